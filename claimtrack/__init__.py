@@ -1,0 +1,71 @@
+"""claimtrack: a fact-check claim tracker for newsrooms."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then CLAIMTRACK_* variables, then test_config."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object("claimtrack.config")
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config is None:
+        _ensure_instance_config(Path(app.instance_path) / "config.py")
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CLAIMTRACK")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py or CLAIMTRACK_SECRET_KEY")
+
+    url = app.config.get("DATABASE_URL") or "sqlite:///" + os.path.join(app.instance_path, "claimtrack.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+    from . import db as db_module
+    from .verdicts import VerdictScale
+
+    db_module._sqlite_busy_timeout_ms["value"] = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    db_module.db.init_app(app)
+    app.extensions["verdict_scale"] = VerdictScale.from_config(app.config.get("VERDICT_SCALE"))
+
+    from flask_migrate import Migrate
+
+    from . import models  # noqa: F401  (registers the tables for migrations)
+
+    Migrate(app, db_module.db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+
+    from .auth import init_app as init_auth
+    from .cli import init_app as init_cli
+    from .editor.views import bp as editor_bp
+    from .errors import init_app as init_errors
+
+    init_auth(app)
+    app.register_blueprint(editor_bp)
+    init_errors(app)
+    init_cli(app)
+
+    @app.context_processor
+    def _inject_scale() -> dict[str, Any]:
+        return {"verdict_scale": app.extensions["verdict_scale"]}
+
+    return app
+
+
+def _ensure_instance_config(path: Path) -> None:
+    """Write instance/config.py with a fresh random SECRET_KEY on first run."""
+    if path.exists():
+        return
+    path.write_text(
+        "# Instance settings for this installation; not committed.  See claimtrack/config.py.\n"
+        f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+    )
+    os.chmod(path, 0o600)

@@ -1,0 +1,62 @@
+"""Login and logout pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..db import db
+from ..models import AuditEvent
+from ..services.accounts import authenticate
+from . import limiter
+from .forms import LoginForm, LogoutForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a ?next= that stays on this site (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("editor.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Show the login form; log in on a valid POST."""
+    if current_user.is_authenticated:
+        return redirect(url_for("editor.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            db.session.add(AuditEvent(user_id=user.id, action="user.login", object_type="user", object_id=user.id))
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Wrong username or password.")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Log out (POST with CSRF, so a link on another site cannot log you out)."""
+    form = LogoutForm()
+    if form.validate_on_submit():
+        db.session.add(
+            AuditEvent(user_id=current_user.id, action="user.logout", object_type="user", object_id=current_user.id)
+        )
+        db.session.commit()
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,189 @@
+"""Command line: `flask claims ...`, `flask users ...`, `flask demo ...`.
+
+Each command owns its session: services flush, the command commits once (or once
+per batch on a long import, so a killed import keeps what it finished and a re-run
+completes it).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .db import db
+from .interchange import (
+    FORMATS,
+    Reader,
+    UnreadableFile,
+    claimreview_element,
+    claimreview_feed,
+    detect_format,
+    record_line,
+)
+from .models import Claim
+from .services.accounts import AccountError, any_user_exists, create_user, generate_password
+from .services.claims_io import ClaimImporter, ImportReport, export_records
+
+claims_cli = AppGroup("claims", help="Import, export and match claims.")
+users_cli = AppGroup("users", help="Manage newsroom accounts.")
+demo_cli = AppGroup("demo", help="Demo data for a first look.")
+
+
+def _scale():
+    return current_app.extensions["verdict_scale"]
+
+
+@claims_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(("auto",) + FORMATS), default="auto", show_default=True,
+              help="File format; auto guesses from the name and the first bytes.")
+@click.option("--strict", is_flag=True, help="Roll the whole import back if any line is bad.")
+def import_command(file: str, fmt: str, strict: bool) -> None:
+    """Import earlier claims from FILE (JSONL, CSV, or ClaimReview JSON-LD).
+
+    Idempotent: a claim whose id was imported before is updated, never duplicated.
+    Bad lines are reported with their line number and skipped.  Exit status: 0 when
+    every line was imported, 1 when some were skipped, 2 when nothing was imported.
+    """
+    try:
+        fmt = detect_format(file) if fmt == "auto" else fmt
+        reader = Reader(file, fmt, current_app.config["IMPORT_MAX_LINE_BYTES"])
+        rows = iter(reader)
+    except OSError as error:
+        click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
+        sys.exit(2)
+    importer = ClaimImporter(db.session, _scale(), current_app.config["IMPORT_BATCH_SIZE"])
+    report = importer.report
+    try:
+        with click.progressbar(length=1, label=f"Importing {Path(file).name}", file=sys.stderr) as bar:
+            done = 0
+            for report in importer.run(rows):
+                if not strict:
+                    db.session.commit()
+                if reader.total:
+                    bar.length = reader.total
+                    bar.update(reader.progress - done)
+                    done = reader.progress
+    except UnreadableFile as error:
+        db.session.rollback()
+        click.echo(f"error: cannot import {file}: {error}", err=True)
+        sys.exit(2)
+    except OSError as error:
+        db.session.rollback()
+        click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
+        sys.exit(2)
+    _print_report(report)
+    if strict and report.skipped:
+        db.session.rollback()
+        click.echo(f"--strict: {len(report.skipped)} bad line(s), nothing was imported.", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(
+        f"Imported {report.imported} claim(s) ({report.created} new, {report.updated} updated); "
+        f"{len(report.skipped)} line(s) skipped."
+    )
+    if report.imported == 0 and report.skipped:
+        sys.exit(2)
+    if report.skipped:
+        sys.exit(1)
+
+
+def _print_report(report: ImportReport, limit: int = 200) -> None:
+    for location, problem in report.skipped[:limit]:
+        click.echo(f"{location}: {problem}; skipped", err=True)
+    if len(report.skipped) > limit:
+        click.echo(f"... and {len(report.skipped) - limit} more bad line(s)", err=True)
+    for name, count in sorted(report.unknown_fields.items()):
+        click.echo(
+            f"note: unknown field {name!r} ignored ({count} line(s), first at {report.first_unknown_field_at[name]})",
+            err=True,
+        )
+    for label, count in sorted(report.unknown_ratings.items()):
+        click.echo(
+            f"note: rating {label!r} is on no verdict scale; kept as the publisher's own rating ({count} claim(s))",
+            err=True,
+        )
+
+
+@claims_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--format", "fmt", type=click.Choice(("jsonl", "claimreview")), default="jsonl", show_default=True,
+              help="jsonl: the import format; claimreview: a schema.org DataFeed of ClaimReviews (rated claims).")
+def export_command(file: str, fmt: str) -> None:
+    """Export every claim to FILE ('-' for standard output) in a format `claims import` reads back."""
+    scale = _scale()
+    out = sys.stdout if file == "-" else open(file, "w", encoding="utf-8", newline="\n")
+    count = 0
+    try:
+        if fmt == "jsonl":
+            for record in export_records(db.session, scale):
+                out.write(record_line(record))
+                count += 1
+        else:
+            publisher = {"name": current_app.config["PUBLISHER_NAME"], "url": current_app.config["PUBLISHER_URL"]}
+            elements = []
+            for record in export_records(db.session, scale):
+                if not record["verdict"]:
+                    continue
+                level = record["_rating"]
+                elements.append(
+                    claimreview_element(
+                        record, level.rating_value if level else None, scale.best, scale.worst,
+                        record["_published"], publisher,
+                    )
+                )
+            out.write(claimreview_feed(elements))
+            count = len(elements)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    click.echo(f"Exported {count} claim(s) to {file}.", err=True)
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "editor", "reviewer"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
+def create_user_command(name: str, role: str, password_stdin: bool) -> None:
+    """Create the account NAME with ROLE; the password is prompted for (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        create_user(db.session, name, password, role)
+    except AccountError as error:
+        db.session.rollback()
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Created {role} {name}.")
+
+
+@demo_cli.command("setup")
+def demo_setup_command() -> None:
+    """Load the demo claims and article into an empty database; create an admin if there is no account."""
+    from .services.demo import load_demo
+
+    if db.session.scalar(select(func.count()).select_from(Claim)) == 0:
+        summary = load_demo(db.session, _scale())
+        db.session.commit()
+        click.echo(f"Loaded the demo data: {summary}.")
+    if not any_user_exists(db.session):
+        password = generate_password()
+        create_user(db.session, "admin", password, "admin")
+        db.session.commit()
+        click.echo("Created the account 'admin' with the password (shown only this once):")
+        click.echo(f"    {password}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(claims_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

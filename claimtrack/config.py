@@ -1,0 +1,43 @@
+"""Default settings, documented in one place.
+
+Every setting can be overridden by ``instance/config.py`` (created on first run)
+and then by a ``CLAIMTRACK_<NAME>`` environment variable.  Nothing in the code
+reads these at import time: ``create_app`` resolves them once and passes them on.
+"""
+
+from __future__ import annotations
+
+# Database: any SQLAlchemy URL.  Empty means the embedded default,
+# ``instance/claimtrack.sqlite`` (resolved in create_app).
+DATABASE_URL = ""
+
+# Seconds a SQLite connection waits on a lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# Verdict scale: None means the default six-level scale of claimtrack.verdicts.
+# To configure, give a list of dicts:
+#   {"key": "true", "label": "True", "rating_value": 6, "css_class": "v-true", "aliases": ["correct"]}
+VERDICT_SCALE = None
+
+# The name that appears as the ClaimReview author organisation.
+PUBLISHER_NAME = "claimtrack newsroom"
+PUBLISHER_URL = "http://127.0.0.1:5000/"
+
+# Login rate limit (Flask-Limiter syntax), per client address.
+LOGIN_RATE_LIMIT = "10 per minute"
+RATELIMIT_STORAGE_URI = "memory://"
+
+# Largest request body accepted, in bytes.
+MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+# Import: the largest single line (bytes) and the batch size of bulk writes.
+IMPORT_MAX_LINE_BYTES = 1_000_000
+IMPORT_BATCH_SIZE = 5000
+
+# Editor home: claims per page.
+CLAIMS_PER_PAGE = 50
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"

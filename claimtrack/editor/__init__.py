@@ -1,0 +1,1 @@
+"""The editor area: the newsroom's side of claimtrack (login required)."""

@@ -1,0 +1,303 @@
+"""SQLAlchemy 2 declarative models of the newsroom's words: claims, appearances, verdicts, speakers.
+
+Queries that views need live here as functions returning ``select()`` objects,
+so that callers decide how to page and execute them.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Role(str, enum.Enum):
+    """What a user may do in the editor area."""
+
+    ADMIN = "admin"
+    EDITOR = "editor"
+    REVIEWER = "reviewer"
+
+
+class VerdictStatus(str, enum.Enum):
+    """Where a verdict stands in the newsroom workflow."""
+
+    NEW = "new"
+    RESEARCHING = "researching"
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+
+
+class AppearanceStatus(str, enum.Enum):
+    """Whether an appearance was linked to a claim, is waiting, or was dismissed."""
+
+    PENDING = "pending"
+    LINKED = "linked"
+    DISMISSED = "dismissed"
+
+
+def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+class User(UserMixin, db.Model):
+    """A newsroom account: admin, editor or reviewer."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        db.Enum(Role, native_enum=False, length=16, values_callable=_enum_values, validate_strings=True)
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changing this token logs the user out everywhere (it is part of the session id).
+    session_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+class Speaker(db.Model):
+    """A person or organisation that makes claims."""
+
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The folded name the import and the matcher look speakers up by.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    aliases: Mapped[list["SpeakerAlias"]] = relationship(
+        back_populates="speaker", cascade="all, delete-orphan"
+    )
+
+
+class SpeakerAlias(db.Model):
+    """Another name a speaker goes by."""
+
+    __tablename__ = "speaker_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    alias_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    speaker: Mapped[Speaker] = relationship(back_populates="aliases")
+
+
+class Topic(db.Model):
+    """A subject claims are filed under (health, elections...)."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+claim_topics = Table(
+    "claim_topics",
+    db.metadata,
+    Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Article(db.Model):
+    """A text that was ingested: a news article, a transcript, pasted text."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[Optional[str]] = mapped_column(String(2048), unique=True)
+    title: Mapped[Optional[str]] = mapped_column(String(500))
+    byline: Mapped[Optional[str]] = mapped_column(String(500))
+    publisher: Mapped[Optional[str]] = mapped_column(String(200))
+    published_on: Mapped[Optional[date]] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    appearances: Mapped[list["Appearance"]] = relationship(back_populates="article")
+
+
+class Claim(db.Model):
+    """One checkable statement in canonical words, with its speaker; checked once."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The id the claim was imported with; shown back in every match.
+    external_id: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    title: Mapped[Optional[str]] = mapped_column(String(500))
+    speaker_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("speakers.id", ondelete="SET NULL"), index=True
+    )
+    claim_date: Mapped[Optional[date]] = mapped_column(Date)
+    # The date as the source wrote it ("stated on October 7, 2016 in a debate:").
+    date_text: Mapped[Optional[str]] = mapped_column(String(200))
+    url: Mapped[Optional[str]] = mapped_column(String(2048))
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    speaker: Mapped[Optional[Speaker]] = relationship()
+    topics: Mapped[list[Topic]] = relationship(secondary=claim_topics, order_by=Topic.name)
+    verdict: Mapped[Optional["Verdict"]] = relationship(back_populates="claim", uselist=False)
+    appearances: Mapped[list["Appearance"]] = relationship(back_populates="claim")
+
+
+class Appearance(db.Model):
+    """A claim as it occurred in one article; pending until linked to a claim."""
+
+    __tablename__ = "appearances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    sentence: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    speaker_id: Mapped[Optional[int]] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"))
+    speaker_text: Mapped[Optional[str]] = mapped_column(String(200))
+    checkworthiness: Mapped[Optional[float]] = mapped_column(Float)
+    match_score: Mapped[Optional[float]] = mapped_column(Float)
+    status: Mapped[AppearanceStatus] = mapped_column(
+        db.Enum(AppearanceStatus, native_enum=False, length=16, values_callable=_enum_values),
+        default=AppearanceStatus.PENDING,
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    claim: Mapped[Optional[Claim]] = relationship(back_populates="appearances")
+    article: Mapped[Article] = relationship(back_populates="appearances")
+    speaker: Mapped[Optional[Speaker]] = relationship()
+
+
+class Verdict(db.Model):
+    """The rating of a claim (a ClaimReview) with its workflow status; every save is a revision."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (Index("ix_verdicts_status_published_at", "status", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[VerdictStatus] = mapped_column(
+        db.Enum(VerdictStatus, native_enum=False, length=16, values_callable=_enum_values),
+        default=VerdictStatus.NEW,
+    )
+    # The key of a level on the verdict scale, or None when the rating is on no scale.
+    rating: Mapped[Optional[str]] = mapped_column(String(32))
+    # The rating as its publisher wrote it ("barely-true", "Misleading"), kept verbatim.
+    rating_text: Mapped[Optional[str]] = mapped_column(String(100))
+    summary: Mapped[Optional[str]] = mapped_column(String(500))
+    explanation: Mapped[Optional[str]] = mapped_column(Text)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Optimistic lock: a save that started from an older version is refused, never silently applied.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    published_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="verdict")
+    sources: Mapped[list["Source"]] = relationship(
+        back_populates="verdict", cascade="all, delete-orphan", order_by="Source.position"
+    )
+    revisions: Mapped[list["VerdictRevision"]] = relationship(
+        back_populates="verdict", cascade="all, delete-orphan", order_by="VerdictRevision.number"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class VerdictRevision(db.Model):
+    """A frozen copy of a verdict as one save left it."""
+
+    __tablename__ = "verdict_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verdict_id: Mapped[int] = mapped_column(ForeignKey("verdicts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    verdict: Mapped[Verdict] = relationship(back_populates="revisions")
+
+
+class Source(db.Model):
+    """A source a verdict cites: a URL with its title and publisher."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verdict_id: Mapped[int] = mapped_column(ForeignKey("verdicts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[Optional[str]] = mapped_column(String(500))
+    publisher: Mapped[Optional[str]] = mapped_column(String(200))
+    accessed_on: Mapped[Optional[date]] = mapped_column(Date)
+
+    verdict: Mapped[Verdict] = relationship(back_populates="sources")
+
+
+class AuditEvent(db.Model):
+    """Who did what, when: one row per action that changed something."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[Optional[str]] = mapped_column(String(32))
+    object_id: Mapped[Optional[int]] = mapped_column(Integer)
+    details: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+
+
+def claims_newest_first():
+    """Select claims with speaker and verdict, newest first (the editor home list)."""
+    from sqlalchemy.orm import selectinload
+
+    return (
+        select(Claim)
+        .where(Claim.merged_into_id.is_(None))
+        .options(selectinload(Claim.speaker), selectinload(Claim.verdict))
+        .order_by(Claim.id.desc())
+    )

@@ -1,0 +1,1 @@
+"""Use cases: each takes a Session, flushes, and never commits (the caller does, once)."""

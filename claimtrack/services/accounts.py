@@ -1,0 +1,103 @@
+"""Accounts: creating users and checking passwords (argon2)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, Role, User
+
+_hasher = PasswordHasher()
+# A hash to verify against when the user does not exist, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("claimtrack-no-such-user")
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A user-caused problem with an account request (message is for the user)."""
+
+
+def validate_new_user(session: Session, username: str, password: str, role: str) -> Role:
+    """Check a new account's name, password and role; return the role or raise AccountError."""
+    if not USERNAME_RE.match(username or ""):
+        raise AccountError(
+            "A username is 2-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
+        )
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise AccountError(f"Unknown role {role!r}: choose admin, editor or reviewer.") from None
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+    if taken is not None:
+        raise AccountError(f"The username {username!r} is already taken.")
+    return role_value
+
+
+def create_user(session: Session, username: str, password: str, role: str, by: User | None = None) -> User:
+    """Create an account with an argon2 password hash; raise AccountError on bad input."""
+    role_value = validate_new_user(session, username, password, role)
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role_value,
+        session_token=secrets.token_hex(16),
+    )
+    session.add(user)
+    session.flush()
+    session.add(
+        AuditEvent(
+            user_id=by.id if by else None,
+            action="user.create",
+            object_type="user",
+            object_id=user.id,
+            details={"username": username, "role": role_value.value},
+        )
+    )
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None (same work either way)."""
+    user = session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
+    target = user.password_hash if user is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(target, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.flush()
+    return user
+
+
+def load_user(session: Session, session_id: str) -> User | None:
+    """The user a Flask-Login session id ("<id>:<token>") names, if the token still holds."""
+    user_id, _, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def any_user_exists(session: Session) -> bool:
+    """True when at least one account exists."""
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def generate_password() -> str:
+    """A strong random password for a first admin account."""
+    return secrets.token_urlsafe(15)
