@@ -10,9 +10,7 @@ words swapped so that the texts are not exact copies.  Prints rows/s and peak me
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -20,36 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import load_rows, widen
+
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("liar/claims.jsonl", "claim-retrieval/politifact-debates/claims.jsonl",
-           "claim-retrieval/snopes-tweets/claims.jsonl")
-
-
-def load_rows(data: Path) -> list[dict]:
-    rows = []
-    for name in SOURCES:
-        with open(data / name, encoding="utf-8") as handle:
-            rows.extend(json.loads(line) for line in handle)
-    return rows
-
-
-def widen(rows: list[dict], n: int, path: Path, seed: int = 7) -> None:
-    """Write n rows: the real rows first, then copies with new ids and 20% of words swapped."""
-    rng = random.Random(seed)
-    vocabulary = [w for row in rows[:5000] for w in row["text"].split()]
-    with open(path, "w", encoding="utf-8") as out:
-        for i in range(n):
-            base = rows[i % len(rows)]
-            row = dict(base)
-            row.pop("context", None)
-            if i >= len(rows):
-                words = base["text"].split()
-                for j in range(len(words)):
-                    if rng.random() < 0.2:
-                        words[j] = rng.choice(vocabulary)
-                row["text"] = " ".join(words)
-                row["id"] = f"{base['id']}~{i // len(rows)}"
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def run_import(jsonl: Path, db: Path) -> tuple[float, int, str]:

@@ -187,3 +187,143 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(claims_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+
+
+def _thresholds():
+    from .matching import DEFAULT_THRESHOLDS, Thresholds
+
+    config = current_app.config
+    same = config.get("MATCH_SAME_CLAIM")
+    related = config.get("MATCH_RELATED")
+    return Thresholds(
+        same_claim=DEFAULT_THRESHOLDS.same_claim if same is None else float(same),
+        related=DEFAULT_THRESHOLDS.related if related is None else float(related),
+    )
+
+
+def _verdict_labels(claim_ids: list[int]) -> dict[int, str]:
+    from .models import Verdict, VerdictStatus
+
+    if not claim_ids:
+        return {}
+    scale = _scale()
+    labels = {}
+    for claim_id, rating, rating_text, status in db.session.execute(
+        select(Verdict.claim_id, Verdict.rating, Verdict.rating_text, Verdict.status).where(
+            Verdict.claim_id.in_(claim_ids)
+        )
+    ):
+        level = scale.get(rating)
+        labels[claim_id] = (level.label if level else rating_text or "") + (
+            "" if status == VerdictStatus.PUBLISHED else f" ({status.value})"
+        )
+    return labels
+
+
+@claims_cli.command("match")
+@click.argument("text")
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--all", "show_all", is_flag=True, help="Also show matches below the 'related' threshold.")
+def match_command(text: str, limit: int, as_json: bool, show_all: bool) -> None:
+    """The best earlier claims for TEXT, best first, with score (0-100), band and shared words."""
+    import json
+
+    from .models import Claim as ClaimModel
+    from .search_index import match_text
+
+    result = match_text(
+        db.session, text, limit=limit, thresholds=_thresholds(),
+        candidates=current_app.config["MATCH_CANDIDATES"], include_unrelated=show_all,
+    )
+    ids = [m.claim_id for m in result.matches]
+    texts = dict(db.session.execute(select(ClaimModel.id, ClaimModel.text).where(ClaimModel.id.in_(ids))).all())
+    verdicts = _verdict_labels(ids)
+    if as_json:
+        click.echo(json.dumps({
+            "query": text,
+            "tier": result.tier,
+            "elapsed_ms": round(result.elapsed_ms, 2),
+            "matches": [
+                {"id": m.external_id, "claim_id": m.claim_id, "score": m.score, "band": m.band,
+                 "text": texts.get(m.claim_id), "verdict": verdicts.get(m.claim_id) or None, "shared": list(m.shared)}
+                for m in result.matches
+            ],
+        }, ensure_ascii=False))
+        return
+    if not result.matches:
+        click.echo("No earlier claim matches." if result.plan.terms else "Nothing to match: the text has no words.")
+        return
+    for m in result.matches:
+        verdict = verdicts.get(m.claim_id) or "not rated"
+        click.echo(f"{m.score:5.1f}  {m.band:<8} #{m.claim_id} {m.external_id or ''}  [{verdict}]")
+        click.echo(f"       {texts.get(m.claim_id, '')}")
+        if m.shared:
+            click.echo(f"       shared: {', '.join(m.shared)}")
+
+
+@claims_cli.command("match-file")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-", show_default=True,
+              help="Where to write the JSONL results ('-' is standard output).")
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+def match_file_command(file: str, output: str, limit: int) -> None:
+    """Match every {"id", "text"} line of FILE; write {"id", "matches": [{"id", "claim_id", "score"}], "elapsed_ms"}.
+
+    All matches are listed best first (the bands are not applied), so the output can be scored.
+    Bad lines are reported with their number and skipped (exit status 1).
+    """
+    import json
+
+    from .search_index import match_text
+
+    thresholds = _thresholds()
+    candidates = current_app.config["MATCH_CANDIDATES"]
+    try:
+        reader = Reader(file, "jsonl", current_app.config["IMPORT_MAX_LINE_BYTES"])
+        rows = list(reader)
+    except OSError as error:
+        click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
+        sys.exit(2)
+    bad = 0
+    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")
+    try:
+        with click.progressbar(rows, label="Matching", file=sys.stderr) as bar:
+            for location, obj, problem in bar:
+                if problem is None and not (isinstance(obj, dict) and isinstance(obj.get("text"), str)):
+                    problem = "expected an object with a string 'text'"
+                if problem is None and not isinstance(obj.get("id"), (str, int)):
+                    problem = "expected an 'id' (string or number)"
+                if problem is not None:
+                    click.echo(f"{location}: {problem}; skipped", err=True)
+                    bad += 1
+                    continue
+                result = match_text(db.session, obj["text"], limit=limit, thresholds=thresholds,
+                                    candidates=candidates)
+                out.write(json.dumps({
+                    "id": obj["id"],
+                    "matches": [{"id": m.external_id, "claim_id": m.claim_id, "score": m.score}
+                                for m in result.matches],
+                    "elapsed_ms": round(result.elapsed_ms, 3),
+                }, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    db.session.rollback()
+    if bad:
+        sys.exit(1)
+
+
+@claims_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the match index (search terms, term statistics, full-text index) from the claims."""
+    from .search_index import reindex
+
+    total = db.session.scalar(select(func.count()).select_from(Claim))
+    with click.progressbar(length=max(total, 1), label="Reindexing", file=sys.stderr) as bar:
+        shown = 0
+        for done in reindex(db.session):
+            bar.update(done - shown)
+            shown = done
+    db.session.commit()
+    click.echo(f"Reindexed {shown} claim(s).")

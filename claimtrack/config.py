@@ -23,6 +23,15 @@ VERDICT_SCALE = None
 PUBLISHER_NAME = "claimtrack newsroom"
 PUBLISHER_URL = "http://127.0.0.1:5000/"
 
+# Match score bands (0-100).  None takes the thresholds chosen on the dev splits
+# (claimtrack.matching.DEFAULT_THRESHOLDS; README "Matching" gives their precision and recall).
+# At or above MATCH_SAME_CLAIM a match is offered as a one-click link; between MATCH_RELATED
+# and MATCH_SAME_CLAIM it is shown for the editor to judge; below MATCH_RELATED it is not shown.
+MATCH_SAME_CLAIM = None
+MATCH_RELATED = None
+# How many candidates the full-text index hands to the re-ranker per query.
+MATCH_CANDIDATES = 200
+
 # Login rate limit (Flask-Limiter syntax), per client address.
 LOGIN_RATE_LIMIT = "10 per minute"
 RATELIMIT_STORAGE_URI = "memory://"

@@ -97,6 +97,16 @@ def _string(obj: Mapping[str, Any], key: str, required: bool = False) -> str | N
     return value
 
 
+def _date_text(value: Any) -> str | None:
+    """The date as written; never a reason to reject a line (too long is cut, a wrong type is dropped)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = " ".join(value.replace("\x00", " ").split())
+    return value[: LIMITS["date"]]
+
+
 def to_record(obj: Any) -> ClaimRecord:
     """Check one decoded object against the import format; raise RecordError if it is bad."""
     if not isinstance(obj, dict):
@@ -118,7 +128,7 @@ def to_record(obj: Any) -> ClaimRecord:
             if topic and topic.casefold() not in seen:
                 seen.add(topic.casefold())
                 topics.append(topic)
-    date_text = _string(obj, "date")
+    date_text = _date_text(obj.get("date"))
     return ClaimRecord(
         external_id=external_id,  # type: ignore[arg-type]
         text=text,  # type: ignore[arg-type]

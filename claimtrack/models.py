@@ -174,6 +174,9 @@ class Claim(db.Model):
     date_text: Mapped[Optional[str]] = mapped_column(String(200))
     url: Mapped[Optional[str]] = mapped_column(String(2048))
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"))
+    # The matcher's tokens of text, title and speaker (claimtrack.matching.index_terms), indexed by the
+    # database's full-text search (search_index.py); empty for merged claims, which are never matched.
+    search_terms: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -181,6 +184,25 @@ class Claim(db.Model):
     topics: Mapped[list[Topic]] = relationship(secondary=claim_topics, order_by=Topic.name)
     verdict: Mapped[Optional["Verdict"]] = relationship(back_populates="claim", uselist=False)
     appearances: Mapped[list["Appearance"]] = relationship(back_populates="claim")
+
+
+class TermStat(db.Model):
+    """How many indexed claims contain a term (document frequency), for planning match queries."""
+
+    __tablename__ = "term_stats"
+
+    term: Mapped[str] = mapped_column(String(100), primary_key=True)
+    df: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchCorpus(db.Model):
+    """The size of the match index: claims indexed and their total number of terms (one row, id 1)."""
+
+    __tablename__ = "search_corpus"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_count: Mapped[int] = mapped_column(Integer, default=0)
+    term_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Appearance(db.Model):

@@ -21,7 +21,11 @@ def test_migrations_build_exactly_the_models(app):
 
     with app.app_context():
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            from claimtrack.search_index import include_object
+
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object}
+            )
             diff = compare_metadata(context, db.metadata)
         tables = set(inspect(db.engine).get_table_names())
     assert diff == []

@@ -132,3 +132,9 @@ def test_detect_format(tmp_path):
     jsonl.write_text('{"id": "1", "text": "a"}\n{"id": "2", "text": "b"}\n')
     assert detect_format(str(jsonl)) == "jsonl"
     assert detect_format(str(tmp_path / "x.csv")) == "csv"
+
+
+@pytest.mark.parametrize("value,kept", [("x" * 300, "x" * 200), (2019, "2019"), ({"y": 1}, None), ("", None)])
+def test_a_line_is_never_rejected_for_its_date_alone(value, kept):
+    record = to_record({"id": "a", "text": "t", "date": value})
+    assert record.date_text == kept

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..interchange import ClaimRecord, RecordError, to_record
+from ..search_index import apply_term_changes, claim_terms
 from ..models import Claim, Speaker, SpeakerAlias, Topic, Verdict, VerdictStatus, claim_topics
 from ..verdicts import VerdictScale
 
@@ -133,11 +134,18 @@ class ClaimImporter:
         records = [record for _, record in items]
         self._speaker_ids(records)
         self._topic_ids(records)
-        existing = dict(
-            self.session.execute(
-                select(Claim.external_id, Claim.id).where(Claim.external_id.in_([r.external_id for r in records]))
-            ).all()
-        )
+        existing: dict[str, int] = {}
+        merged: set[str] = set()
+        old_terms: list[str | None] = []
+        for external_id, claim_id, terms, merged_into in self.session.execute(
+            select(Claim.external_id, Claim.id, Claim.search_terms, Claim.merged_into_id).where(
+                Claim.external_id.in_([r.external_id for r in records])
+            )
+        ):
+            existing[external_id] = claim_id
+            old_terms.append(terms)
+            if merged_into is not None:
+                merged.add(external_id)  # a merged claim stays out of the match index
         now = datetime.now(timezone.utc)
 
         def claim_row(record: ClaimRecord) -> dict[str, Any]:
@@ -148,23 +156,26 @@ class ClaimImporter:
                 "claim_date": record.claim_date,
                 "date_text": record.date_text,
                 "url": record.url,
+                "search_terms": None if record.external_id in merged
+                else claim_terms(record.text, record.title, record.speaker),
                 "updated_at": now,
             }
 
         new = [r for r in records if r.external_id not in existing]
         old = [r for r in records if r.external_id in existing]
         claim_ids: dict[str, int] = dict(existing)
-        if new:
-            rows = [{**claim_row(r), "external_id": r.external_id, "created_at": now} for r in new]
+        new_rows = [{**claim_row(r), "external_id": r.external_id, "created_at": now} for r in new]
+        old_rows = [{**claim_row(r), "claim_pk": existing[r.external_id]} for r in old]
+        if new_rows:
             ids = self.session.execute(
-                insert(CLAIMS).returning(CLAIMS.c.id, sort_by_parameter_order=True), rows
+                insert(CLAIMS).returning(CLAIMS.c.id, sort_by_parameter_order=True), new_rows
             ).scalars().all()
             claim_ids.update(zip((r.external_id for r in new), ids))
-        if old:
-            self.session.execute(
-                update(CLAIMS).where(CLAIMS.c.id == bindparam("claim_pk")),
-                [{**claim_row(r), "claim_pk": existing[r.external_id]} for r in old],
-            )
+        if old_rows:
+            self.session.execute(update(CLAIMS).where(CLAIMS.c.id == bindparam("claim_pk")), old_rows)
+        apply_term_changes(
+            self.session, [row["search_terms"] for row in new_rows + old_rows], old_terms
+        )
         self._write_verdicts(records, claim_ids, existing, now)
         self._write_topics(records, claim_ids, existing)
         self.report.created += len(new)

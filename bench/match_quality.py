@@ -1,0 +1,98 @@
+"""Match quality on the claim-retrieval splits, through the real import and `flask claims match-file`.
+
+For each dataset: a fresh SQLite database, `flask claims import claims.jsonl`, then
+`flask claims match-file SPLIT.jsonl --limit 20`; prints MAP@5, MRR, Recall@1/5/20
+beside rapidfuzz alone (token_set_ratio) and plain BM25 on text + title, computed in
+the same run, and precision/recall of the score bands.
+
+    python bench/match_quality.py [--split dev] [--dataset snopes-tweets] [--data ../shared/data]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from common import DEFAULT_DATA, PlainBM25, flask, measures, read_jsonl
+
+DATASETS = ("snopes-tweets", "politifact-debates")
+
+
+def claimtrack_run(claims: Path, queries: Path, workdir: Path) -> tuple[dict, dict, float]:
+    url = f"sqlite:///{workdir / 'quality.sqlite'}"
+    flask(["db", "upgrade"], url)
+    flask(["claims", "import", str(claims)], url)
+    out = workdir / "matches.jsonl"
+    start = time.perf_counter()
+    flask(["claims", "match-file", str(queries), "--limit", "20", "-o", str(out)], url)
+    elapsed = time.perf_counter() - start
+    runs, scores = {}, {}
+    for row in read_jsonl(out):
+        runs[row["id"]] = [m["id"] for m in row["matches"]]
+        scores[row["id"]] = [m["score"] for m in row["matches"]]
+    return runs, scores, elapsed
+
+
+def baselines(claims_rows: list[dict], queries: list[dict]) -> tuple[dict, dict]:
+    from rapidfuzz import fuzz, process
+
+    ids = [c["id"] for c in claims_rows]
+    texts = [c["text"] for c in claims_rows]
+    bm25 = PlainBM25([c["text"] + " " + (c.get("title") or "") for c in claims_rows])
+    fuzzy_runs, bm25_runs = {}, {}
+    for q in queries:
+        found = process.extract(q["text"], texts, scorer=fuzz.token_set_ratio, limit=20)
+        fuzzy_runs[q["id"]] = [ids[index] for _, _, index in found]
+        bm25_runs[q["id"]] = [ids[i] for i in bm25.search(q["text"], 20)]
+    return fuzzy_runs, bm25_runs
+
+
+def bands(runs: dict, scores: dict, golds: dict) -> list[str]:
+    """Precision and recall of the top match at the configured thresholds."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from claimtrack.matching import DEFAULT_THRESHOLDS
+
+    lines = []
+    for name, threshold in (("same claim", DEFAULT_THRESHOLDS.same_claim), ("related", DEFAULT_THRESHOLDS.related)):
+        shown = [qid for qid in golds if scores.get(qid) and scores[qid][0] >= threshold]
+        correct = [qid for qid in shown if runs[qid][0] in golds[qid]]
+        precision = len(correct) / len(shown) if shown else float("nan")
+        recall = len(correct) / len(golds)
+        lines.append(f"  top match >= {name} ({threshold:g}): precision {precision:.3f}, recall {recall:.3f} "
+                     f"({len(shown)} of {len(golds)} queries)")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--split", default="dev", choices=("train", "dev"))
+    parser.add_argument("--dataset", action="append", choices=DATASETS)
+    args = parser.parse_args()
+    for name in args.dataset or DATASETS:
+        folder = args.data / "claim-retrieval" / name
+        queries = read_jsonl(folder / f"{args.split}.jsonl")
+        golds = {q["id"]: set(q["gold"]) for q in queries}
+        claims_rows = read_jsonl(folder / "claims.jsonl")
+        with tempfile.TemporaryDirectory() as tmp:
+            runs, scores, elapsed = claimtrack_run(folder / "claims.jsonl", folder / f"{args.split}.jsonl", Path(tmp))
+        fuzzy_runs, bm25_runs = baselines(claims_rows, queries)
+        print(f"\n{name} {args.split}: {len(queries)} queries, {len(claims_rows):,} claims "
+              f"(match-file took {elapsed:.1f} s including start-up)")
+        print(f"  {'system':<28} {'MAP@5':>6} {'MRR':>6} {'R@1':>6} {'R@5':>6} {'R@20':>6}")
+        for system, system_runs in (("rapidfuzz token_set_ratio", fuzzy_runs), ("BM25 text+title", bm25_runs),
+                                    ("claimtrack", runs)):
+            m = measures(system_runs, golds)
+            print(f"  {system:<28} {m['MAP@5']:>6.3f} {m['MRR']:>6.3f} {m['R@1']:>6.3f} {m['R@5']:>6.3f} {m['R@20']:>6.3f}")
+        for line in bands(runs, scores, golds):
+            print(line)
+        print(json.dumps({"dataset": name, "split": args.split, **measures(runs, golds)}))
+
+
+if __name__ == "__main__":
+    main()

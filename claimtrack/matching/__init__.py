@@ -1,0 +1,27 @@
+"""Pure claim matching: text normalisation, index terms, query planning and candidate ranking."""
+
+from claimtrack.matching.ranker import (
+    DEFAULT_THRESHOLDS,
+    Candidate,
+    CorpusStats,
+    Match,
+    QueryPlan,
+    Thresholds,
+    plan_query,
+    rank,
+)
+from claimtrack.matching.text import index_terms, normalise, tokens
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "Candidate",
+    "CorpusStats",
+    "Match",
+    "QueryPlan",
+    "Thresholds",
+    "index_terms",
+    "normalise",
+    "plan_query",
+    "rank",
+    "tokens",
+]

@@ -1,0 +1,216 @@
+"""Query planning and re-ranking of database candidates into scored matches."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from claimtrack.matching.text import STOPWORDS, surface_words, _stem
+
+# Longer inputs are not claims; cutting them keeps planning and ranking bounded for a pasted 1 MB page.
+MAX_QUERY_CHARS = 20_000
+K1 = 1.2
+B = 0.75
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """The query terms used for the database OR-query (rarest first) and all distinct query terms."""
+
+    terms: list[str]
+    all_terms: list[str]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One claim returned by the database's full-text search, with its stored index terms."""
+
+    claim_id: int
+    external_id: str | None
+    text: str
+    title: str | None
+    speaker: str | None
+    terms: str
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """Corpus statistics needed to compute BM25 over candidates."""
+
+    total_docs: int
+    avg_doc_len: float
+    doc_freq: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A ranked candidate with its 0..100 score, shared words and band."""
+
+    claim_id: int
+    external_id: str | None
+    score: float
+    shared: tuple[str, ...]
+    band: str
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score cut-offs for the "same" and "related" bands."""
+
+    same_claim: float
+    related: float
+
+
+DEFAULT_THRESHOLDS = Thresholds(same_claim=70.0, related=30.0)
+
+
+def _distinct(items: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def plan_query(text: str, doc_freq: Mapping[str, int], total_docs: int, max_terms: int = 8,
+               max_postings: int = 50_000) -> QueryPlan:
+    """Choose the rarest query terms for the database OR-query, bounded by term count and summed postings."""
+    all_terms = _distinct([_stem(w) for w in surface_words(text[:MAX_QUERY_CHARS])])
+    known = [t for t in all_terms if doc_freq.get(t, 0) > 0]
+    # Stable sort keeps query order among equal df, so plans are deterministic.
+    known.sort(key=lambda t: doc_freq[t])
+    chosen: list[str] = []
+    postings = 0
+    for term in known:
+        if len(chosen) >= max_terms:
+            break
+        df = doc_freq[term]
+        if chosen and postings + df > max_postings:
+            break
+        chosen.append(term)
+        postings += df
+    return QueryPlan(terms=chosen, all_terms=all_terms)
+
+
+def _idf(df: int, total: int) -> float:
+    return math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+
+
+@dataclass
+class _Query:
+    surface: dict[str, str]       # stem -> first surface form, for readable "shared"
+    stems: list[str]
+    counts: dict[str, int]
+    idf: dict[str, float]
+    idf_sum: float
+    bigrams: set[tuple[str, str]]
+    numbers: set[str]
+    joined: str
+
+
+def _prepare_query(text: str, stats: CorpusStats) -> _Query:
+    words = surface_words(text[:MAX_QUERY_CHARS])
+    stems = [_stem(w) for w in words]
+    surface: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for w, s in zip(words, stems):
+        surface.setdefault(s, w)
+        counts[s] = counts.get(s, 0) + 1
+    total = max(stats.total_docs, 1)
+    # Terms unseen in the corpus cannot match any candidate; they still dilute coverage like a rare term would.
+    idf = {s: _idf(stats.doc_freq.get(s, 0), total) for s in counts}
+    return _Query(surface=surface, stems=stems, counts=counts, idf=idf, idf_sum=sum(idf.values()) or 1.0,
+                  bigrams=set(zip(stems, stems[1:])), numbers={s for s in counts if s[0].isdigit()},
+                  joined=" ".join(stems))
+
+
+@lru_cache(maxsize=100_000)
+def _claim_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in surface_words(text))
+
+
+FEATURES = ("bm25_abs", "bm25_rel", "qcov", "ccov", "ccov_title", "bigram", "fuzz_set", "fuzz_partial",
+            "numbers", "short")
+
+
+def _features(q: _Query, cand: Candidate, stats: CorpusStats) -> tuple[list[float], list[float], set[str]]:
+    terms = cand.terms.split()
+    dl = len(terms) or 1
+    tf: dict[str, int] = {}
+    for t in terms:
+        tf[t] = tf.get(t, 0) + 1
+    avg = stats.avg_doc_len or 1.0
+    norm = K1 * (1 - B + B * dl / avg)
+    bm25 = 0.0
+    shared: set[str] = set()
+    qcov = 0.0
+    for s in q.counts:
+        f = tf.get(s)
+        if f:
+            bm25 += q.idf[s] * f * (K1 + 1) / (f + norm)
+            qcov += q.idf[s]
+            shared.add(s)
+    text_toks = _claim_tokens(cand.text)
+    text_set = set(text_toks)
+    ccov = len(text_set & shared) / len(text_set) if text_set else 0.0
+    title_set = set(_claim_tokens(cand.title)) if cand.title else set()
+    ccov_title = len(title_set & shared) / len(title_set) if title_set else ccov
+    cbigrams = set(zip(text_toks, text_toks[1:]))
+    bigram = len(cbigrams & q.bigrams) / len(cbigrams) if cbigrams else 0.0
+    joined = " ".join(text_toks)
+    fuzz_set = fuzz.token_set_ratio(q.joined, joined) / 100.0
+    fuzz_partial = fuzz.partial_ratio(joined, q.joined) / 100.0 if len(joined) < len(q.joined) else \
+        fuzz.partial_ratio(q.joined, joined) / 100.0
+    numbers = float(len(q.numbers & shared))
+    # Claims of one or two content words ("The", "On abortion") match anything that contains them.
+    short = 1.0 if len(text_set) < 3 else 0.0
+    raw = [bm25, 0.0, qcov / q.idf_sum, ccov, ccov_title, bigram, fuzz_set, fuzz_partial, min(numbers, 3.0), short]
+    return raw, [bm25], shared
+
+
+# Logistic-regression weights over FEATURES plus bias; see /tmp/matchproto/fit.py.
+WEIGHTS = (0.05, 2.0, 3.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.3, -3.0)
+BIAS = -6.0
+
+
+def feature_rows(query: str, candidates: Sequence[Candidate], stats: CorpusStats) -> tuple[list[list[float]], list[set[str]], _Query]:
+    """Return one feature vector per candidate (used by rank() and by the weight-fitting script)."""
+    q = _prepare_query(query, stats)
+    rows: list[list[float]] = []
+    shared_sets: list[set[str]] = []
+    for cand in candidates:
+        raw, _, shared = _features(q, cand, stats)
+        rows.append(raw)
+        shared_sets.append(shared)
+    best = max((r[0] for r in rows), default=0.0) or 1.0
+    for r in rows:
+        bm25 = r[0]
+        r[0] = bm25 / (q.idf_sum * (K1 + 1) / 2)
+        r[1] = bm25 / best
+    return rows, shared_sets, q
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x > -50 else 0.0
+
+
+def rank(query: str, candidates: Sequence[Candidate], stats: CorpusStats, limit: int = 10,
+         thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[Match]:
+    """Score candidates against a query and return the best `limit` matches, best first, with their band."""
+    if not candidates or limit <= 0:
+        return []
+    rows, shared_sets, q = feature_rows(query, candidates, stats)
+    scored = []
+    for cand, row, shared in zip(candidates, rows, shared_sets):
+        z = BIAS + sum(w * x for w, x in zip(WEIGHTS, row))
+        score = round(100.0 * _sigmoid(z), 1)
+        scored.append((score, row[0], cand, shared))
+    # Ties on the rounded score fall back to BM25, then to claim id, so the order is deterministic.
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2].claim_id))
+    out = []
+    for score, _, cand, shared in scored[:limit]:
+        band = "same" if score >= thresholds.same_claim else "related" if score >= thresholds.related else "none"
+        words = tuple(q.surface[s] for s in q.stems if s in shared)
+        out.append(Match(claim_id=cand.claim_id, external_id=cand.external_id, score=score,
+                         shared=tuple(dict.fromkeys(words)), band=band))
+    return out

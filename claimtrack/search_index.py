@@ -1,0 +1,232 @@
+"""The database side of matching: the full-text index, term statistics, and the one candidate query.
+
+SQLite uses an external-content FTS5 table kept in sync by triggers; PostgreSQL a
+generated tsvector column with a GIN index.  Both index ``claims.search_terms``, the
+matcher's own tokens, so the two backends see the same words.  Term document
+frequencies live in ``term_stats`` so a query can be planned (rarest terms first,
+bounded postings) and latency stays flat as the corpus grows.  Services keep the
+statistics in step whenever they change a claim's ``search_terms``; ``reindex``
+rebuilds everything from the claims.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .matching import (
+    DEFAULT_THRESHOLDS,
+    Candidate,
+    CorpusStats,
+    Match,
+    QueryPlan,
+    Thresholds,
+    index_terms,
+    plan_query,
+    rank,
+    tokens,
+)
+from .models import Claim, SearchCorpus, Speaker, TermStat
+
+# Full-text objects created by migration 0002 outside the models.
+_INDEX_TABLE_PREFIX = "claims_fts"
+_INDEX_COLUMNS = {"search_vector"}
+_INDEX_INDEXES = {"ix_claims_search_vector"}
+CANDIDATES = 200
+MAX_QUERY_CHARS = 20_000
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: the full-text index objects are not schema drift."""
+    if type_ == "table" and name and name.startswith(_INDEX_TABLE_PREFIX):
+        return False
+    if type_ == "column" and name in _INDEX_COLUMNS:
+        return False
+    if type_ == "index" and name in _INDEX_INDEXES:
+        return False
+    return True
+
+
+def claim_terms(text_: str, title: str | None, speaker: str | None) -> str:
+    """The stored search terms of a claim."""
+    return index_terms(text_, title, speaker)
+
+
+def _distinct(terms: str | None) -> set[str]:
+    return set(terms.split()) if terms else set()
+
+
+def apply_term_changes(session: Session, added: Iterable[str | None], removed: Iterable[str | None]) -> None:
+    """Update document frequencies and corpus size for claims whose search terms were added or removed."""
+    deltas: Counter = Counter()
+    docs = 0
+    length = 0
+    for terms in added:
+        if terms:
+            deltas.update(_distinct(terms))
+            docs += 1
+            length += len(terms.split())
+    for terms in removed:
+        if terms:
+            deltas.subtract(_distinct(terms))
+            docs -= 1
+            length -= len(terms.split())
+    rows = [{"term": term, "df": change} for term, change in deltas.items() if change]
+    if rows:
+        dialect = session.get_bind().dialect.name
+        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert_(TermStat.__table__)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["term"], set_={"df": TermStat.__table__.c.df + stmt.excluded.df}
+        )
+        # Sorted, so concurrent writers take row locks in the same order (no deadlock on PostgreSQL).
+        rows.sort(key=lambda row: row["term"])
+        for start in range(0, len(rows), 5000):
+            session.execute(stmt, rows[start:start + 5000])
+    if docs or length:
+        session.execute(
+            update(SearchCorpus)
+            .where(SearchCorpus.id == 1)
+            .values(doc_count=SearchCorpus.doc_count + docs, term_count=SearchCorpus.term_count + length)
+        )
+
+
+def set_claim_terms(session: Session, claim: Claim) -> None:
+    """Recompute one claim's search terms after an edit (or clear them if it was merged); flush."""
+    old = claim.search_terms
+    new = None if claim.merged_into_id else claim_terms(claim.text, claim.title,
+                                                         claim.speaker.name if claim.speaker else None)
+    if old != new:
+        claim.search_terms = new
+        apply_term_changes(session, [new], [old])
+    session.flush()
+
+
+def remove_claims(session: Session, claim_ids: Sequence[int]) -> None:
+    """Take claims out of the term statistics before they are deleted (the FTS side follows by trigger)."""
+    old = session.scalars(select(Claim.search_terms).where(Claim.id.in_(claim_ids))).all()
+    apply_term_changes(session, [], old)
+
+
+def corpus_stats(session: Session, terms: Iterable[str]) -> CorpusStats:
+    """Index size and the document frequencies of ``terms``."""
+    corpus = session.get(SearchCorpus, 1)
+    wanted = sorted(set(terms))
+    doc_freq = (
+        dict(session.execute(select(TermStat.term, TermStat.df).where(TermStat.term.in_(wanted))).all())
+        if wanted else {}
+    )
+    docs = corpus.doc_count if corpus else 0
+    avg = (corpus.term_count / docs) if corpus and docs > 0 else 1.0
+    return CorpusStats(total_docs=docs, avg_doc_len=avg, doc_freq=doc_freq)
+
+
+def fetch_candidates(session: Session, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]:
+    """The claims that contain any planned term, best by the database's own ranking, at most ``limit``."""
+    if not plan.terms:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        query = " OR ".join(f'"{term}"' for term in plan.terms)
+        hits = text(
+            "SELECT rowid AS id FROM claims_fts WHERE claims_fts MATCH :q ORDER BY rank LIMIT :k"
+        ).columns(id=Claim.id.type).subquery("hits")
+        stmt = (
+            select(Claim.id, Claim.external_id, Claim.text, Claim.title, Speaker.name, Claim.search_terms)
+            .join(hits, hits.c.id == Claim.id)
+            .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        )
+        rows = session.execute(stmt, {"q": query, "k": limit}).all()
+    elif dialect == "postgresql":
+        rows = session.execute(
+            text(
+                "SELECT c.id, c.external_id, c.text, c.title, s.name, c.search_terms "
+                "FROM claims c LEFT JOIN speakers s ON s.id = c.speaker_id, to_tsquery('simple', :q) q "
+                "WHERE c.search_vector @@ q ORDER BY ts_rank(c.search_vector, q) DESC LIMIT :k"
+            ),
+            {"q": " | ".join(plan.terms), "k": limit},
+        ).all()
+    else:
+        raise RuntimeError(f"no match index for the {dialect} database")
+    return [
+        Candidate(claim_id=r[0], external_id=r[1], text=r[2], title=r[3], speaker=r[4], terms=r[5] or "")
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The matches for one text, with the plan and how long it took."""
+
+    matches: list[Match]
+    plan: QueryPlan
+    elapsed_ms: float
+    tier: str = "lexical"
+
+
+def match_text(
+    session: Session,
+    query: str,
+    limit: int = 5,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    candidates: int = CANDIDATES,
+    include_unrelated: bool = True,
+) -> MatchResult:
+    """The best earlier claims for one text, best first (read-only)."""
+    start = time.perf_counter()
+    query = (query or "")[:MAX_QUERY_CHARS]
+    query_tokens = set(tokens(query))
+    stats = corpus_stats(session, query_tokens)
+    plan = plan_query(query, stats.doc_freq, stats.total_docs)
+    found = fetch_candidates(session, plan, candidates)
+    if found:
+        missing = {t for c in found for t in c.terms.split()} - set(stats.doc_freq)
+        if missing:
+            # The ranker weighs the candidates' own words too; fetch those frequencies in one round trip.
+            more = corpus_stats(session, missing).doc_freq
+            stats = CorpusStats(stats.total_docs, stats.avg_doc_len, {**stats.doc_freq, **more})
+    matches = rank(query, found, stats, limit=limit, thresholds=thresholds) if found else []
+    if not include_unrelated:
+        matches = [m for m in matches if m.band != "none"]
+    return MatchResult(matches=matches, plan=plan, elapsed_ms=(time.perf_counter() - start) * 1000)
+
+
+def reindex(session: Session, batch: int = 5000) -> Iterator[int]:
+    """Recompute every claim's search terms and rebuild the statistics; yields claims done after each batch."""
+    session.execute(delete(TermStat))
+    session.execute(update(SearchCorpus).where(SearchCorpus.id == 1).values(doc_count=0, term_count=0))
+    last = 0
+    done = 0
+    while True:
+        rows = session.execute(
+            select(Claim.id, Claim.text, Claim.title, Speaker.name, Claim.merged_into_id)
+            .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+            .where(Claim.id > last)
+            .order_by(Claim.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        values = [
+            {"claim_pk": r.id, "search_terms": None if r.merged_into_id else claim_terms(r.text, r.title, r.name)}
+            for r in rows
+        ]
+        session.execute(
+            update(Claim.__table__).where(Claim.__table__.c.id == bindparam("claim_pk")), values
+        )
+        apply_term_changes(session, [v["search_terms"] for v in values], [])
+        last = rows[-1].id
+        done += len(rows)
+        session.flush()
+        yield done
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')"))
+    session.flush()
+    yield done
+
