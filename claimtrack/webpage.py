@@ -1,0 +1,248 @@
+"""Getting an article's text: fetching a URL safely, and reading HTML or text files.
+
+Fetching refuses private, loopback, link-local (cloud metadata) and other non-global
+addresses unless the instance allows a network: the host is resolved once, every
+address it resolves to is checked, and the connection goes to the checked address
+(so a DNS answer cannot change between the check and the request).  Every redirect
+is checked the same way.  Timeouts, a size cap and a content-type check bound the
+work a hostile page can cause.  No Flask here: settings are passed in.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable
+from urllib.parse import urljoin, urlsplit
+
+import certifi
+import urllib3
+
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+REDIRECTS = (301, 302, 303, 307, 308)
+USER_AGENT = "claimtrack/1.0 (fact-check claim tracker)"
+
+
+class FetchError(Exception):
+    """A URL or file that cannot be turned into an article; the message is for the editor."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a fetch or an upload produced: bytes with their type."""
+
+    url: str | None
+    content_type: str
+    body: bytes
+    charset: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article's main text and metadata, as extracted."""
+
+    text: str
+    title: str | None = None
+    byline: str | None = None
+    publisher: str | None = None
+    published_on: date | None = None
+    url: str | None = None
+
+
+def _allowed(address: ipaddress._BaseAddress, allowed_networks: Iterable[ipaddress._BaseNetwork]) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if any(address in network for network in allowed_networks):
+        return True
+    return address.is_global and not address.is_multicast
+
+
+def resolve_public(host: str, port: int, allowed_networks: Iterable[str] = ()) -> str:
+    """The first address of ``host`` after checking that none of its addresses is private; raise FetchError."""
+    networks = [ipaddress.ip_network(n, strict=False) for n in allowed_networks]
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise FetchError(f"The address {host!r} could not be found.") from None
+    addresses = []
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not _allowed(address, networks):
+            raise FetchError(
+                f"{host} points to a private or local network address ({address}); claimtrack does not fetch those."
+            )
+        addresses.append(str(address))
+    if not addresses:
+        raise FetchError(f"The address {host!r} could not be found.")
+    return addresses[0]
+
+
+def fetch(
+    url: str,
+    *,
+    allowed_networks: Iterable[str] = (),
+    max_bytes: int = 5 * 1024 * 1024,
+    timeout: float = 10.0,
+    max_redirects: int = 5,
+) -> Page:
+    """Fetch an http(s) URL safely (see the module docstring); raise FetchError with a message for the editor."""
+    allowed = list(allowed_networks)
+    deadline = time.monotonic() + timeout * 2
+    current = url.strip()
+    for _ in range(max_redirects + 1):
+        parts = urlsplit(current)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError("Only http:// and https:// addresses can be fetched.")
+        if parts.username or parts.password:
+            raise FetchError("Addresses with a user name or password are not fetched.")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise FetchError("The address has an invalid port.") from None
+        ip = resolve_public(parts.hostname, port, allowed)
+        timeouts = urllib3.Timeout(connect=min(5.0, timeout), read=timeout)
+        if parts.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(
+                ip, port, timeout=timeouts, retries=False, server_hostname=parts.hostname,
+                assert_hostname=parts.hostname, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
+            )
+        else:
+            pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeouts, retries=False)
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        try:
+            response = pool.urlopen(
+                "GET", path, headers={"Host": host_header, "User-Agent": USER_AGENT,
+                                      "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9"},
+                redirect=False, preload_content=False, assert_same_host=False,
+            )
+        except urllib3.exceptions.TimeoutError:
+            raise FetchError("The page did not answer in time.") from None
+        except urllib3.exceptions.SSLError:
+            raise FetchError("The page's secure connection (TLS certificate) could not be verified.") from None
+        except urllib3.exceptions.HTTPError:
+            raise FetchError("The page could not be reached.") from None
+        try:
+            if response.status in REDIRECTS:
+                location = response.headers.get("Location")
+                if not location:
+                    raise FetchError("The page redirects without saying where.")
+                current = urljoin(current, location)
+                continue
+            if response.status >= 400:
+                raise FetchError(f"The page answered with an error (HTTP {response.status}).")
+            content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if content_type not in TEXT_TYPES:
+                raise FetchError(f"The page is not an HTML or text page (it is {content_type or 'of unknown type'}).")
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise FetchError(f"The page is larger than {max_bytes // (1024 * 1024)} MB.")
+            body = bytearray()
+            try:
+                # read1 returns what has arrived, so a page that trickles bytes still meets the deadline.
+                while chunk := response.read1(65536):
+                    body.extend(chunk)
+                    if len(body) > max_bytes:
+                        raise FetchError(f"The page is larger than {max_bytes // (1024 * 1024)} MB.")
+                    if time.monotonic() > deadline:
+                        raise FetchError("The page took too long to load.")
+            except urllib3.exceptions.TimeoutError:
+                raise FetchError("The page did not answer in time.") from None
+            except urllib3.exceptions.HTTPError:
+                raise FetchError("The page could not be read completely.") from None
+            return Page(url=current, content_type=content_type, body=bytes(body), charset=_charset(response))
+        finally:
+            # close() rather than release_conn(): releasing would first drain what a hostile page still sends.
+            response.close()
+            pool.close()
+    raise FetchError(f"The page redirects more than {max_redirects} times.")
+
+
+def _charset(response) -> str | None:
+    for part in (response.headers.get("Content-Type") or "").split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return None
+
+
+def decode_text(body: bytes, charset: str | None = None) -> str:
+    """Bytes to text: the declared charset, else UTF-8, else the detected one; binary data is refused."""
+    if not body.strip():
+        raise FetchError("The text is empty.")
+    sample = body[:8192]
+    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
+        raise FetchError("This is not a text or HTML file (it looks like binary data).")
+    for encoding in filter(None, (charset, "utf-8")):
+        try:
+            return body.decode(encoding).lstrip("\ufeff")
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body).best()
+    if best is None:
+        raise FetchError("The text's character encoding could not be recognised.")
+    return str(best)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when a text is an HTML document rather than plain prose."""
+    head = text[:2048].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head or "<p>" in head or "<div" in head)
+
+
+def article_from_html(html: str, url: str | None = None) -> ArticleText:
+    """The main text and metadata of an HTML page (trafilatura); raise FetchError when there is no article."""
+    import trafilatura
+
+    from .interchange import parse_date
+
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False, include_images=False,
+    )
+    if document is None:
+        raise FetchError("No article text was found on this page.")
+    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    text = (data.get("text") or "").strip()
+    if len(text.split()) < 5:
+        raise FetchError("No article text was found on this page.")
+    # trafilatura repeats the headline as the first line of the text: keep it once, as the title.
+    title = (data.get("title") or "").strip() or None
+    lines = text.split("\n")
+    if title and lines and lines[0].strip() == title:
+        text = "\n".join(lines[1:]).strip()
+    return ArticleText(
+        text="\n\n".join(line.strip() for line in text.split("\n") if line.strip()),
+        title=title,
+        byline=(data.get("author") or None),
+        publisher=(data.get("sitename") or data.get("hostname") or None),
+        published_on=parse_date(data.get("date")),
+        url=url or data.get("url") or None,
+    )
+
+
+def article_from_page(page: Page) -> ArticleText:
+    """The article in a fetched page or uploaded file."""
+    text = decode_text(page.body, page.charset)
+    if page.content_type != "text/plain" or looks_like_html(text):
+        return article_from_html(text, page.url)
+    return article_from_text(text, url=page.url)
+
+
+def article_from_text(text: str, url: str | None = None, title: str | None = None) -> ArticleText:
+    """Pasted or plain-text articles: the first short line without final punctuation is taken as the title."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise FetchError("The text is empty.")
+    if title is None:
+        first, _, rest = text.partition("\n")
+        first = first.strip()
+        if rest.strip() and 0 < len(first) <= 200 and not first.endswith((".", "!", "?", '"', "”")):
+            title, text = first, rest.strip()
+    return ArticleText(text=text, title=title, url=url)

@@ -1,0 +1,104 @@
+"""A small HTTP server on 127.0.0.1 for fetch tests: articles, redirects, slow and huge pages."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class Handler(BaseHTTPRequestHandler):
+    routes: dict = {}
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def do_GET(self):  # noqa: N802
+        route = self.routes.get(self.path.split("?")[0])
+        if route is None:
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><body>Not found</body></html>")
+            return
+        route(self)
+
+
+def _send(handler, body: bytes, content_type: str, status: int = 200):
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def _redirect(target: str):
+    def route(handler):
+        handler.send_response(302)
+        handler.send_header("Location", target)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+    return route
+
+
+def _slow(handler):
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.end_headers()
+    try:
+        for _ in range(100):
+            handler.wfile.write(b"<p>still loading</p>")
+            handler.wfile.flush()
+            time.sleep(0.2)
+    except OSError:
+        pass
+
+
+def _huge(handler):
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.end_headers()
+    try:
+        for _ in range(2000):
+            handler.wfile.write(b"<p>" + b"x" * 16384 + b"</p>")
+    except OSError:
+        pass
+
+
+class ArticleServer:
+    """Serve the fixture article and hostile pages; ``url(path)`` gives addresses."""
+
+    def __init__(self):
+        html = (FIXTURES / "zelensky-cnn-interview.html").read_bytes()
+        text = (FIXTURES / "zelensky-cnn-interview.txt").read_bytes()
+        Handler.routes = {
+            "/article.html": lambda h: _send(h, html, "text/html; charset=utf-8"),
+            "/article.txt": lambda h: _send(h, text, "text/plain; charset=utf-8"),
+            "/latin1.txt": lambda h: _send(h, "Le café coûte 3 € de plus qu'en 2020, selon l'INSEE.".encode("cp1252"),
+                                           "text/plain"),
+            "/image.png": lambda h: _send(h, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"),
+            "/empty.html": lambda h: _send(h, b"<html><body><nav>Home</nav></body></html>", "text/html"),
+            "/moved": _redirect("/article.html"),
+            "/to-metadata": _redirect("http://169.254.169.254/latest/meta-data/"),
+            "/to-private": _redirect("http://10.0.0.7/admin"),
+            "/loop": _redirect("/loop"),
+            "/slow.html": _slow,
+            "/huge.html": _huge,
+        }
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}{path}"
