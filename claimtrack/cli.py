@@ -57,7 +57,9 @@ def import_command(file: str, fmt: str, strict: bool) -> None:
     except OSError as error:
         click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
         sys.exit(2)
-    importer = ClaimImporter(db.session, _scale(), current_app.config["IMPORT_BATCH_SIZE"])
+    importer = ClaimImporter(
+        db.session, _scale(), current_app.config["IMPORT_BATCH_SIZE"], current_app.config["IMPORT_COMMIT_ROWS"]
+    )
     report = importer.report
     try:
         with click.progressbar(length=1, label=f"Importing {Path(file).name}", file=sys.stderr) as bar:

@@ -42,6 +42,9 @@ MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 # Import: the largest single line (bytes) and the batch size of bulk writes.
 IMPORT_MAX_LINE_BYTES = 1_000_000
 IMPORT_BATCH_SIZE = 5000
+# An import commits every IMPORT_COMMIT_ROWS rows: a killed import keeps what it committed, and
+# running it again completes it.
+IMPORT_COMMIT_ROWS = 50_000
 
 # Editor home: claims per page.
 CLAIMS_PER_PAGE = 50

@@ -39,6 +39,9 @@ _INDEX_TABLE_PREFIX = "claims_fts"
 _INDEX_COLUMNS = {"search_vector"}
 _INDEX_INDEXES = {"ix_claims_search_vector"}
 CANDIDATES = 200
+# Measured on the train splits: 16 planned terms put the gold claim among the candidates more often than 8
+# (snopes-tweets pool recall 0.945 -> 0.985) at little cost, since the rarest terms have short postings.
+MAX_PLANNED_TERMS = 16
 MAX_QUERY_CHARS = 20_000
 
 
@@ -62,39 +65,57 @@ def _distinct(terms: str | None) -> set[str]:
     return set(terms.split()) if terms else set()
 
 
+class TermDeltas:
+    """Changes to document frequencies and corpus size, gathered in memory and written in one statement."""
+
+    def __init__(self) -> None:
+        self.counts: Counter = Counter()
+        self.docs = 0
+        self.length = 0
+
+    def add(self, terms: str | None) -> None:
+        """Count a claim's search terms in."""
+        if terms:
+            self.counts.update(_distinct(terms))
+            self.docs += 1
+            self.length += len(terms.split())
+
+    def remove(self, terms: str | None) -> None:
+        """Count a claim's old search terms out."""
+        if terms:
+            self.counts.subtract(_distinct(terms))
+            self.docs -= 1
+            self.length -= len(terms.split())
+
+    def apply(self, session: Session) -> None:
+        """Write the gathered changes (an upsert per term, sorted so concurrent writers lock in one order)."""
+        rows = sorted(({"term": t, "df": c} for t, c in self.counts.items() if c), key=lambda row: row["term"])
+        if rows:
+            insert_ = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            stmt = insert_(TermStat.__table__)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["term"], set_={"df": TermStat.__table__.c.df + stmt.excluded.df}
+            )
+            for start in range(0, len(rows), 5000):
+                session.execute(stmt, rows[start:start + 5000])
+        if self.docs or self.length:
+            session.execute(
+                update(SearchCorpus)
+                .where(SearchCorpus.id == 1)
+                .values(doc_count=SearchCorpus.doc_count + self.docs, term_count=SearchCorpus.term_count + self.length)
+            )
+        self.counts.clear()
+        self.docs = self.length = 0
+
+
 def apply_term_changes(session: Session, added: Iterable[str | None], removed: Iterable[str | None]) -> None:
     """Update document frequencies and corpus size for claims whose search terms were added or removed."""
-    deltas: Counter = Counter()
-    docs = 0
-    length = 0
+    deltas = TermDeltas()
     for terms in added:
-        if terms:
-            deltas.update(_distinct(terms))
-            docs += 1
-            length += len(terms.split())
+        deltas.add(terms)
     for terms in removed:
-        if terms:
-            deltas.subtract(_distinct(terms))
-            docs -= 1
-            length -= len(terms.split())
-    rows = [{"term": term, "df": change} for term, change in deltas.items() if change]
-    if rows:
-        dialect = session.get_bind().dialect.name
-        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert_(TermStat.__table__)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["term"], set_={"df": TermStat.__table__.c.df + stmt.excluded.df}
-        )
-        # Sorted, so concurrent writers take row locks in the same order (no deadlock on PostgreSQL).
-        rows.sort(key=lambda row: row["term"])
-        for start in range(0, len(rows), 5000):
-            session.execute(stmt, rows[start:start + 5000])
-    if docs or length:
-        session.execute(
-            update(SearchCorpus)
-            .where(SearchCorpus.id == 1)
-            .values(doc_count=SearchCorpus.doc_count + docs, term_count=SearchCorpus.term_count + length)
-        )
+        deltas.remove(terms)
+    deltas.apply(session)
 
 
 def set_claim_terms(session: Session, claim: Claim) -> None:
@@ -183,7 +204,7 @@ def match_text(
     query = (query or "")[:MAX_QUERY_CHARS]
     query_tokens = set(tokens(query))
     stats = corpus_stats(session, query_tokens)
-    plan = plan_query(query, stats.doc_freq, stats.total_docs)
+    plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS)
     found = fetch_candidates(session, plan, candidates)
     if found:
         missing = {t for c in found for t in c.terms.split()} - set(stats.doc_freq)

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..interchange import ClaimRecord, RecordError, to_record
-from ..search_index import apply_term_changes, claim_terms
+from ..search_index import TermDeltas, claim_terms
 from ..models import Claim, Speaker, SpeakerAlias, Topic, Verdict, VerdictStatus, claim_topics
 from ..verdicts import VerdictScale
 
@@ -53,10 +53,13 @@ class ImportReport:
 class ClaimImporter:
     """Writes checked records to the database in batches; never commits."""
 
-    def __init__(self, session: Session, scale: VerdictScale, batch_size: int = 5000):
+    def __init__(self, session: Session, scale: VerdictScale, batch_size: int = 5000, commit_rows: int = 50_000):
         self.session = session
         self.scale = scale
         self.batch_size = batch_size
+        self.commit_rows = max(commit_rows, batch_size)
+        # Term statistics are gathered over several batches: one upsert per term per commit, not per batch.
+        self.term_deltas = TermDeltas()
         self.report = ImportReport()
         self._speakers: dict[str, int] = {}
         self._topics: dict[str, int] = {}
@@ -72,10 +75,11 @@ class ClaimImporter:
         self._loaded = True
 
     def run(self, rows: Iterable[tuple[str, Any, str | None]]) -> Iterator[ImportReport]:
-        """Import rows as the readers of interchange yield them; yield the report after each flushed batch."""
+        """Import rows as the readers of interchange yield them; yield the report at each point the caller may commit."""
         if not self._loaded:
             self._load_caches()
         batch: dict[str, tuple[str, ClaimRecord]] = {}
+        since_yield = 0
         for location, obj, problem in rows:
             self.report.lines += 1
             if problem is None:
@@ -96,11 +100,20 @@ class ClaimImporter:
             batch[record.external_id] = (location, record)
             if len(batch) >= self.batch_size:
                 self._write(list(batch.values()))
+                since_yield += len(batch)
                 batch.clear()
-                yield self.report
+                if since_yield >= self.commit_rows:
+                    self._finish_step()
+                    since_yield = 0
+                    yield self.report
         if batch:
             self._write(list(batch.values()))
+        self._finish_step()
         yield self.report
+
+    def _finish_step(self) -> None:
+        self.term_deltas.apply(self.session)
+        self.session.flush()
 
     def _speaker_ids(self, records: list[ClaimRecord]) -> None:
         missing: dict[str, str] = {}
@@ -173,14 +186,14 @@ class ClaimImporter:
             claim_ids.update(zip((r.external_id for r in new), ids))
         if old_rows:
             self.session.execute(update(CLAIMS).where(CLAIMS.c.id == bindparam("claim_pk")), old_rows)
-        apply_term_changes(
-            self.session, [row["search_terms"] for row in new_rows + old_rows], old_terms
-        )
+        for row in new_rows + old_rows:
+            self.term_deltas.add(row["search_terms"])
+        for terms in old_terms:
+            self.term_deltas.remove(terms)
         self._write_verdicts(records, claim_ids, existing, now)
         self._write_topics(records, claim_ids, existing)
         self.report.created += len(new)
         self.report.updated += len(old)
-        self.session.flush()
 
     def _write_verdicts(self, records, claim_ids, existing, now) -> None:
         rated = [r for r in records if r.verdict]
