@@ -329,3 +329,87 @@ def reindex_command() -> None:
             shown = done
     db.session.commit()
     click.echo(f"Reindexed {shown} claim(s).")
+
+
+def load_article(source: str, title: str | None = None, publisher: str | None = None):
+    """PATH_OR_URL to an ArticleText, with the instance's fetch settings; raise FetchError."""
+    from dataclasses import replace
+
+    from .webpage import article_from_file, article_from_page, fetch
+
+    config = current_app.config
+    if source.lower().startswith(("http://", "https://")):
+        page = fetch(source, allowed_networks=config["FETCH_ALLOWED_NETWORKS"], max_bytes=config["FETCH_MAX_BYTES"],
+                     timeout=config["FETCH_TIMEOUT_SECONDS"])
+        article = article_from_page(page)
+        if not article.url:
+            article = replace(article, url=page.url)
+    else:
+        article = article_from_file(source, config["ARTICLE_MAX_BYTES"])
+    if title:
+        article = replace(article, title=title)
+    if publisher:
+        article = replace(article, publisher=publisher)
+    return article
+
+
+@claims_cli.command("ingest")
+@click.argument("source", metavar="PATH_OR_URL")
+@click.option("--title", help="The article's title (when the file has none).")
+@click.option("--publisher", help="The outlet; unattributed statements are attributed to it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the article and its candidates as JSON.")
+def ingest_command(source: str, title: str | None, publisher: str | None, as_json: bool) -> None:
+    """Ingest an article (a .html/.txt file or an http(s) URL): its candidate claims, speakers, scores, matches.
+
+    The same article (URL or content) ingested again is recognised, not stored twice.
+    """
+    import json
+
+    from .services.ingest import article_appearances, ingest_article, matches_for
+    from .webpage import FetchError
+
+    try:
+        article_text = load_article(source, title, publisher)
+    except FetchError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    article, created = ingest_article(db.session, article_text)
+    appearances = article_appearances(db.session, article.id)
+    matches = matches_for(db.session, appearances, _thresholds(), current_app.config["INGEST_MATCHES_PER_CANDIDATE"],
+                          current_app.config["MATCH_CANDIDATES"])
+    db.session.commit()
+    scale = _scale()
+
+    def verdict_label(m):
+        level = scale.get(m.rating)
+        return level.label if level else m.rating_text
+
+    if as_json:
+        click.echo(json.dumps({
+            "article": {
+                "id": article.id, "new": created, "url": article.url, "title": article.title,
+                "byline": article.byline, "publisher": article.publisher,
+                "published": article.published_on.isoformat() if article.published_on else None,
+                "content_hash": article.content_hash,
+            },
+            "candidates": [
+                {
+                    "appearance_id": a.id, "text": a.sentence, "speaker": a.speaker_text,
+                    "speaker_kind": a.speaker_kind, "is_quote": a.is_quote, "score": a.checkworthiness,
+                    "position": a.position, "status": a.status.value,
+                    "matches": [
+                        {"id": m.external_id, "claim_id": m.claim_id, "score": m.score, "band": m.band,
+                         "text": m.text, "verdict": verdict_label(m), "shared": list(m.shared)}
+                        for m in matches.get(a.id, [])
+                    ],
+                }
+                for a in appearances
+            ],
+        }, ensure_ascii=False))
+        return
+    state = "new" if created else "already ingested"
+    click.echo(f"Article #{article.id} ({state}): {article.title or '(no title)'}")
+    for a in appearances:
+        click.echo(f"{a.checkworthiness or 0:4.2f}  [{a.speaker_text or 'unknown'}] {a.sentence}")
+        for m in matches.get(a.id, []):
+            click.echo(f"        {m.score:5.1f} {m.band:<8} #{m.claim_id} [{verdict_label(m) or 'not rated'}] {m.text}")

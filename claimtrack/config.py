@@ -32,6 +32,17 @@ MATCH_RELATED = None
 # How many candidates the full-text index hands to the re-ranker per query.
 MATCH_CANDIDATES = 200
 
+# Fetching article URLs: networks that may be fetched although they are not public (for example
+# ["127.0.0.0/8"] to ingest from a server on this machine); by default every private, loopback,
+# link-local and metadata address is refused.
+FETCH_ALLOWED_NETWORKS: list = []
+FETCH_TIMEOUT_SECONDS = 10.0
+FETCH_MAX_BYTES = 5 * 1024 * 1024
+# The largest article file an editor may upload or ingest from disk.
+ARTICLE_MAX_BYTES = 5 * 1024 * 1024
+# Matches shown per candidate on the article review screen.
+INGEST_MATCHES_PER_CANDIDATE = 3
+
 # Login rate limit (Flask-Limiter syntax), per client address.
 LOGIN_RATE_LIMIT = "10 per minute"
 RATELIMIT_STORAGE_URI = "memory://"

@@ -32,6 +32,10 @@ def init_app(app: Flask) -> None:
     def _csrf(error: CSRFError):
         return _render(400, "The form expired or was not sent from this site. Reload the page and try again.")
 
+    @app.errorhandler(PermissionError)
+    def _forbidden(error: PermissionError):
+        return _render(403, str(error) or None)
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         code = error.code or 500

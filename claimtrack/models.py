@@ -217,17 +217,25 @@ class Appearance(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     speaker_id: Mapped[Optional[int]] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"))
     speaker_text: Mapped[Optional[str]] = mapped_column(String(200))
+    # "person", "organisation" or "outlet" (an unattributed statement belongs to the article's outlet).
+    speaker_kind: Mapped[Optional[str]] = mapped_column(String(16))
+    paragraph: Mapped[Optional[int]] = mapped_column(Integer)
+    is_quote: Mapped[bool] = mapped_column(default=False)
     checkworthiness: Mapped[Optional[float]] = mapped_column(Float)
     match_score: Mapped[Optional[float]] = mapped_column(Float)
     status: Mapped[AppearanceStatus] = mapped_column(
         db.Enum(AppearanceStatus, native_enum=False, length=16, values_callable=_enum_values),
         default=AppearanceStatus.PENDING,
     )
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    dismiss_reason: Mapped[Optional[str]] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     claim: Mapped[Optional[Claim]] = relationship(back_populates="appearances")
     article: Mapped[Article] = relationship(back_populates="appearances")
     speaker: Mapped[Optional[Speaker]] = relationship()
+    decided_by: Mapped[Optional[User]] = relationship()
 
 
 class Verdict(db.Model):

@@ -246,3 +246,25 @@ def article_from_text(text: str, url: str | None = None, title: str | None = Non
         if rest.strip() and 0 < len(first) <= 200 and not first.endswith((".", "!", "?", '"', "”")):
             title, text = first, rest.strip()
     return ArticleText(text=text, title=title, url=url)
+
+
+def article_from_file(path: str, max_bytes: int) -> ArticleText:
+    """An article from a local .html or .txt file (size-capped)."""
+    import os
+
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise FetchError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        with open(path, "rb") as handle:
+            body = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise FetchError(f"The file cannot be read: {error.strerror or error}.") from None
+    return article_from_upload(path, body)
+
+
+def article_from_upload(filename: str, body: bytes) -> ArticleText:
+    """An article from uploaded bytes; the file name's extension says HTML or text, the content confirms it."""
+    lower = (filename or "").lower()
+    content_type = "text/html" if lower.endswith((".html", ".htm", ".xhtml")) else "text/plain"
+    return article_from_page(Page(url=None, content_type=content_type, body=body))

@@ -1,27 +1,187 @@
-"""Editor pages: the home page that lists claims."""
+"""Editor pages: the claim list, ingesting articles, and the article review screen."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth import roles_required
 from ..db import db
-from ..models import Role, claims_newest_first
+from ..matching import DEFAULT_THRESHOLDS, Thresholds
+from ..models import Appearance, AppearanceStatus, Article, Role, claims_newest_first
+from ..services import ingest as ingest_service
+from ..webpage import FetchError, article_from_page, article_from_text, article_from_upload, fetch
+from .forms import IngestForm, ReviewForm
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
+ANY_ROLE = (Role.ADMIN, Role.EDITOR, Role.REVIEWER)
+EDITORS = (Role.ADMIN, Role.EDITOR)
+
+
+def thresholds() -> Thresholds:
+    """The match bands from the instance config, else the defaults chosen on the dev splits."""
+    same = current_app.config.get("MATCH_SAME_CLAIM")
+    related = current_app.config.get("MATCH_RELATED")
+    return Thresholds(
+        same_claim=DEFAULT_THRESHOLDS.same_claim if same is None else float(same),
+        related=DEFAULT_THRESHOLDS.related if related is None else float(related),
+    )
 
 
 @bp.route("/")
-@roles_required(Role.ADMIN, Role.EDITOR, Role.REVIEWER)
+@roles_required(*ANY_ROLE)
 def home():
     """List claims, newest first, a page at a time."""
     page = request.args.get("page", 1, type=int) or 1
     page = max(1, min(page, 100_000))
     per_page = current_app.config["CLAIMS_PER_PAGE"]
     rows = db.session.scalars(claims_newest_first().limit(per_page + 1).offset((page - 1) * per_page)).all()
-    return render_template(
-        "editor/home.html",
-        claims=rows[:per_page],
-        page=page,
-        has_next=len(rows) > per_page,
-    )
+    return render_template("editor/home.html", claims=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+@bp.route("/articles")
+@roles_required(*ANY_ROLE)
+def articles():
+    """The latest ingested articles with how many candidates wait for a decision."""
+    rows = db.session.execute(ingest_service.recent_articles()).all()
+    return render_template("editor/articles.html", rows=rows)
+
+
+def _article_from_form(form: IngestForm):
+    config = current_app.config
+    if form.url.data:
+        page = fetch(form.url.data, allowed_networks=config["FETCH_ALLOWED_NETWORKS"],
+                     max_bytes=config["FETCH_MAX_BYTES"], timeout=config["FETCH_TIMEOUT_SECONDS"])
+        article = article_from_page(page)
+        if not article.url:
+            from dataclasses import replace
+
+            article = replace(article, url=page.url)
+        return article, "url"
+    if form.file.data:
+        upload = form.file.data
+        body = upload.read(config["ARTICLE_MAX_BYTES"] + 1)
+        if len(body) > config["ARTICLE_MAX_BYTES"]:
+            raise FetchError(f"The file is larger than {config['ARTICLE_MAX_BYTES'] // (1024 * 1024)} MB.")
+        return article_from_upload(upload.filename or "", body), "file"
+    return article_from_text(form.text.data, title=form.title.data or None), "text"
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def ingest():
+    """Paste, upload or fetch an article; its candidates open on the review screen."""
+    form = IngestForm()
+    status = 200
+    if form.validate_on_submit():
+        from dataclasses import replace
+
+        try:
+            article_text, field = _article_from_form(form)
+        except FetchError as error:
+            field = "url" if form.url.data else "file" if form.file.data else "text"
+            getattr(form, field).errors = list(getattr(form, field).errors) + [str(error)]
+            return render_template("editor/ingest.html", form=form), 422
+        if form.title.data:
+            article_text = replace(article_text, title=form.title.data)
+        if form.publisher.data:
+            article_text = replace(article_text, publisher=form.publisher.data)
+        article, created = ingest_service.ingest_article(db.session, article_text, current_user)
+        db.session.commit()
+        if not created:
+            flash("This article was ingested before: here is what was found and decided.", "info")
+        return redirect(url_for("editor.article", article_id=article.id))
+    if request.method == "POST":
+        status = 422
+    return render_template("editor/ingest.html", form=form), status
+
+
+def _review_form(appearances, matches, form: ReviewForm | None = None) -> ReviewForm:
+    if form is not None:
+        return form
+    form = ReviewForm()
+    same = thresholds().same_claim
+    for appearance in appearances:
+        best = next((m for m in matches.get(appearance.id, []) if m.score >= same), None)
+        pending = appearance.status == AppearanceStatus.PENDING
+        form.candidates.append_entry({
+            "appearance_id": str(appearance.id),
+            "action": "link" if pending and best else "",
+            "claim_id": str(best.claim_id) if best else "",
+            "text": appearance.sentence,
+            "speaker": appearance.speaker_text or "",
+            "reason": "",
+        })
+    return form
+
+
+def _render_article(article: Article, form: ReviewForm | None = None, status: int = 200):
+    appearances = ingest_service.article_appearances(db.session, article.id)
+    matches = ingest_service.matches_for(db.session, appearances, thresholds(),
+                                         current_app.config["INGEST_MATCHES_PER_CANDIDATE"],
+                                         current_app.config["MATCH_CANDIDATES"])
+    db.session.commit()  # the top match score of each candidate is kept for sorting and the dashboard
+    form = _review_form(appearances, matches, form)
+    entries = {entry.form.appearance_id.data: entry.form for entry in form.candidates}
+    paragraphs = ingest_service.paragraphs_of(article)
+    rows = [
+        (a, matches.get(a.id, []), entries.get(str(a.id)),
+         paragraphs[a.paragraph] if a.paragraph is not None and 0 <= a.paragraph < len(paragraphs) else "")
+        for a in appearances
+    ]
+    return render_template("editor/article.html", article=article, rows=rows, form=form,
+                           same=thresholds().same_claim,
+                           can_decide=current_user.role in EDITORS), status
+
+
+@bp.route("/articles/<int:article_id>")
+@roles_required(*ANY_ROLE)
+def article(article_id: int):
+    """The review screen: candidates ranked, their speakers, scores, sentences in context and matches."""
+    found = db.session.get(Article, article_id) or abort(404)
+    return _render_article(found)
+
+
+@bp.route("/articles/<int:article_id>/decisions", methods=["POST"])
+@roles_required(*EDITORS)
+def decide(article_id: int):
+    """Apply the decisions on several candidates at once (link, new claim, dismiss)."""
+    found = db.session.get(Article, article_id) or abort(404)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _render_article(found, form, 422)
+    by_id = {a.id: a for a in db.session.scalars(select(Appearance).where(Appearance.article_id == found.id))}
+    done = 0
+    failed = False
+    for entry in form.candidates:
+        sub = entry.form
+        action = sub.action.data
+        if not action:
+            continue
+        try:
+            appearance = by_id.get(int(sub.appearance_id.data))
+        except (TypeError, ValueError):
+            appearance = None
+        if appearance is None:
+            abort(400)
+        try:
+            if action == "link":
+                ingest_service.link_appearance(db.session, appearance, int(sub.claim_id.data.strip().lstrip("#")),
+                                               current_user)
+            elif action == "new":
+                ingest_service.create_claim_from_appearance(db.session, appearance, sub.text.data, sub.speaker.data,
+                                                            current_user)
+            elif action == "dismiss":
+                ingest_service.dismiss_appearance(db.session, appearance, current_user, sub.reason.data)
+            done += 1
+        except ingest_service.DecisionError as error:
+            field = sub.claim_id if action == "link" else sub.text
+            field.errors = list(field.errors) + [str(error)]
+            failed = True
+    if failed:
+        db.session.rollback()
+        return _render_article(found, form, 422)
+    db.session.commit()
+    flash(f"Saved {done} decision(s)." if done else "No decision was chosen.", "info")
+    return redirect(url_for("editor.article", article_id=found.id))

@@ -1,0 +1,264 @@
+"""Ingesting an article: store it once, pull out its candidate claims with speakers and scores,
+find the earlier claims each one repeats, and record the editor's decisions on them.
+
+Every function takes a Session, flushes and never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Sequence
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..extraction import extract_candidates, match_speaker
+from ..extraction.checkworthiness import score_sentences
+from ..matching import Thresholds
+from ..models import (
+    Appearance,
+    AppearanceStatus,
+    Article,
+    AuditEvent,
+    Claim,
+    Speaker,
+    SpeakerAlias,
+    User,
+    Verdict,
+    VerdictStatus,
+)
+from ..search_index import match_text, set_claim_terms
+from ..webpage import ArticleText
+from .articles import store_article
+from .claims_io import name_key
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be applied (the message is for the editor)."""
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """An earlier claim offered for a candidate, with what an editor needs to judge it."""
+
+    claim_id: int
+    external_id: str | None
+    text: str
+    score: float
+    band: str
+    shared: tuple[str, ...]
+    rating: str | None
+    rating_text: str | None
+    status: str | None
+
+
+def _audit(session: Session, user: User | None, action: str, object_type: str, object_id: int, **details) -> None:
+    session.add(AuditEvent(user_id=user.id if user else None, action=action, object_type=object_type,
+                           object_id=object_id, details=details or None))
+
+
+def resolve_speaker(session: Session, name: str | None, threshold: float = 88.0) -> Speaker | None:
+    """The existing speaker (by name or alias, fuzzily) that ``name`` refers to, or None."""
+    if not name:
+        return None
+    key = name_key(name)
+    if not key:
+        return None
+    exact = session.scalar(select(Speaker).where(Speaker.name_key == key))
+    if exact is not None:
+        return exact
+    alias = session.scalar(select(SpeakerAlias).where(SpeakerAlias.alias_key == key))
+    if alias is not None:
+        return alias.speaker
+    # Fuzzy: only speakers sharing the surname-like last word are compared, so this stays an index-sized look-up.
+    last = key.split()[-1]
+    if len(last) < 3:
+        return None
+    pattern = f"%{last[:-1]}%" if len(last) > 4 else f"%{last}%"
+    known: dict[int, list[str]] = {}
+    for speaker_id, speaker_name in session.execute(
+        select(Speaker.id, Speaker.name).where(Speaker.name_key.like(pattern)).limit(200)
+    ):
+        known.setdefault(speaker_id, []).append(speaker_name)
+    for speaker_id, alias_name in session.execute(
+        select(SpeakerAlias.speaker_id, SpeakerAlias.alias).where(SpeakerAlias.alias_key.like(pattern)).limit(200)
+    ):
+        known.setdefault(speaker_id, []).append(alias_name)
+    found = match_speaker(name, known, threshold=threshold) if known else None
+    return session.get(Speaker, found) if found is not None else None
+
+
+def get_or_create_speaker(session: Session, name: str) -> Speaker:
+    """The speaker ``name`` refers to, created when there is none."""
+    speaker = resolve_speaker(session, name)
+    if speaker is None:
+        speaker = Speaker(name=" ".join(name.split())[:200], name_key=name_key(name)[:200])
+        session.add(speaker)
+        session.flush()
+    return speaker
+
+
+def ingest_article(session: Session, article_text: ArticleText, user: User | None = None) -> tuple[Article, bool]:
+    """Store an article once (by URL or content hash) with its candidate claims; return it and whether it was new."""
+    article, created = store_article(
+        session, article_text.text, title=article_text.title, url=article_text.url, byline=article_text.byline,
+        publisher=article_text.publisher, published_on=article_text.published_on,
+    )
+    if not created:
+        return article, False
+    article.created_by_id = user.id if user else None
+    candidates = extract_candidates(article_text.text, article_text.publisher)
+    scores = score_sentences([c.text for c in candidates])
+    speakers: dict[str, Speaker | None] = {}
+    for candidate, score in zip(candidates, scores):
+        if candidate.speaker and candidate.speaker not in speakers:
+            speakers[candidate.speaker] = resolve_speaker(session, candidate.speaker)
+        speaker = speakers.get(candidate.speaker) if candidate.speaker else None
+        session.add(Appearance(
+            article_id=article.id,
+            sentence=candidate.text,
+            position=candidate.position,
+            paragraph=candidate.paragraph,
+            is_quote=candidate.is_quote,
+            speaker_text=(candidate.speaker or None) and candidate.speaker[:200],
+            speaker_kind=candidate.speaker_kind,
+            speaker_id=speaker.id if speaker else None,
+            checkworthiness=round(float(score), 4),
+        ))
+    session.flush()
+    _audit(session, user, "article.ingest", "article", article.id, candidates=len(candidates))
+    session.flush()
+    return article, True
+
+
+def article_appearances(session: Session, article_id: int) -> list[Appearance]:
+    """The article's candidates, most check-worthy first."""
+    return list(session.scalars(
+        select(Appearance)
+        .where(Appearance.article_id == article_id)
+        .options(selectinload(Appearance.claim).selectinload(Claim.verdict), selectinload(Appearance.decided_by),
+                 selectinload(Appearance.speaker))
+        .order_by(Appearance.checkworthiness.desc().nulls_last(), Appearance.position)
+    ))
+
+
+def paragraphs_of(article: Article) -> list[str]:
+    """The article's non-empty lines: what an appearance's ``paragraph`` index points into."""
+    return [line.strip() for line in article.text.split("\n") if line.strip()]
+
+
+def matches_for(
+    session: Session, appearances: Sequence[Appearance], thresholds: Thresholds, limit: int = 3,
+    candidates: int = 200,
+) -> dict[int, list[MatchView]]:
+    """The earlier claims each appearance repeats (shown bands only), with their verdicts; records the top score."""
+    found: dict[int, list] = {}
+    for appearance in appearances:
+        result = match_text(session, appearance.sentence, limit=limit + 1, thresholds=thresholds,
+                            candidates=candidates, include_unrelated=False)
+        found[appearance.id] = [m for m in result.matches if m.claim_id != appearance.claim_id][:limit]
+        top = found[appearance.id][0].score if found[appearance.id] else None
+        if appearance.match_score != top:
+            appearance.match_score = top
+    ids = {m.claim_id for ms in found.values() for m in ms}
+    rows = {}
+    if ids:
+        for claim_id, text, rating, rating_text, status in session.execute(
+            select(Claim.id, Claim.text, Verdict.rating, Verdict.rating_text, Verdict.status)
+            .outerjoin(Verdict, Verdict.claim_id == Claim.id)
+            .where(Claim.id.in_(ids))
+        ):
+            rows[claim_id] = (text, rating, rating_text, status.value if status else None)
+    views: dict[int, list[MatchView]] = {}
+    for appearance_id, ms in found.items():
+        views[appearance_id] = [
+            MatchView(claim_id=m.claim_id, external_id=m.external_id, text=rows[m.claim_id][0], score=m.score,
+                      band=m.band, shared=m.shared, rating=rows[m.claim_id][1], rating_text=rows[m.claim_id][2],
+                      status=rows[m.claim_id][3])
+            for m in ms if m.claim_id in rows
+        ]
+    session.flush()
+    return views
+
+
+EDITING_ROLES = ("admin", "editor")
+
+
+def require_editor(user: User | None) -> None:
+    """Only editors and admins decide on candidates and ingest articles; raise PermissionError otherwise."""
+    if user is None or getattr(user.role, "value", user.role) not in EDITING_ROLES:
+        raise PermissionError("Only editors and admins can do this.")
+
+
+def _decide(appearance: Appearance, user: User, status: AppearanceStatus) -> None:
+    require_editor(user)
+    appearance.status = status
+    appearance.decided_by_id = user.id
+    appearance.decided_at = datetime.now(timezone.utc)
+
+
+def link_appearance(session: Session, appearance: Appearance, claim_id: int, user: User) -> Claim:
+    """Record the appearance as a new occurrence of an existing claim (following merges)."""
+    claim = session.get(Claim, claim_id)
+    seen = set()
+    while claim is not None and claim.merged_into_id is not None and claim.id not in seen:
+        seen.add(claim.id)
+        claim = session.get(Claim, claim.merged_into_id)
+    if claim is None:
+        raise DecisionError(f"Claim #{claim_id} does not exist.")
+    appearance.claim_id = claim.id
+    appearance.dismiss_reason = None
+    _decide(appearance, user, AppearanceStatus.LINKED)
+    _audit(session, user, "appearance.link", "appearance", appearance.id, claim_id=claim.id)
+    session.flush()
+    return claim
+
+
+def create_claim_from_appearance(
+    session: Session, appearance: Appearance, text: str, speaker_name: str | None, user: User
+) -> Claim:
+    """Open a new claim in the editor's canonical words, with its speaker, and link the appearance to it."""
+    text = " ".join((text or "").split())
+    if len(text) < 3:
+        raise DecisionError("A new claim needs its wording.")
+    if len(text) > 2000:
+        raise DecisionError("A claim's wording is at most 2,000 characters.")
+    speaker = get_or_create_speaker(session, speaker_name) if speaker_name and speaker_name.strip() else None
+    claim = Claim(text=text, speaker=speaker, claim_date=appearance.article.published_on)
+    session.add(claim)
+    session.flush()
+    # An id of its own from the start, so an export imported back into this tracker updates, never duplicates.
+    claim.external_id = f"claimtrack-{claim.id}"
+    session.add(Verdict(claim_id=claim.id, status=VerdictStatus.NEW))
+    set_claim_terms(session, claim)
+    appearance.claim_id = claim.id
+    if speaker is not None and appearance.speaker_id is None:
+        appearance.speaker_id = speaker.id
+    _decide(appearance, user, AppearanceStatus.LINKED)
+    _audit(session, user, "claim.create", "claim", claim.id, from_appearance=appearance.id)
+    session.flush()
+    return claim
+
+
+def dismiss_appearance(session: Session, appearance: Appearance, user: User, reason: str | None = None) -> None:
+    """Mark a candidate as not worth a claim, with an optional reason."""
+    appearance.claim_id = None
+    appearance.dismiss_reason = (reason or "").strip()[:200] or None
+    _decide(appearance, user, AppearanceStatus.DISMISSED)
+    _audit(session, user, "appearance.dismiss", "appearance", appearance.id, reason=appearance.dismiss_reason)
+    session.flush()
+
+
+def recent_articles(limit: int = 50):
+    """Select the latest ingested articles with their candidate and pending counts."""
+    pending = func.coalesce(func.sum(case((Appearance.status == AppearanceStatus.PENDING, 1), else_=0)), 0)
+    return (
+        select(Article, func.count(Appearance.id), pending)
+        .outerjoin(Appearance, Appearance.article_id == Article.id)
+        .group_by(Article.id)
+        .order_by(Article.id.desc())
+        .limit(limit)
+    )
+
+

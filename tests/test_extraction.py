@@ -1,0 +1,366 @@
+"""Article -> candidate claim sentences with speakers (claimtrack.extraction)."""
+
+from __future__ import annotations
+
+import ast
+import random
+from pathlib import Path
+
+import pytest
+
+from claimtrack.extraction import CandidateSentence, extract_candidates, match_speaker, split_sentences
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXTRACTION = Path(__file__).resolve().parent.parent / "claimtrack" / "extraction"
+ZELENSKY = "Volodymyr Zelensky"
+
+
+@pytest.fixture(scope="module")
+def cnn() -> list[CandidateSentence]:
+    return extract_candidates((FIXTURES / "zelensky-cnn-interview.txt").read_text(encoding="utf-8"), "CNN")
+
+
+def find(cands: list[CandidateSentence], fragment: str) -> CandidateSentence:
+    hits = [c for c in cands if fragment in c.text]
+    assert hits, f"no candidate contains {fragment!r}; got {[c.text for c in cands]}"
+    return hits[0]
+
+
+def absent(cands: list[CandidateSentence], fragment: str) -> None:
+    assert not [c.text for c in cands if fragment in c.text]
+
+
+# --------------------------------------------------------------------------------------------------
+# The CNN sample
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fragment", [
+    "If we were a NATO member, a war wouldn't have started",
+    "I'd like to receive security guarantees",
+    "If NATO members are ready to see us in the alliance",
+    "There are compromises for which we cannot be ready as an independent state",
+    "You cannot just demand from Ukraine to recognize some territories as independent republics",
+    "These compromises are simply wrong",
+    "They have not greeted Russian soldiers with a bunch of flowers",
+    "You cannot curry favor with the citizens of another country forcibly",
+    "I think that without negotiations, we cannot end this war",
+    "We need to do that",
+])
+def test_sample_direct_quotes_belong_to_zelensky(cnn, fragment):
+    cand = find(cnn, fragment)
+    assert cand.speaker == ZELENSKY
+    assert cand.speaker_kind == "person"
+    assert cand.is_quote
+
+
+@pytest.mark.parametrize("fragment", [
+    "said Sunday that neither he nor his people can accept",
+    "Ukraine would not be giving any territorial concessions",
+    "these types of terms are a nonstarter",
+])
+def test_sample_reported_speech_belongs_to_zelensky(cnn, fragment):
+    cand = find(cnn, fragment)
+    assert (cand.speaker, cand.is_quote) == (ZELENSKY, False)
+
+
+@pytest.mark.parametrize("fragment", [
+    "In 2014, Russia also invaded and annexed the Crimean peninsula",
+    "Both Zelensky and prior Ukrainian administrations have long requested membership in NATO",
+    "NATO has quietly rebuffed Ukraine",
+    "Kyiv vowing to never join the NATO military alliance",
+    "Russia has for years backed an armed rebellion",
+])
+def test_sample_outlet_statements(cnn, fragment):
+    cand = find(cnn, fragment)
+    assert (cand.speaker, cand.speaker_kind, cand.is_quote) == ("CNN", "outlet", False)
+
+
+def test_sample_according_to_turkey(cnn):
+    cand = find(cnn, "Russian President Vladimir Putin recently outlined a series of terms for ending his attack")
+    assert (cand.speaker, cand.speaker_kind, cand.is_quote) == ("Turkey's government", "organisation", False)
+
+
+def test_sample_bbc_wrote(cnn):
+    cand = find(cnn, "that Russia will demand that the Ukrainian government should give up territory in eastern Ukraine")
+    assert (cand.speaker, cand.speaker_kind, cand.is_quote) == ("BBC News", "organisation", True)
+
+
+@pytest.mark.parametrize("fragment", [
+    "speaks during a CNN interview", "(Screenshot)", "People working around the site of a destroyed house",
+    "Krasylivka", "Getty Images", "Zelensky draws line in negotiations",
+])
+def test_sample_captions_and_title_dropped(cnn, fragment):
+    absent(cnn, fragment)
+
+
+def test_sample_fields_are_consistent(cnn):
+    assert [c.position for c in cnn] == list(range(len(cnn)))
+    assert all(c.text in c.context for c in cnn)
+    assert [(c.paragraph, c.text) for c in cnn] == split_sentences(
+        (FIXTURES / "zelensky-cnn-interview.txt").read_text(encoding="utf-8"))
+    assert [c.paragraph for c in cnn] == sorted(c.paragraph for c in cnn)
+    # the title is paragraph 0 and dropped; the first body paragraph keeps index 1
+    assert cnn[0].paragraph == 1
+    assert {c.speaker_kind for c in cnn} <= {"person", "organisation", "outlet"}
+
+
+def test_sample_multi_sentence_quote_is_split_and_keeps_speaker(cnn):
+    pieces = [c for c in cnn if c.paragraph == find(cnn, "We need to do that").paragraph]
+    assert len(pieces) == 4
+    assert {c.speaker for c in pieces} == {ZELENSKY}
+    assert not pieces[0].text.startswith('"') and not pieces[-1].text.endswith('"')
+
+
+# --------------------------------------------------------------------------------------------------
+# Synthetic articles: attribution patterns
+# --------------------------------------------------------------------------------------------------
+
+GAZETTE = """Mayor vows to fix potholes by summer
+
+By Jane Doe, Springfield Gazette
+Updated 10:42 AM ET, Sun March 20, 2022
+
+SPRINGFIELD, Illinois (AP) — City officials said Monday that road repairs will cost $4 million this year.
+
+"We will fix every pothole by July," said Mayor Linda Park. "The money is already in the budget."
+
+Park told reporters the city had hired 40 new workers. She added that overtime costs fell by 12% last year.
+
+Council member Tom Reyes disagreed. "The budget is a fantasy. Nobody believes these numbers," he said.
+
+"Half of the promised crews never showed up last summer."
+
+According to the state transportation department, Springfield has the worst roads in the region.
+
+Unemployment in the county rose to 6.1% in February, the Bureau of Labor Statistics said.
+
+The Illinois Department of Transportation said in a statement:
+
+"Springfield received $12 million in road funds since 2019."
+
+Residents gather outside City Hall on Monday.
+Linda Park speaks at a news conference. (AP Photo/John Smith)
+
+Share this article
+Click here to subscribe to our newsletter.
+
+Dr. Amy Chen, a traffic engineer at the University of Chicago, wrote, "Potholes cost drivers about $600 a year in repairs." Chen added: "Most cities underfund maintenance."
+
+The city has 1,200 miles of road.
+"""
+
+REUTERS = """LONDON (Reuters) - Acme Corp chief executive Maria Lopez told investors on Tuesday that profits doubled in 2023.
+
+"Demand has never been stronger. We sold 2 million units in Europe alone. Our debt is falling," she said.
+
+She also said the company would open three factories in Poland.
+
+"The numbers do not add up," said analyst Peter Grant of Barclays. Grant told the BBC that Acme's margins were shrinking.
+
+The Financial Conduct Authority said it was reviewing the accounts.
+
+Prime Minister Rishi Sunak praised the investment. The prime minister said: "This is a vote of confidence in Britain."
+
+Photo: Maria Lopez at the Acme plant in Madrid. Getty Images
+Reporting by Tom Hill; Editing by Ann Lee
+"""
+
+
+@pytest.fixture(scope="module")
+def gazette():
+    return extract_candidates(GAZETTE, "Springfield Gazette")
+
+
+@pytest.fixture(scope="module")
+def reuters():
+    return extract_candidates(REUTERS, "Reuters")
+
+
+@pytest.mark.parametrize("fragment, speaker, is_quote", [
+    ("We will fix every pothole by July", "Linda Park", True),               # "...," said X
+    ("The money is already in the budget", "Linda Park", True),             # second quote, same paragraph
+    ("the city had hired 40 new workers", "Linda Park", False),             # X told Y (short name resolved)
+    ("overtime costs fell by 12% last year", "Linda Park", False),          # pronoun carry-over
+    ("The budget is a fantasy", "Tom Reyes", True),                         # multi-sentence quote ... he said
+    ("Nobody believes these numbers", "Tom Reyes", True),
+    ("Half of the promised crews never showed up", "Tom Reyes", True),      # quote paragraph, no attribution
+    ("Springfield has the worst roads", "the state transportation department", False),  # according to X
+    ("rose to 6.1% in February", "Bureau of Labor Statistics", False),      # ..., X said.
+    ("road repairs will cost $4 million", "City officials", False),         # dateline stripped, X said
+    ("received $12 million in road funds", "Illinois Department of Transportation", True),  # X said: / next para
+    ("Potholes cost drivers about $600", "Amy Chen", True),                 # X, a ..., wrote, "..."
+    ("Most cities underfund maintenance", "Amy Chen", True),                # X added:
+    ("The city has 1,200 miles of road", "Springfield Gazette", False),     # the outlet
+])
+def test_gazette_attribution(gazette, fragment, speaker, is_quote):
+    cand = find(gazette, fragment)
+    assert (cand.speaker, cand.is_quote) == (speaker, is_quote)
+
+
+def test_gazette_kinds(gazette):
+    assert find(gazette, "The city has 1,200 miles").speaker_kind == "outlet"
+    assert find(gazette, "rose to 6.1%").speaker_kind == "organisation"
+    assert find(gazette, "We will fix every pothole").speaker_kind == "person"
+
+
+@pytest.mark.parametrize("fragment", [
+    "Mayor vows to fix potholes", "By Jane Doe", "Updated 10:42", "Residents gather outside City Hall",
+    "speaks at a news conference", "AP Photo", "Share this article", "Click here", "said in a statement:",
+    "SPRINGFIELD, Illinois",
+])
+def test_gazette_boilerplate_dropped(gazette, fragment):
+    absent(gazette, fragment)
+
+
+@pytest.mark.parametrize("fragment, speaker, is_quote", [
+    ("profits doubled in 2023", "Maria Lopez", False),        # title words before the name
+    ("Demand has never been stronger", "Maria Lopez", True),  # three-sentence quote, then "she said"
+    ("We sold 2 million units", "Maria Lopez", True),
+    ("Our debt is falling", "Maria Lopez", True),
+    ("open three factories in Poland", "Maria Lopez", False),
+    ("The numbers do not add up", "Peter Grant", True),       # said analyst X of Y
+    ("margins were shrinking", "Peter Grant", False),
+    ("reviewing the accounts", "Financial Conduct Authority", False),
+    ("a vote of confidence in Britain", "Rishi Sunak", True),  # "the prime minister said:"
+    ("praised the investment", "Reuters", False),
+])
+def test_reuters_attribution(reuters, fragment, speaker, is_quote):
+    cand = find(reuters, fragment)
+    assert (cand.speaker, cand.is_quote) == (speaker, is_quote)
+
+
+def test_reuters_credits_and_footer_dropped(reuters):
+    absent(reuters, "Acme plant in Madrid")
+    absent(reuters, "Reporting by")
+    absent(reuters, "LONDON")
+
+
+def test_without_publisher_outlet_speaker_is_none():
+    cands = extract_candidates("The river flooded 40 homes on Tuesday. Officials said the dam held.")
+    assert (cands[0].speaker, cands[0].speaker_kind) == (None, "outlet")
+    assert cands[1].speaker == "Officials"
+
+
+def test_credit_variants_dropped():
+    text = "\n".join([
+        "Crowds march in the capital. (Getty Images)",
+        "A protester holds a sign. (AP Photo/Evan Vucci)",
+        "Smoke rises over the city. (Aris Messinis/AFP via Getty Images)",
+        "Soldiers patrol a street. (ARIS MESSINIS via Getty Images)",
+        "Image source, Getty Images",
+        "Share on Facebook",
+        "Follow us on Twitter for more updates.",
+        "Parliament approved the budget by 301 votes to 120 on Friday.",
+    ])
+    assert [c.text for c in extract_candidates(text, "X")] == [
+        "Parliament approved the budget by 301 votes to 120 on Friday."]
+
+
+def test_abbreviations_do_not_split_sentences():
+    text = "The U.S. economy grew 2.5% in 2023. Mr. Smith, a Fed economist, said growth slowed in Dec. and Jan."
+    assert [s for _, s in split_sentences(text)] == [
+        "The U.S. economy grew 2.5% in 2023.", "Mr. Smith, a Fed economist, said growth slowed in Dec. and Jan."]
+
+
+def test_scare_quotes_are_not_direct_quotes():
+    cands = extract_candidates('The Kremlin calls the invasion a "special operation" in state media.', "AP")
+    assert not cands[0].is_quote and cands[0].speaker == "AP"
+
+
+# --------------------------------------------------------------------------------------------------
+# Fuzzy speaker match
+# --------------------------------------------------------------------------------------------------
+
+KNOWN = {1: ["Volodymyr Zelenskyy", "Zelenskiy"], 2: ["Joe Biden", "Joseph R. Biden Jr."], 3: ["Hunter Biden"],
+         4: ["North Atlantic Treaty Organization", "NATO"], 5: ["Vladimir Putin"]}
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Zelensky", 1), ("Volodymyr Zelensky", 1), ("Joe Biden", 2), ("Joseph Biden", 2), ("Hunter Biden", 3),
+    ("NATO", 4), ("Putin", 5), ("President Vladimir Putin", 5),
+    ("Biden", None),                 # ambiguous between Joe and Hunter
+    ("Boris Johnson", None), ("", None), ("  ", None), ("Zz", None),
+])
+def test_match_speaker(name, expected):
+    assert match_speaker(name, KNOWN) == expected
+
+
+def test_match_speaker_guards():
+    assert match_speaker("Biden", {2: ["Joe Biden"]}) == 2
+    assert match_speaker("Hunter Biden", {2: ["Joe Biden", "Biden"]}) is None
+    assert match_speaker("Zelensky", {}) is None
+    assert match_speaker("Zelensky", {1: []}) is None
+    assert match_speaker("Zelensky", KNOWN, threshold=99.5) is None
+    # substring look-alikes are not matches (a plain WRatio would take these)
+    assert match_speaker("Ann", {1: ["Joanne Smith"]}) is None
+    assert match_speaker("Pete", {1: ["Peter Grant"]}) is None
+    assert match_speaker("Smith", {1: ["Joanne Smith"]}) == 1
+    assert match_speaker("Johnson", {1: ["Boris Johnson"], 2: ["Dwayne Johnson"]}) is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Bad input never crashes
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n\n", "\t \r\n", ".", '"', "\u201c", "(", "...", "\x00\x01\x02"])
+def test_empty_and_trivial_input(text):
+    assert extract_candidates(text, "CNN") == []
+    assert split_sentences(text) == []
+
+
+def test_control_characters_removed():
+    text = "The dam\x00 held\x07 after\u200b the storm\x1b on Tuesday.\r\nIt rained\u00a0for 40 hours straight."
+    sents = [s for _, s in split_sentences(text)]
+    assert sents == ["The dam held after the storm on Tuesday.", "It rained for 40 hours straight."]
+
+
+def test_binary_garbage():
+    rng = random.Random(7)
+    blob = bytes(rng.randrange(256) for _ in range(20000)).decode("latin-1")
+    cands = extract_candidates(blob, "CNN")
+    assert all(isinstance(c, CandidateSentence) for c in cands)
+    noise = "".join(chr(rng.randrange(0x20, 0x3000)) for _ in range(20000))
+    extract_candidates(noise, "CNN")
+    extract_candidates('"' * 5000 + "(" * 3000 + "a. " * 3000, "CNN")
+
+
+def test_non_latin_scripts():
+    text = ("Президент Украины заявил, что страна не отдаст территории.\n\n"
+            "乌克兰总统表示，乌克兰不会放弃领土。\n\n"
+            "قال الرئيس إن البلاد لن تتخلى عن أي أرض.")
+    cands = extract_candidates(text, "CNN")
+    assert len(cands) == 3
+    assert {c.speaker for c in cands} == {"CNN"}
+
+
+def test_one_megabyte_finishes():
+    base = (FIXTURES / "zelensky-cnn-interview.txt").read_text(encoding="utf-8")
+    big = (base * (1_000_000 // len(base) + 1))[:1_000_000]
+    assert len(extract_candidates(big, "CNN")) > 100
+    one_paragraph = big.replace("\n", " ")
+    assert len(extract_candidates(one_paragraph, "CNN")) > 100
+
+
+def test_non_string_input_is_tolerated():
+    assert extract_candidates(None, None) == []  # type: ignore[arg-type]
+    assert split_sentences(b"Bytes are decoded as UTF-8 text here.") == [(0, "Bytes are decoded as UTF-8 text here.")]  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------------
+# Purity
+# --------------------------------------------------------------------------------------------------
+
+def test_extraction_imports_no_web_framework():
+    forbidden = {"flask", "flask_sqlalchemy", "flask_login", "sqlalchemy", "werkzeug"}
+    for path in EXTRACTION.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = {node.module.split(".")[0]}
+            else:
+                continue
+            assert not names & forbidden, f"{path.name} imports {names & forbidden}"
+            if path.name in ("__init__.py", "sentences.py", "attribution.py"):
+                assert "checkworthiness" not in str(getattr(node, "module", "")), path.name

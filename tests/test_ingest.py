@@ -1,0 +1,244 @@
+"""Ingesting an article: CLI and editor screens, decisions, roles and bad input, on SQLite and PostgreSQL."""
+
+import io
+import json
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from claimtrack.db import db
+from claimtrack.models import Appearance, AppearanceStatus, Article, AuditEvent, Claim, Speaker
+
+from .conftest import FIXTURES, make_user
+from .http_fixture import ArticleServer
+
+ARTICLE_TXT = FIXTURES / "zelensky-cnn-interview.txt"
+NATO_QUOTE = "If we were a NATO member, a war wouldn't have started"
+
+
+@pytest.fixture
+def earlier(tmp_path, runner):
+    """An earlier claim the article repeats, with a verdict, and a known speaker."""
+    path = tmp_path / "earlier.jsonl"
+    path.write_text(
+        json.dumps({"id": "ext-territory", "text": "Ukraine will not give up territory to Russia.",
+                    "verdict": "Mostly true", "speaker": "Volodymyr Zelenskyy"}) + "\n"
+        + json.dumps({"id": "ext-crimea", "text": "Russia annexed the Crimean peninsula in 2014.",
+                      "verdict": "True", "speaker": "A blogger"}) + "\n"
+    )
+    assert runner.invoke(args=["claims", "import", str(path)]).exit_code == 0
+
+
+def ingest_json(runner, *args):
+    result = runner.invoke(args=["claims", "ingest", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_cli_ingest_attributes_scores_and_matches(app, runner, earlier):
+    data = ingest_json(runner, str(ARTICLE_TXT), "--publisher", "CNN")
+    assert data["article"]["new"] is True
+    assert data["article"]["title"].startswith("Zelensky draws line")
+    candidates = data["candidates"]
+    texts = [c["text"] for c in candidates]
+    nato = next(c for c in candidates if NATO_QUOTE in c["text"])
+    assert nato["speaker"] == "Volodymyr Zelensky" and nato["is_quote"]
+    assert not any("(Screenshot)" in t or "Getty Images" in t for t in texts)
+    assert any("annexed the Crimean peninsula" in t for t in texts)
+    scores = [c["score"] for c in candidates]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    crimea = next(c for c in candidates if "annexed the Crimean peninsula" in c["text"])
+    assert crimea["matches"] and crimea["matches"][0]["id"] == "ext-crimea"
+    assert crimea["matches"][0]["verdict"] == "True" and crimea["matches"][0]["shared"]
+    territory = [c for c in candidates if any(m["id"] == "ext-territory" for m in c["matches"])]
+    assert territory, "the territorial quote should match the earlier territory claim"
+    with app.app_context():
+        # the fuzzy speaker match links Zelensky's quotes to the known "Volodymyr Zelenskyy"
+        speaker = db.session.scalar(select(Speaker).where(Speaker.name == "Volodymyr Zelenskyy"))
+        linked = db.session.scalars(select(Appearance.speaker_id).where(Appearance.speaker_text == "Volodymyr Zelensky"))
+        assert set(linked) == {speaker.id}
+
+
+def test_same_article_twice_is_recognised(app, runner):
+    first = ingest_json(runner, str(ARTICLE_TXT))
+    second = ingest_json(runner, str(ARTICLE_TXT))
+    assert second["article"]["new"] is False and second["article"]["id"] == first["article"]["id"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Appearance)) == len(first["candidates"])
+
+
+def test_cli_ingest_from_url_and_html(app, runner):
+    app.config["FETCH_ALLOWED_NETWORKS"] = ["127.0.0.0/8"]
+    with ArticleServer() as server:
+        data = ingest_json(runner, server.url("/article.html"))
+        refused = runner.invoke(args=["claims", "ingest", server.url("/to-metadata")])
+    assert data["article"]["publisher"] == "CNN" and data["article"]["url"].endswith("/article.html")
+    assert any(NATO_QUOTE in c["text"] for c in data["candidates"])
+    assert refused.exit_code == 2 and "private or local" in refused.output
+    app.config["FETCH_ALLOWED_NETWORKS"] = []
+    private = runner.invoke(args=["claims", "ingest", "http://127.0.0.1:9/x"])
+    assert private.exit_code == 2 and "private or local" in private.output
+
+
+@pytest.mark.parametrize("content,message", [(b"", "empty"), (b"\x00\x01\x02binary" * 100, "binary")])
+def test_cli_ingest_bad_files(app, runner, tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    result = runner.invoke(args=["claims", "ingest", str(path)])
+    assert result.exit_code == 2 and message in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def _review(client, article_id):
+    response = client.get(f"/editor/articles/{article_id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_editor_pastes_reviews_and_decides(app, client, auth, earlier):
+    editor_id = make_user(app, "editor", "editor")
+    auth.login()
+    page = client.get("/editor/articles/new").get_data(as_text=True)
+    response = client.post("/editor/articles/new", data={
+        "csrf_token": _csrf(page), "text": ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
+    assert response.status_code == 302
+    article_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    html = _review(client, article_id)
+    assert "Volodymyr Zelensky" in html and "same claim" in html
+    with app.app_context():
+        appearances = db.session.scalars(select(Appearance).where(Appearance.article_id == article_id)
+                                         .order_by(Appearance.checkworthiness.desc(), Appearance.position)).all()
+        ids = [a.id for a in appearances]
+        crimea = next(a for a in appearances if "annexed the Crimean" in a.sentence)
+        nato = next(a for a in appearances if NATO_QUOTE in a.sentence)
+        crimea_claim = db.session.scalar(select(Claim.id).where(Claim.external_id == "ext-crimea"))
+    data = {"csrf_token": _csrf(html)}
+    for i, appearance_id in enumerate(ids):
+        data[f"candidates-{i}-appearance_id"] = str(appearance_id)
+        data[f"candidates-{i}-action"] = ""
+        if appearance_id == crimea.id:
+            data[f"candidates-{i}-action"] = "link"
+            data[f"candidates-{i}-claim_id"] = str(crimea_claim)
+        elif appearance_id == nato.id:
+            data[f"candidates-{i}-action"] = "new"
+            data[f"candidates-{i}-text"] = "Russia would not have attacked Ukraine if Ukraine were a NATO member."
+            data[f"candidates-{i}-speaker"] = "Volodymyr Zelensky"
+        elif i == len(ids) - 1:
+            data[f"candidates-{i}-action"] = "dismiss"
+            data[f"candidates-{i}-reason"] = "opinion, not checkable"
+    response = client.post(f"/editor/articles/{article_id}/decisions", data=data)
+    assert response.status_code == 302
+    html = _review(client, article_id)
+    assert "Saved 3 decision(s)." in html and "Dismissed: opinion, not checkable" in html
+    assert f"Linked to claim #{crimea_claim}" in html and "by editor" in html
+    with app.app_context():
+        linked = db.session.get(Appearance, crimea.id)
+        assert linked.status == AppearanceStatus.LINKED and linked.claim_id == crimea_claim
+        assert linked.decided_by_id == editor_id
+        created = db.session.get(Appearance, nato.id).claim
+        assert created.text.startswith("Russia would not have attacked")
+        assert created.external_id == f"claimtrack-{created.id}" and created.verdict.status.value == "new"
+        assert created.speaker.name == "Volodymyr Zelenskyy"  # the known speaker, found fuzzily
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+        assert {"article.ingest", "appearance.link", "claim.create", "appearance.dismiss"} <= actions
+    # the new claim is in the match index at once
+    with app.app_context():
+        from claimtrack.search_index import match_text
+
+        top = match_text(db.session, "if Ukraine were a NATO member Russia would not have attacked").matches[0]
+        assert top.claim_id == created.id
+
+
+def test_decision_errors_keep_what_was_typed(app, client, auth):
+    make_user(app, "editor", "editor")
+    auth.login()
+    page = client.get("/editor/articles/new").get_data(as_text=True)
+    response = client.post("/editor/articles/new", data={"csrf_token": _csrf(page),
+                                                         "text": ARTICLE_TXT.read_text(encoding="utf-8")})
+    article_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    html = _review(client, article_id)
+    with app.app_context():
+        first = db.session.scalars(select(Appearance.id).where(Appearance.article_id == article_id)
+                                   .order_by(Appearance.checkworthiness.desc(), Appearance.position)).first()
+    response = client.post(f"/editor/articles/{article_id}/decisions", data={
+        "csrf_token": _csrf(html), "candidates-0-appearance_id": str(first), "candidates-0-action": "link",
+        "candidates-0-claim_id": "999999", "candidates-0-text": "my careful wording"})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Claim #999999 does not exist." in body and "my careful wording" in body
+    response = client.post(f"/editor/articles/{article_id}/decisions", data={
+        "csrf_token": _csrf(html), "candidates-0-appearance_id": str(first), "candidates-0-action": "new",
+        "candidates-0-text": ""})
+    assert response.status_code == 422 and "A new claim needs its wording." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Appearance, first).status == AppearanceStatus.PENDING
+
+
+def test_ingest_form_bad_input(app, client, auth):
+    make_user(app, "editor", "editor")
+    auth.login()
+    token = _csrf(client.get("/editor/articles/new").get_data(as_text=True))
+    empty = client.post("/editor/articles/new", data={"csrf_token": token, "text": "   "})
+    assert empty.status_code == 422 and "Paste the text, upload a file or give a URL." in empty.get_data(as_text=True)
+    both = client.post("/editor/articles/new", data={"csrf_token": token, "text": "Some text.",
+                                                     "url": "https://example.org/a"})
+    assert both.status_code == 422 and "Give only one of" in both.get_data(as_text=True)
+    binary = client.post("/editor/articles/new", data={"csrf_token": token, "file": (io.BytesIO(b"\x00\x01" * 500),
+                                                                                      "photo.txt")},
+                         content_type="multipart/form-data")
+    assert binary.status_code == 422 and "binary" in binary.get_data(as_text=True)
+    wrong_type = client.post("/editor/articles/new", data={"csrf_token": token, "file": (io.BytesIO(b"x"), "a.pdf")},
+                             content_type="multipart/form-data")
+    assert wrong_type.status_code == 422 and "Upload an .html, .htm or .txt file." in wrong_type.get_data(as_text=True)
+    private = client.post("/editor/articles/new", data={"csrf_token": token, "url": "http://169.254.169.254/latest/"})
+    assert private.status_code == 422 and "private or local" in private.get_data(as_text=True)
+    huge = client.post("/editor/articles/new", data={"csrf_token": token,
+                                                     "file": (io.BytesIO(b"a" * (20 * 1024 * 1024)), "big.txt")},
+                       content_type="multipart/form-data")
+    assert huge.status_code == 413 and "too large" in huge.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
+def test_upload_html_file(app, client, auth):
+    make_user(app, "editor", "editor")
+    auth.login()
+    token = _csrf(client.get("/editor/articles/new").get_data(as_text=True))
+    html = (FIXTURES / "zelensky-cnn-interview.html").read_bytes()
+    response = client.post("/editor/articles/new", data={"csrf_token": token, "file": (io.BytesIO(html), "a.html")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        article = db.session.scalar(select(Article))
+        assert article.publisher == "CNN" and article.title.startswith("Zelensky draws line")
+
+
+def test_reviewers_see_but_do_not_decide(app, client, auth, runner):
+    make_user(app, "rev", "reviewer")
+    data = ingest_json(runner, str(ARTICLE_TXT))
+    auth.login("rev")
+    assert client.get(f"/editor/articles/{data['article']['id']}").status_code == 200
+    assert client.get("/editor/articles/new").status_code == 403
+    token = _csrf(client.get(f"/editor/articles/{data['article']['id']}").get_data(as_text=True))
+    response = client.post(f"/editor/articles/{data['article']['id']}/decisions", data={"csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_service_refuses_decisions_by_reviewers(app, runner):
+    from claimtrack.services.ingest import dismiss_appearance
+
+    reviewer_id = make_user(app, "rev", "reviewer")
+    ingest_json(runner, str(ARTICLE_TXT))
+    with app.app_context():
+        from claimtrack.models import User
+
+        appearance = db.session.scalar(select(Appearance).limit(1))
+        with pytest.raises(PermissionError):
+            dismiss_appearance(db.session, appearance, db.session.get(User, reviewer_id))
