@@ -11,10 +11,10 @@ import csv
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
-from dateutil import parser as dateparser
 
 FIELDS = ("id", "text", "title", "verdict", "speaker", "date", "url", "topics")
 LIMITS = {"id": 200, "text": 20_000, "title": 500, "verdict": 100, "speaker": 200, "date": 200, "url": 2048}
@@ -43,18 +43,24 @@ class ClaimRecord:
     unknown_fields: tuple[str, ...] = ()
 
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
+    "nov": 11, "dec": 12,
+}
+_MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?:1[6-9]|2\d)\d\d"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:1[6-9]|2\d)\d\d)"
 # Most specific first: "October 7, 2016", "7 October 2016", "October 2016".
 _DATE_PATTERNS = [
-    re.compile(rf"\b({_MONTH}\s+{_DAY},?\s+{_YEAR})\b", re.IGNORECASE),
-    re.compile(rf"\b({_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR})\b", re.IGNORECASE),
-    re.compile(rf"\b({_MONTH},?\s+{_YEAR})\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
 ]
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
+@lru_cache(maxsize=65536)
 def parse_date(text: str | None) -> date | None:
     """The calendar date in an ISO or free-text date ("stated on October 7, 2016 in a debate:"), or None.
 
@@ -63,19 +69,19 @@ def parse_date(text: str | None) -> date | None:
     if not text:
         return None
     text = text.strip()
-    iso = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
+    iso = _ISO.match(text)
     if iso:
         try:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
             return None
     for pattern in _DATE_PATTERNS:
-        match = pattern.search(text)
-        if match:
+        for match in pattern.finditer(text):
+            parts = match.groupdict()
             try:
-                return dateparser.parse(match.group(1), default=datetime(2000, 1, 1)).date()
-            except (ValueError, OverflowError):
-                continue
+                return date(int(parts["year"]), _MONTHS[parts["month"][:3].lower()], int(parts.get("day") or 1))
+            except ValueError:
+                continue  # "February 30, 2020": look for another date in the text
     return None
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-__all__ = ["NameRegistry", "Speaker", "kind_of", "match_speaker", "normalise_name", "quote_speaker",
+__all__ = ["NameRegistry", "kind_of", "match_speaker", "normalise_name", "quote_speaker",
            "reported_speaker", "SPEECH_VERBS"]
 
 SPEECH_VERBS = (
@@ -111,13 +111,6 @@ _ADVERBS = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|[a-z]+ly))+\s*$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'\u2019.&-]*|\d[\w.-]*")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
-
-
-@dataclass(frozen=True)
-class Speaker:
-    name: str | None
-    kind: str            # "person" | "organisation" | "outlet"
-    pronoun: str | None = None   # set when the attribution was a pronoun still to resolve
 
 
 def _is_cap(token: str) -> bool:
@@ -215,7 +208,6 @@ def subject_before(pre: str) -> tuple[str | None, int]:
     Returns (None, -1) when the words before the verb are not a speaker ("the war, he said" is handled
     by the caller; "what Zelensky said" is not a subject).
     """
-    original = pre
     pre = _strip_trailing_adverbs(pre.rstrip())
     pre = _skip_appositive(pre)
     pre = _strip_trailing_adverbs(pre)
@@ -284,9 +276,7 @@ def subject_before(pre: str) -> tuple[str | None, int]:
     if len(chosen) == 1 and chosen[0].group().casefold() in _FUNCTION_WORDS:
         return None, -1
     start = chosen[0].start()
-    phrase = pre[start:chosen[-1].end()]
-    del original
-    return phrase, start
+    return pre[start:chosen[-1].end()], start
 
 
 def subject_after(post: str) -> str | None:
@@ -491,7 +481,6 @@ def _according_subject(text: str) -> str | None:
     words = phrase.split()
     if not words or len(words) > 8:
         return None
-    # cut at a verb-like continuation ("according to police officers were ...")
     return phrase
 
 
