@@ -364,3 +364,16 @@ def test_extraction_imports_no_web_framework():
             assert not names & forbidden, f"{path.name} imports {names & forbidden}"
             if path.name in ("__init__.py", "sentences.py", "attribution.py"):
                 assert "checkworthiness" not in str(getattr(node, "module", "")), path.name
+
+
+def test_matchable_text_keeps_the_quoted_words_not_the_frame():
+    from claimtrack.extraction.matchable import matchable_text
+
+    framed = ('"There are compromises for which we cannot be ready as an independent state," he told CNN host '
+              "Fareed Zakaria, speaking through an interpreter.")
+    assert matchable_text(framed, True) == "There are compromises for which we cannot be ready as an independent state,"
+    assert matchable_text('These compromises are simply wrong and unfair," he said.', True) == \
+        "These compromises are simply wrong and unfair"
+    plain = "In 2014, Russia annexed the Crimean peninsula."
+    assert matchable_text(plain, False) == plain
+    assert matchable_text('"Yes," she said.', True) == '"Yes," she said.'

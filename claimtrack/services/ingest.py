@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..extraction import extract_candidates, match_speaker
 from ..extraction.checkworthiness import score_sentences
+from ..extraction.matchable import matchable_text
 from ..matching import Thresholds
 from ..models import (
     Appearance,
@@ -155,7 +156,8 @@ def matches_for(
     """The earlier claims each appearance repeats (shown bands only), with their verdicts; records the top score."""
     found: dict[int, list] = {}
     for appearance in appearances:
-        result = match_text(session, appearance.sentence, limit=limit + 1, thresholds=thresholds,
+        result = match_text(session, matchable_text(appearance.sentence, appearance.is_quote), limit=limit + 1,
+                            thresholds=thresholds,
                             candidates=candidates, include_unrelated=False)
         found[appearance.id] = [m for m in result.matches if m.claim_id != appearance.claim_id][:limit]
         top = found[appearance.id][0].score if found[appearance.id] else None

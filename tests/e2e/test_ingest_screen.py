@@ -1,0 +1,63 @@
+"""An editor pastes an article in headless Chromium, sees its candidates, links one, creates one, dismisses one."""
+
+import pytest
+
+from ..conftest import FIXTURES, PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def candidate(page, sentence: str):
+    """The candidate whose own sentence contains ``sentence`` (not one whose matches mention it)."""
+    return page.locator("li.candidate").filter(has=page.locator("blockquote.sentence", has_text=sentence))
+
+
+def test_the_article_review_screen(live_app, page):
+    make_user(live_app, "ed", "editor")
+    base = live_app.config["LIVE_URL"]
+    with live_app.app_context():
+        from claimtrack.db import db
+        from claimtrack.services.demo import load_demo
+
+        load_demo(db.session, live_app.extensions["verdict_scale"], article=False)
+        db.session.commit()
+
+    page.goto(base + "/login")
+    page.get_by_label("Username").fill("ed")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Ingest an article").click()
+
+    page.get_by_label("Paste the article text").fill((FIXTURES / "zelensky-cnn-interview.txt").read_text())
+    page.get_by_label("Outlet").fill("CNN")
+    page.get_by_role("button", name="Find the claims").click()
+    page.wait_for_url(f"{base}/editor/articles/*")
+    assert page.get_by_role("heading", name="Zelensky draws line in negotiations").is_visible()
+
+    crimea = candidate(page, "annexed the Crimean peninsula")
+    assert crimea.locator(".tag.same").first.is_visible()
+    assert "Russia annexed the Crimean peninsula from Ukraine in 2014." in crimea.inner_text()
+    # The same-claim match is pre-selected for a one-click link.
+    assert crimea.get_by_label("Link to an earlier claim").is_checked()
+
+    nato = candidate(page, "If we were a NATO member, a war wouldn't have started")
+    assert "Volodymyr Zelensky" in nato.locator(".speaker").inner_text()
+    nato.get_by_label("Create a new claim").check()
+    nato.get_by_label("Claim in canonical words").fill("Russia would not have invaded Ukraine if it were in NATO.")
+
+    kremlin = candidate(page, "The Kremlin is likely seeking this recognition")
+    kremlin.get_by_label("Dismiss", exact=True).check()
+    kremlin.get_by_label("Why dismissed").fill("speculation")
+
+    page.get_by_role("button", name="Save decisions").click()
+    assert page.get_by_text("decision(s).").first.is_visible()
+    crimea = candidate(page, "annexed the Crimean peninsula")
+    assert "Linked to claim #" in crimea.locator(".decision").inner_text()
+    nato = candidate(page, "If we were a NATO member, a war wouldn't have started")
+    assert "Russia would not have invaded Ukraine if it were in NATO." in nato.locator(".decision").inner_text()
+    assert "by ed" in nato.locator(".decision").inner_text()
+    kremlin = candidate(page, "The Kremlin is likely seeking this recognition")
+    assert "Dismissed: speculation" in kremlin.locator(".decision").inner_text()
+
+    page.get_by_role("link", name="Articles").click()
+    assert page.get_by_role("link", name="Zelensky draws line in negotiations: We're not giving land to Russia").is_visible()
