@@ -211,12 +211,7 @@ def match_text(
     stats = corpus_stats(session, query_tokens)
     plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS)
     found = fetch_candidates(session, plan, candidates)
-    if found:
-        missing = {t for c in found for t in c.terms.split()} - set(stats.doc_freq)
-        if missing:
-            # The ranker weighs the candidates' own words too; fetch those frequencies in one round trip.
-            more = corpus_stats(session, missing).doc_freq
-            stats = CorpusStats(stats.total_docs, stats.avg_doc_len, {**stats.doc_freq, **more})
+    # The ranker reads the frequencies of the query's terms only (fetched above): no second look-up.
     matches = rank(query, found, stats, limit=limit, thresholds=thresholds) if found else []
     if not include_unrelated:
         matches = [m for m in matches if m.band != "none"]
