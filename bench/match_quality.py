@@ -16,15 +16,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import DEFAULT_DATA, PlainBM25, flask, measures, read_jsonl
+from common import DEFAULT_DATA, PlainBM25, flask, load_rows, measures, read_jsonl, widen
 
 DATASETS = ("snopes-tweets", "politifact-debates")
 
 
-def claimtrack_run(claims: Path, queries: Path, workdir: Path) -> tuple[dict, dict, float]:
+def claimtrack_run(claims: Path, queries: Path, workdir: Path, distractors: Path | None = None
+                   ) -> tuple[dict, dict, float]:
     url = f"sqlite:///{workdir / 'quality.sqlite'}"
     flask(["db", "upgrade"], url)
     flask(["claims", "import", str(claims)], url)
+    if distractors is not None:
+        flask(["claims", "import", str(distractors)], url)
     out = workdir / "matches.jsonl"
     start = time.perf_counter()
     flask(["claims", "match-file", str(queries), "--limit", "20", "-o", str(out)], url)
@@ -73,6 +76,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", default="dev", choices=("train", "dev"))
     parser.add_argument("--dataset", action="append", choices=DATASETS)
+    parser.add_argument("--distractors", type=int, default=0,
+                        help="hide the claims among this many other real claims (LIAR and the other claim set, "
+                             "widened by word swaps) to measure quality at scale")
     args = parser.parse_args()
     for name in args.dataset or DATASETS:
         folder = args.data / "claim-retrieval" / name
@@ -80,9 +86,17 @@ def main() -> None:
         golds = {q["id"]: set(q["gold"]) for q in queries}
         claims_rows = read_jsonl(folder / "claims.jsonl")
         with tempfile.TemporaryDirectory() as tmp:
-            runs, scores, elapsed = claimtrack_run(folder / "claims.jsonl", folder / f"{args.split}.jsonl", Path(tmp))
+            distractors = None
+            if args.distractors:
+                own = {c["id"] for c in claims_rows}
+                others = [r for r in load_rows(args.data) if r["id"] not in own]
+                distractors = Path(tmp) / "distractors.jsonl"
+                widen(others, args.distractors, distractors)
+            runs, scores, elapsed = claimtrack_run(folder / "claims.jsonl", folder / f"{args.split}.jsonl", Path(tmp),
+                                                   distractors)
         fuzzy_runs, bm25_runs = baselines(claims_rows, queries)
-        print(f"\n{name} {args.split}: {len(queries)} queries, {len(claims_rows):,} claims "
+        hidden = f" + {args.distractors:,} distractors" if args.distractors else ""
+        print(f"\n{name} {args.split}: {len(queries)} queries, {len(claims_rows):,} claims{hidden} "
               f"(match-file took {elapsed:.1f} s including start-up)")
         print(f"  {'system':<28} {'MAP@5':>6} {'MRR':>6} {'R@1':>6} {'R@5':>6} {'R@20':>6}")
         for system, system_runs in (("rapidfuzz token_set_ratio", fuzzy_runs), ("BM25 text+title", bm25_runs),

@@ -42,6 +42,9 @@ CANDIDATES = 200
 # Measured on the train splits: 16 planned terms put the gold claim among the candidates more often than 8
 # (snopes-tweets pool recall 0.945 -> 0.985) at little cost, since the rarest terms have short postings.
 MAX_PLANNED_TERMS = 16
+# The summed document frequency of the planned terms bounds the database's work (FTS5 and ts_rank score every
+# posting): a constant bound keeps latency flat as the index grows; the rarest terms are the telling ones.
+MAX_POSTINGS = 10000
 # IDF is computed as if the index held at least this many claims.  On a young index (a newsroom's first
 # hundred claims) every word looks common and a plain repeat would score as unrelated; with the floor, a
 # word seen in one claim of a hundred weighs what it would in a full archive.  No effect on the dev
@@ -203,13 +206,14 @@ def match_text(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     candidates: int = CANDIDATES,
     include_unrelated: bool = True,
+    max_postings: int = MAX_POSTINGS,
 ) -> MatchResult:
     """The best earlier claims for one text, best first (read-only)."""
     start = time.perf_counter()
     query = (query or "")[:MAX_QUERY_CHARS]
     query_tokens = set(tokens(query))
     stats = corpus_stats(session, query_tokens)
-    plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS)
+    plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS, max_postings=max_postings)
     found = fetch_candidates(session, plan, candidates)
     # The ranker reads the frequencies of the query's terms only (fetched above): no second look-up.
     matches = rank(query, found, stats, limit=limit, thresholds=thresholds) if found else []
