@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -184,6 +185,7 @@ class Claim(db.Model):
     topics: Mapped[list[Topic]] = relationship(secondary=claim_topics, order_by=Topic.name)
     verdict: Mapped[Optional["Verdict"]] = relationship(back_populates="claim", uselist=False)
     appearances: Mapped[list["Appearance"]] = relationship(back_populates="claim")
+    comments: Mapped[list["Comment"]] = relationship(order_by="Comment.id", cascade="all, delete-orphan")
 
 
 class TermStat(db.Model):
@@ -209,6 +211,7 @@ class Appearance(db.Model):
     """A claim as it occurred in one article; pending until linked to a claim."""
 
     __tablename__ = "appearances"
+    __table_args__ = (Index("ix_appearances_claim_id_created_at", "claim_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"), index=True)
@@ -242,7 +245,10 @@ class Verdict(db.Model):
     """The rating of a claim (a ClaimReview) with its workflow status; every save is a revision."""
 
     __tablename__ = "verdicts"
-    __table_args__ = (Index("ix_verdicts_status_published_at", "status", "published_at"),)
+    __table_args__ = (
+        Index("ix_verdicts_status_published_at", "status", "published_at"),
+        Index("ix_verdicts_assignee_id_status", "assignee_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), unique=True)
@@ -259,6 +265,8 @@ class Verdict(db.Model):
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who saved last and when: shown to an editor whose save conflicts.
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Optimistic lock: a save that started from an older version is refused, never silently applied.
     version: Mapped[int] = mapped_column(Integer, default=1)
     published_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
@@ -272,6 +280,13 @@ class Verdict(db.Model):
     revisions: Mapped[list["VerdictRevision"]] = relationship(
         back_populates="verdict", cascade="all, delete-orphan", order_by="VerdictRevision.number"
     )
+    corrections: Mapped[list["Correction"]] = relationship(
+        back_populates="verdict", cascade="all, delete-orphan", order_by="Correction.id"
+    )
+    author: Mapped[Optional[User]] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[Optional[User]] = relationship(foreign_keys=[reviewer_id])
+    assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
+    updated_by: Mapped[Optional[User]] = relationship(foreign_keys=[updated_by_id])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -280,6 +295,7 @@ class VerdictRevision(db.Model):
     """A frozen copy of a verdict as one save left it."""
 
     __tablename__ = "verdict_revisions"
+    __table_args__ = (UniqueConstraint("verdict_id", "number", name="uq_verdict_revisions_verdict_id_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     verdict_id: Mapped[int] = mapped_column(ForeignKey("verdicts.id", ondelete="CASCADE"), index=True)
@@ -289,6 +305,7 @@ class VerdictRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     verdict: Mapped[Verdict] = relationship(back_populates="revisions")
+    author: Mapped[Optional[User]] = relationship()
 
 
 class Source(db.Model):
@@ -305,6 +322,35 @@ class Source(db.Model):
     accessed_on: Mapped[Optional[date]] = mapped_column(Date)
 
     verdict: Mapped[Verdict] = relationship(back_populates="sources")
+
+
+class Correction(db.Model):
+    """A public note on a change to a published verdict."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verdict_id: Mapped[int] = mapped_column(ForeignKey("verdicts.id", ondelete="CASCADE"), index=True)
+    revision_number: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    verdict: Mapped[Verdict] = relationship(back_populates="corrections")
+
+
+class Comment(db.Model):
+    """An editor's note on a claim, for the newsroom only (never public)."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    author: Mapped[Optional[User]] = relationship()
 
 
 class AuditEvent(db.Model):

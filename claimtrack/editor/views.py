@@ -29,15 +29,15 @@ def thresholds() -> Thresholds:
     )
 
 
-@bp.route("/")
+@bp.route("/claims")
 @roles_required(*ANY_ROLE)
-def home():
+def claims():
     """List claims, newest first, a page at a time."""
     page = request.args.get("page", 1, type=int) or 1
     page = max(1, min(page, 100_000))
     per_page = current_app.config["CLAIMS_PER_PAGE"]
     rows = db.session.scalars(claims_newest_first().limit(per_page + 1).offset((page - 1) * per_page)).all()
-    return render_template("editor/home.html", claims=rows[:per_page], page=page, has_next=len(rows) > per_page)
+    return render_template("editor/claims.html", claims=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
 @bp.route("/articles")
@@ -185,3 +185,10 @@ def decide(article_id: int):
     db.session.commit()
     flash(f"Saved {done} decision(s)." if done else "No decision was chosen.", "info")
     return redirect(url_for("editor.article", article_id=found.id))
+
+
+@bp.route("/")
+@roles_required(*ANY_ROLE)
+def home():
+    """The editor's start page (the dashboard replaces this list when it lands)."""
+    return claims()
