@@ -20,7 +20,8 @@ def test_login_lands_on_editor_home_and_logout_ends_it(app, client, auth, runner
     runner.invoke(args=["claims", "import", "tests/fixtures/claims_sample.jsonl"])
     response = auth.login()
     assert response.status_code == 302 and response.headers["Location"].endswith("/editor/")
-    page = client.get("/editor/").get_data(as_text=True)
+    assert client.get("/editor/").status_code == 200
+    page = client.get("/editor/claims").get_data(as_text=True)
     assert "Says the Annies List political group" in page and "editor (editor)" in page
     assert 'class="badge v-false"' in page
     assert auth.logout().status_code == 302
@@ -61,7 +62,7 @@ def test_output_is_escaped(app, client, auth, runner, tmp_path):
     path.write_text('{"id": "x", "text": "<script>alert(1)</script>", "speaker": "<b>Bold</b>"}\n')
     runner.invoke(args=["claims", "import", str(path)])
     auth.login()
-    page = client.get("/editor/").get_data(as_text=True)
+    page = client.get("/editor/claims").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;Bold&lt;/b&gt;" in page
 

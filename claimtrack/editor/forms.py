@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import URL, Length, Optional, ValidationError
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 DECISIONS = [("", "Decide later"), ("link", "Link to an earlier claim"), ("new", "Create a new claim"),
              ("dismiss", "Dismiss")]
@@ -60,3 +71,74 @@ class ReviewForm(FlaskForm):
 
     candidates = FieldList(FormField(CandidateDecisionForm))
     submit = SubmitField("Save decisions")
+
+
+class SourceForm(Form):
+    """One cited source (a sub-form; blank rows are ignored)."""
+
+    url = StringField("Address (URL)", validators=[Optional(), Length(max=2048),
+                                                   URL(require_tld=False, message="Give a full http(s):// address.")])
+    title = StringField("Title", validators=[Optional(), Length(max=500)])
+    publisher = StringField("Publisher", validators=[Optional(), Length(max=200)])
+    accessed_on = DateField("Date accessed", validators=[Optional()])
+
+    def validate_url(self, field) -> None:
+        if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
+            raise ValidationError("A source must be an http(s) address.")
+        if not field.data and (self.title.data or self.publisher.data):
+            raise ValidationError("Give the source's address.")
+
+
+class VerdictForm(FlaskForm):
+    """The whole verdict: rating, summary, explanation, sources; the version it was opened at."""
+
+    version = HiddenField()
+    rating = SelectField("Rating", choices=[], validate_choice=True)
+    summary = StringField("Summary (the one line a reader sees first)", validators=[Optional(), Length(max=500)])
+    explanation = TextAreaField("Explanation (Markdown)", validators=[Optional(), Length(max=100_000)])
+    sources = FieldList(FormField(SourceForm), min_entries=1, max_entries=30)
+    correction_note = TextAreaField("Correction note (public; required when changing a published verdict)",
+                                    validators=[Optional(), Length(max=2000)])
+    save = SubmitField("Save verdict")
+
+
+class StatusForm(FlaskForm):
+    """A workflow step (submit, approve, send back, unpublish), with the version it was taken at."""
+
+    version = HiddenField()
+    action = HiddenField()
+    note = StringField("Note (public, required to unpublish)", validators=[Optional(), Length(max=2000)])
+
+
+class ClaimForm(FlaskForm):
+    """A claim's canonical wording, speaker and topics."""
+
+    text = TextAreaField("Claim in canonical words", validators=[DataRequired(), Length(min=3, max=2000)])
+    speaker = StringField("Speaker", validators=[Optional(), Length(max=200)])
+    topics = StringField("Topics (comma-separated)", validators=[Optional(), Length(max=1000)])
+    save_claim = SubmitField("Save claim")
+
+
+class AssignForm(FlaskForm):
+    """Who works on the verdict."""
+
+    assignee = SelectField("Assigned to", choices=[], validate_choice=True)
+    assign = SubmitField("Assign")
+
+
+class CommentForm(FlaskForm):
+    """A newsroom note on the claim."""
+
+    body = TextAreaField("Comment (newsroom only)", validators=[DataRequired(), Length(max=10_000)])
+    comment = SubmitField("Add comment")
+
+
+class MergeForm(FlaskForm):
+    """Merge this claim into another one (its duplicate)."""
+
+    target = StringField("Merge this claim into claim #", validators=[DataRequired(), Length(max=12)])
+    merge = SubmitField("Merge")
+
+    def validate_target(self, field) -> None:
+        if not field.data.strip().lstrip("#").isdigit():
+            raise ValidationError("Give the number of the claim to merge into.")

@@ -187,8 +187,5 @@ def decide(article_id: int):
     return redirect(url_for("editor.article", article_id=found.id))
 
 
-@bp.route("/")
-@roles_required(*ANY_ROLE)
-def home():
-    """The editor's start page (the dashboard replaces this list when it lands)."""
-    return claims()
+from . import workspace  # noqa: E402,F401  (routes on bp)
+from . import dashboard  # noqa: E402,F401  (the editor home, on bp)

@@ -1,6 +1,7 @@
 """An editor pastes an article in headless Chromium, sees its candidates, links one, creates one, dismisses one."""
 
 import pytest
+from playwright.sync_api import expect
 
 from ..conftest import FIXTURES, PASSWORD, make_user
 
@@ -32,10 +33,10 @@ def test_the_article_review_screen(live_app, page):
     page.get_by_label("Outlet").fill("CNN")
     page.get_by_role("button", name="Find the claims").click()
     page.wait_for_url(f"{base}/editor/articles/*")
-    assert page.get_by_role("heading", name="Zelensky draws line in negotiations").is_visible()
+    expect(page.get_by_role("heading", name="Zelensky draws line in negotiations")).to_be_visible()
 
     crimea = candidate(page, "annexed the Crimean peninsula")
-    assert crimea.locator(".tag.same").first.is_visible()
+    expect(crimea.locator(".tag.same").first).to_be_visible()
     assert "Russia annexed the Crimean peninsula from Ukraine in 2014." in crimea.inner_text()
     # The same-claim match is pre-selected for a one-click link.
     assert crimea.get_by_label("Link to an earlier claim").is_checked()
@@ -50,7 +51,7 @@ def test_the_article_review_screen(live_app, page):
     kremlin.get_by_label("Why dismissed").fill("speculation")
 
     page.get_by_role("button", name="Save decisions").click()
-    assert page.get_by_text("decision(s).").first.is_visible()
+    expect(page.get_by_text("decision(s).").first).to_be_visible()
     crimea = candidate(page, "annexed the Crimean peninsula")
     assert "Linked to claim #" in crimea.locator(".decision").inner_text()
     nato = candidate(page, "If we were a NATO member, a war wouldn't have started")
@@ -60,4 +61,4 @@ def test_the_article_review_screen(live_app, page):
     assert "Dismissed: speculation" in kremlin.locator(".decision").inner_text()
 
     page.get_by_role("link", name="Articles").click()
-    assert page.get_by_role("link", name="Zelensky draws line in negotiations: We're not giving land to Russia").is_visible()
+    expect(page.get_by_role("link", name="Zelensky draws line in negotiations: We're not giving land to Russia")).to_be_visible()

@@ -1,0 +1,307 @@
+"""The claim workspace: canonical wording, appearances, matches, the verdict form, workflow, history, comments."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth import roles_required
+from ..db import db
+from ..markdown import render_markdown
+from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRevision
+from ..search_index import match_text
+from ..services import verdicts as workflow
+from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm
+from .views import ANY_ROLE, EDITORS, bp, thresholds
+
+BLANK_SOURCE_ROWS = 2
+
+
+def _claim_or_redirect(claim_id: int):
+    """The claim, or a redirect to the claim it was merged into, or 404."""
+    claim = db.session.get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    seen = {claim.id}
+    final = claim
+    while final.merged_into_id is not None and final.merged_into_id not in seen:
+        seen.add(final.merged_into_id)
+        final = db.session.get(Claim, final.merged_into_id)
+    if final.id != claim.id:
+        return None, redirect(url_for(request.endpoint, **{**request.view_args, "claim_id": final.id}), 301)
+    return claim, None
+
+
+def _scale():
+    return current_app.extensions["verdict_scale"]
+
+
+def _verdict_form(verdict: Verdict, form: VerdictForm | None = None) -> VerdictForm:
+    if form is None:
+        form = VerdictForm(formdata=None, data={
+            "version": str(verdict.version),
+            "rating": verdict.rating or "",
+            "summary": verdict.summary or "",
+            "explanation": verdict.explanation or "",
+            "sources": [{"url": s.url, "title": s.title or "", "publisher": s.publisher or "",
+                         "accessed_on": s.accessed_on} for s in verdict.sources],
+        })
+    form.rating.choices = [("", "— not rated yet —")] + _scale().choices()
+    while len(form.sources.entries) < len([e for e in form.sources.entries if e.form.url.data]) + BLANK_SOURCE_ROWS \
+            and len(form.sources.entries) < form.sources.max_entries:
+        form.sources.append_entry()
+    return form
+
+
+def _assign_form(verdict: Verdict) -> AssignForm:
+    form = AssignForm(formdata=None, data={"assignee": str(verdict.assignee_id or "")})
+    writers = db.session.scalars(select(User).where(User.role.in_([Role.ADMIN, Role.EDITOR]), User.active)
+                                 .order_by(User.username)).all()
+    form.assignee.choices = [("", "— nobody —")] + [(str(u.id), u.username) for u in writers]
+    return form
+
+
+def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, status=200, errors=None):
+    verdict = workflow.get_or_open_verdict(db.session, claim)
+    db.session.commit()
+    appearances = db.session.scalars(
+        select(Appearance).where(Appearance.claim_id == claim.id)
+        .options(selectinload(Appearance.article)).order_by(Appearance.created_at.desc()).limit(100)
+    ).all()
+    related = [m for m in match_text(db.session, claim.text, limit=6, thresholds=thresholds(),
+                                     include_unrelated=False).matches if m.claim_id != claim.id][:5]
+    related_claims = {c.id: c for c in db.session.scalars(
+        select(Claim).where(Claim.id.in_([m.claim_id for m in related])).options(selectinload(Claim.verdict)))}
+    revisions = db.session.scalars(
+        select(VerdictRevision).where(VerdictRevision.verdict_id == verdict.id)
+        .options(selectinload(VerdictRevision.author)).order_by(VerdictRevision.number.desc())
+    ).all()
+    comments = db.session.scalars(
+        select(Comment).where(Comment.claim_id == claim.id).options(selectinload(Comment.author))
+        .order_by(Comment.id)
+    ).all()
+    claim_form = claim_form or ClaimForm(formdata=None, data={
+        "text": claim.text, "speaker": claim.speaker.name if claim.speaker else "",
+        "topics": ", ".join(t.name for t in claim.topics)})
+    return render_template(
+        "editor/claim.html",
+        claim=claim, verdict=verdict, appearances=appearances,
+        related=[(m, related_claims.get(m.claim_id)) for m in related if m.claim_id in related_claims],
+        revisions=revisions, comments=comments,
+        verdict_form=_verdict_form(verdict, verdict_form), claim_form=claim_form,
+        status_form=StatusForm(formdata=None, data={"version": str(verdict.version)}),
+        actions=workflow.allowed_actions(verdict, current_user), action_labels=workflow.ACTION_LABELS,
+        assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=MergeForm(formdata=None),
+        explanation_html=render_markdown(verdict.explanation),
+        conflict=conflict, can_write=current_user.role in EDITORS, errors=errors or [],
+    ), status
+
+
+@bp.route("/claims/<int:claim_id>")
+@roles_required(*ANY_ROLE)
+def claim(claim_id: int):
+    """The claim workspace."""
+    found, redirect_to = _claim_or_redirect(claim_id)
+    return redirect_to or _render(found)
+
+
+def _verdict_input(form: VerdictForm) -> workflow.VerdictInput:
+    return workflow.VerdictInput(
+        rating=form.rating.data or None,
+        summary=form.summary.data,
+        explanation=form.explanation.data,
+        sources=[workflow.SourceInput(url=e.form.url.data.strip(), title=e.form.title.data,
+                                      publisher=e.form.publisher.data, accessed_on=e.form.accessed_on.data)
+                 for e in form.sources.entries if (e.form.url.data or "").strip()],
+        correction_note=form.correction_note.data,
+    )
+
+
+@bp.route("/claims/<int:claim_id>/verdict", methods=["POST"])
+@roles_required(*EDITORS)
+def save_verdict(claim_id: int):
+    """Save the verdict form: a new revision, or the conflict screen if someone saved in between."""
+    found, redirect_to = _claim_or_redirect(claim_id)
+    if redirect_to:
+        abort(409)
+    verdict = workflow.get_or_open_verdict(db.session, found)
+    form = VerdictForm()
+    form.rating.choices = [("", "— not rated yet —")] + _scale().choices()
+    if not form.validate_on_submit():
+        return _render(found, verdict_form=form, status=422)
+    try:
+        expected = int(form.version.data)
+    except (TypeError, ValueError):
+        abort(400)
+    try:
+        revision = workflow.save_verdict(db.session, verdict, _verdict_input(form), current_user, expected, _scale())
+        db.session.commit()
+    except workflow.StaleVerdict as stale:
+        db.session.rollback()
+        return _conflict(found, form, stale.changed_by, stale.changed_at)
+    except StaleDataError:
+        db.session.rollback()
+        fresh = db.session.get(Verdict, verdict.id)
+        return _conflict(found, form, fresh.updated_by.username if fresh.updated_by else None, fresh.updated_at)
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        return _render(found, verdict_form=form, status=422, errors=[str(error)])
+    flash(f"Verdict saved (revision {revision.number}).", "info")
+    return redirect(url_for("editor.claim", claim_id=found.id) + "#verdict")
+
+
+def _conflict(claim: Claim, form: VerdictForm, changed_by: str | None, changed_at):
+    """Both versions side by side; the editor's form keeps their text, now based on the newest version."""
+    db.session.expire_all()
+    verdict = db.session.get(Verdict, claim.verdict.id)
+    theirs = workflow.snapshot(verdict)
+    mine = workflow.snapshot(verdict)
+    mine.update(rating_text=(_scale().get(form.rating.data).label if _scale().get(form.rating.data) else None),
+                summary=form.summary.data, explanation=form.explanation.data)
+    form.version.data = str(verdict.version)
+    conflict = {
+        "changed_by": changed_by or "another editor",
+        "changed_at": changed_at,
+        "theirs": theirs,
+        "mine": mine,
+        "diff": workflow.diff_revisions(theirs, mine),
+    }
+    return _render(claim, verdict_form=form, conflict=conflict, status=409)
+
+
+@bp.route("/claims/<int:claim_id>/status", methods=["POST"])
+@roles_required(*ANY_ROLE)
+def change_status(claim_id: int):
+    """A workflow step: research, submit for review, send back, approve and publish, unpublish."""
+    found, redirect_to = _claim_or_redirect(claim_id)
+    if redirect_to:
+        abort(409)
+    verdict = workflow.get_or_open_verdict(db.session, found)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        workflow.change_status(db.session, verdict, form.action.data or "", current_user,
+                               int(form.version.data or -1), form.note.data)
+        db.session.commit()
+    except (workflow.StaleVerdict, StaleDataError):
+        db.session.rollback()
+        flash("The verdict changed since you opened it: check the newest version and try again.", "error")
+        return redirect(url_for("editor.claim", claim_id=found.id)), 303
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        return _render(found, status=422, errors=[str(error)])
+    flash(f"Verdict is now {verdict.status.value.replace('_', ' ')}.", "info")
+    return redirect(url_for("editor.claim", claim_id=found.id))
+
+
+@bp.route("/claims/<int:claim_id>/edit", methods=["POST"])
+@roles_required(*EDITORS)
+def edit_claim(claim_id: int):
+    """Save the claim's canonical wording, speaker and topics."""
+    found, redirect_to = _claim_or_redirect(claim_id)
+    if redirect_to:
+        abort(409)
+    form = ClaimForm()
+    if not form.validate_on_submit():
+        return _render(found, claim_form=form, status=422)
+    try:
+        workflow.update_claim(db.session, found, form.text.data, form.speaker.data,
+                              [t for t in (form.topics.data or "").split(",")], current_user)
+        db.session.commit()
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        return _render(found, claim_form=form, status=422, errors=[str(error)])
+    flash("Claim saved.", "info")
+    return redirect(url_for("editor.claim", claim_id=found.id))
+
+
+@bp.route("/claims/<int:claim_id>/assign", methods=["POST"])
+@roles_required(*ANY_ROLE)
+def assign(claim_id: int):
+    """Assign the verdict to an editor."""
+    found, redirect_to = _claim_or_redirect(claim_id)
+    if redirect_to:
+        abort(409)
+    verdict = workflow.get_or_open_verdict(db.session, found)
+    form = _assign_form(verdict)
+    form.process(request.form)
+    if not form.validate_on_submit():
+        abort(400)
+    assignee = db.session.get(User, int(form.assignee.data)) if form.assignee.data else None
+    try:
+        workflow.assign(db.session, verdict, assignee, current_user)
+        db.session.commit()
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        return _render(found, status=422, errors=[str(error)])
+    flash(f"Assigned to {assignee.username}." if assignee else "Unassigned.", "info")
+    return redirect(url_for("editor.claim", claim_id=found.id))
+
+
+@bp.route("/claims/<int:claim_id>/comments", methods=["POST"])
+@roles_required(*ANY_ROLE)
+def comment(claim_id: int):
+    """Add a newsroom comment."""
+    found, redirect_to = _claim_or_redirect(claim_id)
+    if redirect_to:
+        abort(409)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render(found, status=422, errors=["A comment needs some text (at most 10,000 characters)."])
+    workflow.add_comment(db.session, found, form.body.data, current_user)
+    db.session.commit()
+    return redirect(url_for("editor.claim", claim_id=found.id) + "#comments")
+
+
+@bp.route("/claims/<int:claim_id>/history")
+@roles_required(*ANY_ROLE)
+def history(claim_id: int):
+    """The verdict's revisions, and the difference between any two (?a=1&b=3)."""
+    found, redirect_to = _claim_or_redirect(claim_id)
+    if redirect_to:
+        return redirect_to
+    verdict = workflow.get_or_open_verdict(db.session, found)
+    revisions = db.session.scalars(
+        select(VerdictRevision).where(VerdictRevision.verdict_id == verdict.id)
+        .options(selectinload(VerdictRevision.author)).order_by(VerdictRevision.number)
+    ).all()
+    by_number = {r.number: r for r in revisions}
+    a = request.args.get("a", type=int)
+    b = request.args.get("b", type=int)
+    if a is None and b is None and len(revisions) >= 2:
+        a, b = revisions[-2].number, revisions[-1].number
+    diff = None
+    if a is not None or b is not None:
+        if a not in by_number or b not in by_number:
+            abort(404)
+        diff = workflow.diff_revisions(by_number[a].data, by_number[b].data)
+    return render_template("editor/history.html", claim=found, revisions=revisions, a=a, b=b, diff=diff)
+
+
+@bp.route("/claims/<int:claim_id>/merge", methods=["POST"])
+@roles_required(*EDITORS)
+def merge(claim_id: int):
+    """Merge this claim into another; its pages then redirect there."""
+    from ..services.merge import MergeError, merge_claims
+
+    found, redirect_to = _claim_or_redirect(claim_id)
+    if redirect_to:
+        abort(409)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return _render(found, status=422, errors=[e for errs in form.errors.values() for e in errs])
+    target = db.session.get(Claim, int(form.target.data.strip().lstrip("#")))
+    if target is None:
+        return _render(found, status=422, errors=[f"Claim #{form.target.data.strip()} does not exist."])
+    try:
+        final = merge_claims(db.session, found, target, current_user)
+        db.session.commit()
+    except MergeError as error:
+        db.session.rollback()
+        return _render(found, status=422, errors=[str(error)])
+    flash(f"Claim #{found.id} was merged into this claim.", "info")
+    return redirect(url_for("editor.claim", claim_id=final.id))

@@ -1,0 +1,358 @@
+"""The verdict workflow: saving with revisions and optimistic locking, review with four eyes, publishing
+with corrections, assignment, comments and claim edits.
+
+Rules live here, not in views, so every caller (forms, CLI, API) obeys them:
+- editors and admins write verdicts; reviewers and admins approve; nobody approves a verdict they wrote or
+  last changed (an admin may, and the override is recorded);
+- new -> researching -> draft -> in review -> published (and unpublished); a change to a published verdict
+  needs a public correction note;
+- every save writes a whole-verdict revision; a save that started from an older version is refused with
+  what changed, never applied over it.
+Every function takes a Session, flushes and never commits.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Sequence
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    AuditEvent,
+    Claim,
+    Comment,
+    Correction,
+    Role,
+    Source,
+    Topic,
+    User,
+    Verdict,
+    VerdictRevision,
+    VerdictStatus,
+)
+from ..search_index import set_claim_terms
+from ..verdicts import VerdictScale
+
+WRITERS = (Role.ADMIN, Role.EDITOR)
+APPROVERS = (Role.ADMIN, Role.REVIEWER)
+MAX_SOURCES = 30
+
+
+class WorkflowError(ValueError):
+    """An action the workflow does not allow now, or input it refuses; the message is for the editor."""
+
+
+class StaleVerdict(Exception):
+    """The verdict changed since the editor opened it: nothing was saved."""
+
+    def __init__(self, verdict: Verdict, changed_by: str | None, changed_at: datetime | None):
+        super().__init__("The verdict was changed since you opened it.")
+        self.verdict = verdict
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+@dataclass
+class SourceInput:
+    """A cited source as the form gives it."""
+
+    url: str
+    title: str | None = None
+    publisher: str | None = None
+    accessed_on: date | None = None
+
+
+@dataclass
+class VerdictInput:
+    """What the verdict form gives: the whole verdict as the editor wants it."""
+
+    rating: str | None
+    summary: str | None
+    explanation: str | None
+    sources: list[SourceInput] = field(default_factory=list)
+    correction_note: str | None = None
+
+
+def _require(user: User | None, roles: Sequence[Role], what: str) -> None:
+    if user is None or user.role not in roles:
+        names = " and ".join(sorted(r.value + "s" for r in roles))
+        raise PermissionError(f"Only {names} can {what}.")
+
+
+def _audit(session: Session, user: User | None, action: str, object_type: str, object_id: int, **details) -> None:
+    session.add(AuditEvent(user_id=user.id if user else None, action=action, object_type=object_type,
+                           object_id=object_id, details=details or None))
+
+
+def snapshot(verdict: Verdict) -> dict[str, Any]:
+    """The whole verdict as a revision stores it."""
+    return {
+        "status": verdict.status.value,
+        "rating": verdict.rating,
+        "rating_text": verdict.rating_text,
+        "summary": verdict.summary,
+        "explanation": verdict.explanation,
+        "sources": [
+            {"url": s.url, "title": s.title, "publisher": s.publisher,
+             "accessed_on": s.accessed_on.isoformat() if s.accessed_on else None}
+            for s in verdict.sources
+        ],
+    }
+
+
+def _revise(session: Session, verdict: Verdict, user: User, note: str | None = None) -> VerdictRevision:
+    number = (session.scalar(select(VerdictRevision.number).where(VerdictRevision.verdict_id == verdict.id)
+                             .order_by(VerdictRevision.number.desc()).limit(1)) or 0) + 1
+    data = snapshot(verdict)
+    if note:
+        data["correction_note"] = note
+    revision = VerdictRevision(verdict_id=verdict.id, number=number, data=data, author_id=user.id)
+    session.add(revision)
+    return revision
+
+
+def _check_version(verdict: Verdict, expected_version: int | None) -> None:
+    if expected_version is not None and verdict.version != expected_version:
+        raise StaleVerdict(verdict, verdict.updated_by.username if verdict.updated_by else None, verdict.updated_at)
+
+
+def _clean_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
+        raise WorkflowError(f"A source must be an http(s) address: {url[:80]!r} is not.")
+    return url
+
+
+def validate_input(data: VerdictInput, scale: VerdictScale) -> None:
+    """Refuse a rating that is not on the scale, bad sources and oversized text."""
+    if data.rating and scale.get(data.rating) is None:
+        raise WorkflowError("Choose a rating from the verdict scale.")
+    if data.summary and len(data.summary) > 500:
+        raise WorkflowError("The summary is one line: at most 500 characters.")
+    if data.explanation and len(data.explanation) > 100_000:
+        raise WorkflowError("The explanation is longer than 100,000 characters.")
+    if len(data.sources) > MAX_SOURCES:
+        raise WorkflowError(f"At most {MAX_SOURCES} sources.")
+    for source in data.sources:
+        _clean_url(source.url)
+
+
+def get_or_open_verdict(session: Session, claim: Claim) -> Verdict:
+    """The claim's verdict, opened (status new) if it has none."""
+    if claim.verdict is None:
+        verdict = Verdict(claim_id=claim.id, status=VerdictStatus.NEW)
+        session.add(verdict)
+        session.flush()
+        session.refresh(claim)
+    return claim.verdict
+
+
+def save_verdict(
+    session: Session, verdict: Verdict, data: VerdictInput, user: User, expected_version: int | None,
+    scale: VerdictScale,
+) -> VerdictRevision:
+    """Save the whole verdict as a new revision (editors, admins); raise StaleVerdict, WorkflowError."""
+    _require(user, WRITERS, "write verdicts")
+    _check_version(verdict, expected_version)
+    validate_input(data, scale)
+    note = (data.correction_note or "").strip()
+    if verdict.status == VerdictStatus.PUBLISHED and not note:
+        raise WorkflowError("This verdict is published: say what changed in a public correction note.")
+    if verdict.status in (VerdictStatus.NEW, VerdictStatus.RESEARCHING, VerdictStatus.UNPUBLISHED):
+        verdict.status = VerdictStatus.DRAFT
+    level = scale.get(data.rating)
+    verdict.rating = level.key if level else None
+    verdict.rating_text = level.label if level else None
+    verdict.summary = (data.summary or "").strip() or None
+    verdict.explanation = (data.explanation or "").strip() or None
+    verdict.sources.clear()
+    session.flush()
+    for position, source in enumerate(data.sources):
+        verdict.sources.append(Source(
+            url=_clean_url(source.url), title=(source.title or "").strip()[:500] or None,
+            publisher=(source.publisher or "").strip()[:200] or None, accessed_on=source.accessed_on,
+            position=position,
+        ))
+    if verdict.author_id is None:
+        verdict.author_id = user.id
+    verdict.updated_by_id = user.id
+    verdict.updated_at = datetime.now(timezone.utc)
+    session.flush()  # bumps verdict.version (the optimistic lock) or fails if another save won the race
+    revision = _revise(session, verdict, user, note or None)
+    if verdict.status == VerdictStatus.PUBLISHED:
+        session.add(Correction(verdict_id=verdict.id, revision_number=revision.number, note=note[:2000],
+                               author_id=user.id))
+    _audit(session, user, "verdict.save", "verdict", verdict.id, revision=revision.number,
+           status=verdict.status.value)
+    session.flush()
+    return revision
+
+
+# action -> (allowed from, new status, who may, what it is called for a message)
+ACTIONS: dict[str, tuple[tuple[VerdictStatus, ...], VerdictStatus, tuple[Role, ...], str]] = {
+    "research": ((VerdictStatus.NEW,), VerdictStatus.RESEARCHING, WRITERS, "start research"),
+    "submit": ((VerdictStatus.RESEARCHING, VerdictStatus.DRAFT, VerdictStatus.UNPUBLISHED), VerdictStatus.IN_REVIEW,
+               WRITERS, "submit verdicts for review"),
+    "send_back": ((VerdictStatus.IN_REVIEW,), VerdictStatus.DRAFT, APPROVERS, "send verdicts back"),
+    "approve": ((VerdictStatus.IN_REVIEW,), VerdictStatus.PUBLISHED, APPROVERS, "approve and publish verdicts"),
+    "unpublish": ((VerdictStatus.PUBLISHED,), VerdictStatus.UNPUBLISHED, APPROVERS, "unpublish verdicts"),
+}
+
+
+ACTION_LABELS = {
+    "research": "Start research", "submit": "Submit for review", "send_back": "Send back to the editor",
+    "approve": "Approve and publish", "unpublish": "Unpublish",
+}
+
+
+def allowed_actions(verdict: Verdict, user: User) -> list[str]:
+    """The workflow actions this user may take on this verdict now."""
+    out = []
+    for name, (sources, _, roles, _) in ACTIONS.items():
+        if verdict.status in sources and user.role in roles:
+            if name == "approve" and user.role != Role.ADMIN and user.id in (verdict.author_id, verdict.updated_by_id):
+                continue
+            out.append(name)
+    return out
+
+
+def change_status(
+    session: Session, verdict: Verdict, action: str, user: User, expected_version: int | None,
+    note: str | None = None,
+) -> None:
+    """Move the verdict along the workflow; raise PermissionError, WorkflowError or StaleVerdict."""
+    if action not in ACTIONS:
+        raise WorkflowError(f"Unknown action {action!r}.")
+    sources, target, roles, what = ACTIONS[action]
+    _require(user, roles, what)
+    _check_version(verdict, expected_version)
+    if verdict.status not in sources:
+        raise WorkflowError(f"A verdict that is {verdict.status.value.replace('_', ' ')} cannot be sent to "
+                            f"{target.value.replace('_', ' ')}.")
+    override = False
+    if action in ("submit", "approve"):
+        if not verdict.rating or not verdict.summary:
+            raise WorkflowError("A verdict needs a rating and a summary before review.")
+    if action == "approve" and user.id in (verdict.author_id, verdict.updated_by_id):
+        if user.role != Role.ADMIN:
+            raise PermissionError("Nobody approves a verdict they wrote or last changed: ask another reviewer.")
+        override = True
+    if action == "unpublish" and not (note or "").strip():
+        raise WorkflowError("Say why the verdict is unpublished: the note is public.")
+    verdict.status = target
+    verdict.updated_at = datetime.now(timezone.utc)
+    if action == "approve":
+        verdict.reviewer_id = user.id
+        if verdict.published_at is None:
+            verdict.published_at = verdict.updated_at
+    session.flush()
+    if action in ("approve", "unpublish"):
+        revision = _revise(session, verdict, user, (note or "").strip() or None)
+        if action == "unpublish":
+            session.add(Correction(verdict_id=verdict.id, revision_number=revision.number,
+                                   note=(note or "").strip()[:2000], author_id=user.id))
+    _audit(session, user, f"verdict.{action}", "verdict", verdict.id, status=target.value,
+           **({"admin_override": True} if override else {}))
+    session.flush()
+
+
+def assign(session: Session, verdict: Verdict, assignee: User | None, user: User) -> None:
+    """Assign the verdict to an editor (or nobody); editors, reviewers and admins may."""
+    if user is None or user.role not in (Role.ADMIN, Role.EDITOR, Role.REVIEWER):
+        raise PermissionError("Log in to assign verdicts.")
+    if assignee is not None and assignee.role not in WRITERS:
+        raise WorkflowError("Verdicts are assigned to editors or admins.")
+    verdict.assignee_id = assignee.id if assignee else None
+    _audit(session, user, "verdict.assign", "verdict", verdict.id, assignee=assignee.username if assignee else None)
+    session.flush()
+
+
+def add_comment(session: Session, claim: Claim, body: str, user: User) -> Comment:
+    """A newsroom note on the claim (never public)."""
+    if user is None:
+        raise PermissionError("Log in to comment.")
+    body = (body or "").strip()
+    if not body:
+        raise WorkflowError("A comment needs some text.")
+    if len(body) > 10_000:
+        raise WorkflowError("A comment is at most 10,000 characters.")
+    comment = Comment(claim_id=claim.id, author_id=user.id, body=body)
+    session.add(comment)
+    session.flush()
+    _audit(session, user, "comment.add", "claim", claim.id, comment=comment.id)
+    session.flush()
+    return comment
+
+
+def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | None, topics: Sequence[str],
+                 user: User) -> None:
+    """Change a claim's canonical wording, speaker and topics; the match index follows."""
+    from .ingest import get_or_create_speaker
+
+    _require(user, WRITERS, "edit claims")
+    text = " ".join((text or "").split())
+    if len(text) < 3:
+        raise WorkflowError("A claim needs its wording.")
+    if len(text) > 2000:
+        raise WorkflowError("A claim's wording is at most 2,000 characters.")
+    claim.text = text
+    claim.speaker = get_or_create_speaker(session, speaker_name) if (speaker_name or "").strip() else None
+    wanted = []
+    for name in topics:
+        name = " ".join(name.split())[:100]
+        if name and name.casefold() not in {t.name.casefold() for t in wanted}:
+            topic = session.scalar(select(Topic).where(Topic.name == name))
+            if topic is None:
+                topic = Topic(name=name)
+                session.add(topic)
+            wanted.append(topic)
+    claim.topics = wanted
+    session.flush()
+    set_claim_terms(session, claim)
+    _audit(session, user, "claim.edit", "claim", claim.id)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field's change between two revisions, as word-level pieces: (op, text) with op in = - +."""
+
+    name: str
+    pieces: list[tuple[str, str]]
+
+
+def _words(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        lines = []
+        for item in value:
+            lines.append(" · ".join(str(v) for v in item.values() if v) if isinstance(item, dict) else str(item))
+        return " ¶ ".join(lines).split(" ")
+    return str(value).split(" ")
+
+
+def diff_revisions(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
+    """The fields that differ between two revision snapshots, each as a word-level diff."""
+    out = []
+    for name in ("status", "rating_text", "summary", "explanation", "sources", "correction_note"):
+        a, b = _words(old.get(name)), _words(new.get(name))
+        if a == b:
+            continue
+        pieces: list[tuple[str, str]] = []
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+            if op == "equal":
+                pieces.append(("=", " ".join(a[i1:i2])))
+            else:
+                if i2 > i1:
+                    pieces.append(("-", " ".join(a[i1:i2])))
+                if j2 > j1:
+                    pieces.append(("+", " ".join(b[j1:j2])))
+        out.append(FieldDiff(name=name, pieces=pieces))
+    return out

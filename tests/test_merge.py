@@ -1,0 +1,173 @@
+"""Merging duplicate claims: what moves, what stays, the match index, chains and refusals, on SQLite and PostgreSQL."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from claimtrack.db import db
+from claimtrack.models import (
+    Appearance,
+    Article,
+    AuditEvent,
+    Claim,
+    Comment,
+    Correction,
+    SearchCorpus,
+    Source,
+    User,
+    Verdict,
+    VerdictRevision,
+)
+from claimtrack.search_index import match_text
+from claimtrack.services.merge import MergeError, merge_claims, resolve_claim
+
+from .conftest import make_user
+
+TEXT_A = "The city council cut the library budget by forty percent last winter."
+TEXT_B = "Councillors slashed funding for public libraries by 40 percent this winter, officials said."
+TEXT_C = "Library opening hours were halved after the council's forty percent budget cut."
+TEXT_D = "A new tramway line will open downtown before the mayoral election in spring."
+
+
+@pytest.fixture
+def claims(app, runner, tmp_path):
+    """Four imported claims: A and D without verdict, B and C with published verdicts; users of each role."""
+    rows = [
+        {"id": "A", "text": TEXT_A, "speaker": "Mayor Jane Doe", "topics": ["budget"]},
+        {"id": "B", "text": TEXT_B, "speaker": "Local Paper", "verdict": "False", "topics": ["libraries", "budget"]},
+        {"id": "C", "text": TEXT_C, "verdict": "Mostly false", "topics": ["libraries"]},
+        {"id": "D", "text": TEXT_D},
+    ]
+    path = tmp_path / "claims.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    result = runner.invoke(args=["claims", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    users = {role: make_user(app, role, role) for role in ("admin", "editor", "reviewer")}
+    with app.app_context():
+        ids = dict(db.session.execute(select(Claim.external_id, Claim.id)).all())
+        article = Article(text="An article.", content_hash="h1")
+        db.session.add(article)
+        db.session.flush()
+        for position, key in enumerate(["A", "B", "B", "C"]):
+            db.session.add(Appearance(claim_id=ids[key], article_id=article.id, sentence=f"s{position}",
+                                      position=position))
+        db.session.add(Comment(claim_id=ids["B"], author_id=users["editor"], body="Same as A, merge?"))
+        verdict_b = db.session.scalar(select(Verdict).where(Verdict.claim_id == ids["B"]))
+        db.session.add(VerdictRevision(verdict=verdict_b, number=1, data={"summary": "false"}))
+        db.session.add(Source(verdict=verdict_b, url="https://example.org/budget"))
+        db.session.add(Correction(verdict=verdict_b, revision_number=1, note="Fixed the figure."))
+        db.session.commit()
+    return {"ids": ids, "users": users}
+
+
+def _get(model, id_):
+    return db.session.get(model, id_)
+
+
+def _merge(app, claims, source, target, role="editor"):
+    with app.app_context():
+        ids = claims["ids"]
+        result = merge_claims(db.session, _get(Claim, ids[source]), _get(Claim, ids[target]),
+                              _get(User, claims["users"][role]))
+        db.session.commit()
+        return result.id
+
+
+def _matched_ids(text):
+    return [m.external_id for m in match_text(db.session, text, limit=10).matches]
+
+
+def test_appearances_comments_and_verdict_move_and_the_index_follows(app, claims):
+    ids = claims["ids"]
+    with app.app_context():
+        assert "B" in _matched_ids(TEXT_B)
+        docs_before = _get(SearchCorpus, 1).doc_count
+        verdict_b = db.session.scalar(select(Verdict.id).where(Verdict.claim_id == ids["B"]))
+    assert _merge(app, claims, "B", "A") == ids["A"]
+    with app.app_context():
+        a, b = _get(Claim, ids["A"]), _get(Claim, ids["B"])
+        assert b.merged_into_id == a.id and b.search_terms is None
+        assert sorted(x.sentence for x in a.appearances) == ["s0", "s1", "s2"] and b.appearances == []
+        assert [c.body for c in a.comments] == ["Same as A, merge?"] and b.comments == []
+        assert a.verdict.id == verdict_b and b.verdict is None
+        assert a.verdict.rating == "false" and len(a.verdict.revisions) == 1
+        assert [s.url for s in a.verdict.sources] == ["https://example.org/budget"]
+        assert [c.note for c in a.verdict.corrections] == ["Fixed the figure."]
+        assert [t.name for t in a.topics] == ["budget", "libraries"]
+        # B is out of the match index for good; A is still found, by its own words and by B's
+        assert "B" not in _matched_ids(TEXT_B) and "A" in _matched_ids(TEXT_B)
+        assert "A" in _matched_ids(TEXT_A)
+        assert _get(SearchCorpus, 1).doc_count == docs_before - 1
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "claim.merge"))
+        assert event.object_type == "claim" and event.object_id == a.id
+        assert event.details["merged"] == b.id and event.details["verdict"] == "moved"
+        assert event.details["appearances"] == 2 and event.details["comments"] == 1
+        assert event.user_id == claims["users"]["editor"]
+
+
+def test_when_both_have_verdicts_the_source_keeps_its_own(app, claims):
+    ids = claims["ids"]
+    _merge(app, claims, "B", "C", role="admin")
+    with app.app_context():
+        b, c = _get(Claim, ids["B"]), _get(Claim, ids["C"])
+        assert c.verdict.rating == "mostly-false" and b.verdict.rating == "false"
+        assert len(b.verdict.revisions) == 1  # the history stays reachable from the merged claim
+        assert len(c.appearances) == 3 and [x.body for x in c.comments] == ["Same as A, merge?"]
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "claim.merge"))
+        assert event.details["verdict"] == "kept_on_source"
+        assert event.details["source_verdict_id"] == b.verdict.id
+
+
+def test_chains_collapse_and_pages_resolve_to_the_final_claim(app, claims):
+    ids = claims["ids"]
+    _merge(app, claims, "C", "B")
+    _merge(app, claims, "B", "A")
+    with app.app_context():
+        assert _get(Claim, ids["C"]).merged_into_id == ids["A"]  # no chain C -> B -> A
+        assert resolve_claim(db.session, ids["C"]) == (_get(Claim, ids["A"]), True)
+        assert resolve_claim(db.session, ids["A"]) == (_get(Claim, ids["A"]), False)
+        assert resolve_claim(db.session, 999_999) == (None, False)
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "claim.merge")
+                                   .order_by(AuditEvent.id)).all()[-1]
+        assert event.details["redirected"] == [ids["C"]]
+    # merging into a merged claim goes to where it ended up
+    assert _merge(app, claims, "D", "B") == ids["A"]
+    with app.app_context():
+        assert _get(Claim, ids["D"]).merged_into_id == ids["A"]
+        event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event.details["requested_target"] == ids["B"]
+
+
+def _state(app):
+    with app.app_context():
+        return {
+            "claims": db.session.execute(select(Claim.id, Claim.merged_into_id, Claim.search_terms)
+                                         .order_by(Claim.id)).all(),
+            "appearances": db.session.execute(select(Appearance.id, Appearance.claim_id).order_by(Appearance.id)).all(),
+            "comments": db.session.execute(select(Comment.id, Comment.claim_id)).all(),
+            "verdicts": db.session.execute(select(Verdict.id, Verdict.claim_id).order_by(Verdict.id)).all(),
+            "audit": db.session.scalar(select(func.count()).select_from(AuditEvent)),
+            "corpus": db.session.execute(select(SearchCorpus.doc_count, SearchCorpus.term_count)).all(),
+        }
+
+
+@pytest.mark.parametrize("source,target,role,error,message", [
+    ("A", "A", "editor", MergeError, "into itself"),
+    ("B", "A", "reviewer", PermissionError, "Only editors and admins"),
+])
+def test_refused_merges_change_nothing(app, claims, source, target, role, error, message):
+    before = _state(app)
+    with pytest.raises(error, match=message):
+        _merge(app, claims, source, target, role=role)
+    assert _state(app) == before
+
+
+def test_merging_back_or_twice_is_refused(app, claims):
+    _merge(app, claims, "B", "A")
+    before = _state(app)
+    with pytest.raises(MergeError, match="already merged"):
+        _merge(app, claims, "B", "C")
+    with pytest.raises(MergeError, match="cannot take it back"):
+        _merge(app, claims, "A", "B")  # B ends at A: that would be A into itself
+    assert _state(app) == before

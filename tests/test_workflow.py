@@ -1,0 +1,266 @@
+"""The verdict workflow through the real forms: revisions, four eyes, corrections, conflicts, roles, bad input."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from claimtrack.db import db
+from claimtrack.models import AuditEvent, Claim, Correction, Verdict, VerdictRevision, VerdictStatus
+
+from .conftest import PASSWORD, AuthActions, make_user
+
+CLAIM_TEXT = "Sanctions have never changed a country's policy."
+
+
+@pytest.fixture
+def claim_id(app, runner, tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "c1", "text": "%s", "speaker": "Talk radio host"}\n' % CLAIM_TEXT)
+    assert runner.invoke(args=["claims", "import", str(path)]).exit_code == 0
+    with app.app_context():
+        return db.session.scalar(select(Claim.id).where(Claim.external_id == "c1"))
+
+
+def token(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def version(page: str) -> str:
+    return re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1)
+
+
+def open_claim(client, claim_id):
+    response = client.get(f"/editor/claims/{claim_id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def verdict_data(page, **overrides):
+    data = {
+        "csrf_token": token(page), "version": version(page), "rating": "mostly-false",
+        "summary": "Sanctions have changed policies, though rarely.",
+        "explanation": "Studies find sanctions **sometimes** work. <script>alert(1)</script>",
+        "sources-0-url": "https://example.org/study", "sources-0-title": "A study", "sources-0-publisher": "Uni",
+        "sources-0-accessed_on": "2024-01-05",
+        "sources-1-url": "https://example.org/review", "sources-1-title": "A review",
+        "sources-1-publisher": "", "sources-1-accessed_on": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def status(client, claim_id, action, note=""):
+    page = open_claim(client, claim_id)
+    return client.post(f"/editor/claims/{claim_id}/status",
+                       data={"csrf_token": token(page), "version": version(page), "action": action, "note": note})
+
+
+def revisions(app, claim_id):
+    with app.app_context():
+        verdict = db.session.scalar(select(Verdict).where(Verdict.claim_id == claim_id))
+        return db.session.scalars(select(VerdictRevision).where(VerdictRevision.verdict_id == verdict.id)
+                                  .order_by(VerdictRevision.number)).all()
+
+
+def test_draft_review_publish_correct(app, client, claim_id):
+    make_user(app, "ed", "editor")
+    make_user(app, "rita", "reviewer")
+    editor = AuthActions(client)
+    editor.login("ed")
+    page = open_claim(client, claim_id)
+    response = client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(page))
+    assert response.status_code == 302
+    page = open_claim(client, claim_id)
+    assert "Verdict saved (revision 1)." in page
+    assert "<strong>sometimes</strong>" in page and "<script>alert(1)</script>" not in page
+    assert "Approve and publish" not in page  # the author may not approve
+    assert status(client, claim_id, "submit").status_code == 302
+    assert status(client, claim_id, "approve").status_code == 403
+    editor.logout()
+
+    reviewer = AuthActions(client)
+    reviewer.login("rita")
+    page = open_claim(client, claim_id)
+    assert "Approve and publish" in page
+    assert status(client, claim_id, "approve").status_code == 302
+    with app.app_context():
+        verdict = db.session.scalar(select(Verdict).where(Verdict.claim_id == claim_id))
+        assert verdict.status == VerdictStatus.PUBLISHED and verdict.published_at is not None
+        assert [s.url for s in verdict.sources] == ["https://example.org/study", "https://example.org/review"]
+    reviewer.logout()
+
+    editor.login("ed")
+    page = open_claim(client, claim_id)
+    no_note = client.post(f"/editor/claims/{claim_id}/verdict",
+                          data=verdict_data(page, summary="Sanctions rarely change policies."))
+    assert no_note.status_code == 422
+    body = no_note.get_data(as_text=True)
+    assert "public correction note" in body and "Sanctions rarely change policies." in body
+    with_note = client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(
+        page, summary="Sanctions rarely change policies.", correction_note="Summary made more precise."))
+    assert with_note.status_code == 302
+    revs = revisions(app, claim_id)
+    assert [r.data["status"] for r in revs] == ["draft", "published", "published"]
+    with app.app_context():
+        assert db.session.scalar(select(Correction.note)) == "Summary made more precise."
+    history = client.get(f"/editor/claims/{claim_id}/history?a=1&b=3").get_data(as_text=True)
+    assert "<del>" in history and "<ins>" in history and "correction note" in history
+    assert client.get(f"/editor/claims/{claim_id}/history?a=1&b=99").status_code == 404
+
+
+def test_two_editors_save_the_same_verdict(app, claim_id):
+    make_user(app, "ann", "editor")
+    make_user(app, "bob", "editor")
+    first, second = app.test_client(), app.test_client()
+    AuthActions(first).login("ann")
+    AuthActions(second).login("bob")
+    page_a = open_claim(first, claim_id)
+    page_b = open_claim(second, claim_id)
+    assert first.post(f"/editor/claims/{claim_id}/verdict",
+                      data=verdict_data(page_a, summary="Ann's summary.")).status_code == 302
+    conflict = second.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(page_b, summary="Bob's summary."))
+    assert conflict.status_code == 409
+    body = conflict.get_data(as_text=True)
+    assert "Changed by ann" in body and "Ann&#39;s summary." in body and "Bob&#39;s summary." in body
+    assert len(revisions(app, claim_id)) == 1
+    # Bob chooses to save his version: the form he got back is based on the newest version.
+    again = second.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(body, summary="Bob's summary."))
+    assert again.status_code == 302
+    revs = revisions(app, claim_id)
+    assert [r.data["summary"] for r in revs] == ["Ann's summary.", "Bob's summary."]
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [({"rating": "totally-true"}, "Not a valid choice"),
+     ({"sources-0-url": "javascript:alert(1)"}, "http(s)"),
+     ({"sources-0-url": "ftp://example.org/x"}, "http(s)"),
+     ({"summary": "x" * 600}, "500")],
+)
+def test_bad_verdict_input_is_refused_and_kept(app, client, auth, claim_id, overrides, message):
+    make_user(app, "ed", "editor")
+    auth.login("ed")
+    page = open_claim(client, claim_id)
+    response = client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(page, **overrides))
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert message in body and "Studies find sanctions" in body
+    assert revisions(app, claim_id) == []
+
+
+def test_stale_and_csrf_less_posts(app, client, auth, claim_id):
+    make_user(app, "ed", "editor")
+    auth.login("ed")
+    page = open_claim(client, claim_id)
+    data = verdict_data(page)
+    data.pop("csrf_token")
+    assert client.post(f"/editor/claims/{claim_id}/verdict", data=data).status_code == 400
+    assert client.post(f"/editor/claims/{claim_id}/status", data={"action": "submit"}).status_code == 400
+    assert revisions(app, claim_id) == []
+
+
+def test_submit_needs_rating_and_summary(app, client, auth, claim_id):
+    make_user(app, "ed", "editor")
+    auth.login("ed")
+    assert status(client, claim_id, "research").status_code == 302
+    response = status(client, claim_id, "submit")
+    assert response.status_code == 422 and "needs a rating and a summary" in response.get_data(as_text=True)
+
+
+def test_admin_override_is_recorded(app, client, auth, claim_id):
+    make_user(app, "boss", "admin")
+    auth.login("boss")
+    page = open_claim(client, claim_id)
+    client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(page))
+    status(client, claim_id, "submit")
+    assert status(client, claim_id, "approve").status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "verdict.approve"))
+        assert event.details["admin_override"] is True
+
+
+def test_unpublish_needs_a_public_note(app, client, claim_id):
+    make_user(app, "ed", "editor")
+    make_user(app, "rita", "reviewer")
+    editor, reviewer = app.test_client(), app.test_client()
+    AuthActions(editor).login("ed")
+    AuthActions(reviewer).login("rita")
+    page = open_claim(editor, claim_id)
+    editor.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(page))
+    status(editor, claim_id, "submit")
+    status(reviewer, claim_id, "approve")
+    assert status(reviewer, claim_id, "unpublish").status_code == 422
+    assert status(reviewer, claim_id, "unpublish", note="New evidence under review.").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Verdict.status).where(Verdict.claim_id == claim_id)) == VerdictStatus.UNPUBLISHED
+
+
+def test_claim_edit_comment_assign(app, client, auth, claim_id):
+    ed = make_user(app, "ed", "editor")
+    auth.login("ed")
+    page = open_claim(client, claim_id)
+    response = client.post(f"/editor/claims/{claim_id}/edit", data={
+        "csrf_token": token(page), "text": "Economic sanctions never change a government's policy.",
+        "speaker": "Radio Host", "topics": "economy, foreign policy"})
+    assert response.status_code == 302
+    client.post(f"/editor/claims/{claim_id}/comments", data={"csrf_token": token(page), "body": "Check <b>IMF</b> data"})
+    client.post(f"/editor/claims/{claim_id}/assign", data={"csrf_token": token(page), "assignee": str(ed)})
+    page = open_claim(client, claim_id)
+    assert "Economic sanctions never change" in page and "Check &lt;b&gt;IMF&lt;/b&gt; data" in page
+    assert "assigned to ed" in page
+    with app.app_context():
+        claim = db.session.get(Claim, claim_id)
+        assert [t.name for t in claim.topics] == ["economy", "foreign policy"]
+        from claimtrack.search_index import match_text
+
+        assert match_text(db.session, "economic sanctions never change government policy").matches[0].claim_id == claim_id
+
+
+ROUTES = [
+    ("get", "/editor/claims/{id}", {}),
+    ("post", "/editor/claims/{id}/verdict", {"save": "1"}),
+    ("post", "/editor/claims/{id}/status", {"action": "submit"}),
+    ("post", "/editor/claims/{id}/edit", {"text": "New words for the claim."}),
+    ("post", "/editor/claims/{id}/comments", {"body": "note"}),
+    ("post", "/editor/claims/{id}/merge", {"target": "1"}),
+    ("get", "/editor/claims/{id}/history", {}),
+]
+# What each role may reach (403 = refused for the role; 2xx/3xx/4xx-with-form = reached the action).
+EXPECTED = {
+    "reviewer": {"/editor/claims/{id}/verdict": 403, "/editor/claims/{id}/edit": 403, "/editor/claims/{id}/merge": 403,
+                 "/editor/claims/{id}/status": 403},  # reviewers approve; they do not submit
+    "editor": {},
+    "admin": {},
+}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "reviewer", "editor", "admin"])
+def test_role_matrix(app, client, claim_id, role):
+    if role != "anonymous":
+        make_user(app, "user1", role)
+        AuthActions(client).login("user1")
+    for method, path, data in ROUTES:
+        url = path.format(id=claim_id)
+        if method == "get":
+            response = client.get(url)
+        else:
+            page = client.get(f"/editor/claims/{claim_id}").get_data(as_text=True) if role != "anonymous" else ""
+            payload = dict(data)
+            if role != "anonymous":
+                payload["csrf_token"] = token(page)
+                found = re.search(r'name="version" type="hidden" value="(\d+)"', page)
+                payload.setdefault("version", found.group(1) if found else "1")
+            response = client.post(url, data=payload)
+        if role == "anonymous":
+            assert response.status_code in (302, 400), (url, response.status_code)
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"]
+            continue
+        expected = EXPECTED[role].get(path)
+        if expected == 403:
+            assert response.status_code == 403, (role, url)
+        else:
+            assert response.status_code != 403 and response.status_code < 500, (role, url, response.status_code)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Claim)) >= 1
