@@ -36,6 +36,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db_module._sqlite_busy_timeout_ms["value"] = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     db_module.db.init_app(app)
     app.extensions["verdict_scale"] = VerdictScale.from_config(app.config.get("VERDICT_SCALE"))
+    from .search_index import MatchSettings
+
+    app.extensions["match_settings"] = MatchSettings.from_config(app.config)
 
     from flask_migrate import Migrate
 

@@ -191,16 +191,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
 
 
-def _thresholds():
-    from .matching import DEFAULT_THRESHOLDS, Thresholds
-
-    config = current_app.config
-    same = config.get("MATCH_SAME_CLAIM")
-    related = config.get("MATCH_RELATED")
-    return Thresholds(
-        same_claim=DEFAULT_THRESHOLDS.same_claim if same is None else float(same),
-        related=DEFAULT_THRESHOLDS.related if related is None else float(related),
-    )
+def _match_settings():
+    return current_app.extensions["match_settings"]
 
 
 def _verdict_labels(claim_ids: list[int]) -> dict[int, str]:
@@ -234,10 +226,7 @@ def match_command(text: str, limit: int, as_json: bool, show_all: bool) -> None:
     from .models import Claim as ClaimModel
     from .search_index import match_text
 
-    result = match_text(
-        db.session, text, limit=limit, thresholds=_thresholds(),
-        candidates=current_app.config["MATCH_CANDIDATES"], include_unrelated=show_all,
-    )
+    result = match_text(db.session, text, limit=limit, settings=_match_settings(), include_unrelated=show_all)
     ids = [m.claim_id for m in result.matches]
     texts = dict(db.session.execute(select(ClaimModel.id, ClaimModel.text).where(ClaimModel.id.in_(ids))).all())
     verdicts = _verdict_labels(ids)
@@ -279,8 +268,7 @@ def match_file_command(file: str, output: str, limit: int) -> None:
 
     from .search_index import match_text
 
-    thresholds = _thresholds()
-    candidates = current_app.config["MATCH_CANDIDATES"]
+    settings = _match_settings()
     try:
         reader = Reader(file, "jsonl", current_app.config["IMPORT_MAX_LINE_BYTES"])
         rows = list(reader)
@@ -300,8 +288,7 @@ def match_file_command(file: str, output: str, limit: int) -> None:
                     click.echo(f"{location}: {problem}; skipped", err=True)
                     bad += 1
                     continue
-                result = match_text(db.session, obj["text"], limit=limit, thresholds=thresholds,
-                                    candidates=candidates)
+                result = match_text(db.session, obj["text"], limit=limit, settings=settings)
                 out.write(json.dumps({
                     "id": obj["id"],
                     "matches": [{"id": m.external_id, "claim_id": m.claim_id, "score": m.score}
@@ -375,8 +362,8 @@ def ingest_command(source: str, title: str | None, publisher: str | None, as_jso
         sys.exit(2)
     article, created = ingest_article(db.session, article_text)
     appearances = article_appearances(db.session, article.id)
-    matches = matches_for(db.session, appearances, _thresholds(), current_app.config["INGEST_MATCHES_PER_CANDIDATE"],
-                          current_app.config["MATCH_CANDIDATES"])
+    matches = matches_for(db.session, appearances, _match_settings(),
+                          current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
     db.session.commit()
     scale = _scale()
 

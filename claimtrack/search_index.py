@@ -44,7 +44,7 @@ CANDIDATES = 200
 MAX_PLANNED_TERMS = 16
 # The summed document frequency of the planned terms bounds the database's work (FTS5 and ts_rank score every
 # posting): a constant bound keeps latency flat as the index grows; the rarest terms are the telling ones.
-MAX_POSTINGS = 10000
+MAX_POSTINGS = 20_000
 # IDF is computed as if the index held at least this many claims.  On a young index (a newsroom's first
 # hundred claims) every word looks common and a plain repeat would score as unrelated; with the floor, a
 # word seen in one claim of a hundred weighs what it would in a full archive.  No effect on the dev
@@ -190,6 +190,31 @@ def fetch_candidates(session: Session, plan: QueryPlan, limit: int = CANDIDATES)
 
 
 @dataclass(frozen=True)
+class MatchSettings:
+    """How matching runs: the score bands, candidates per query, and the postings bound of a plan."""
+
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    candidates: int = CANDIDATES
+    max_postings: int = MAX_POSTINGS
+
+    @classmethod
+    def from_config(cls, config) -> "MatchSettings":
+        """Settings from the app config (MATCH_SAME_CLAIM, MATCH_RELATED, MATCH_CANDIDATES, MATCH_MAX_POSTINGS)."""
+        same, related = config.get("MATCH_SAME_CLAIM"), config.get("MATCH_RELATED")
+        return cls(
+            thresholds=Thresholds(
+                same_claim=DEFAULT_THRESHOLDS.same_claim if same is None else float(same),
+                related=DEFAULT_THRESHOLDS.related if related is None else float(related),
+            ),
+            candidates=int(config.get("MATCH_CANDIDATES") or CANDIDATES),
+            max_postings=int(config.get("MATCH_MAX_POSTINGS") or MAX_POSTINGS),
+        )
+
+
+DEFAULT_SETTINGS = MatchSettings()
+
+
+@dataclass(frozen=True)
 class MatchResult:
     """The matches for one text, with the plan and how long it took."""
 
@@ -203,20 +228,19 @@ def match_text(
     session: Session,
     query: str,
     limit: int = 5,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    candidates: int = CANDIDATES,
+    settings: MatchSettings = DEFAULT_SETTINGS,
     include_unrelated: bool = True,
-    max_postings: int = MAX_POSTINGS,
 ) -> MatchResult:
     """The best earlier claims for one text, best first (read-only)."""
     start = time.perf_counter()
     query = (query or "")[:MAX_QUERY_CHARS]
     query_tokens = set(tokens(query))
     stats = corpus_stats(session, query_tokens)
-    plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS, max_postings=max_postings)
-    found = fetch_candidates(session, plan, candidates)
+    plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS,
+                      max_postings=settings.max_postings)
+    found = fetch_candidates(session, plan, settings.candidates)
     # The ranker reads the frequencies of the query's terms only (fetched above): no second look-up.
-    matches = rank(query, found, stats, limit=limit, thresholds=thresholds) if found else []
+    matches = rank(query, found, stats, limit=limit, thresholds=settings.thresholds) if found else []
     if not include_unrelated:
         matches = [m for m in matches if m.band != "none"]
     return MatchResult(matches=matches, plan=plan, elapsed_ms=(time.perf_counter() - start) * 1000)

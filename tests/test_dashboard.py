@@ -132,8 +132,11 @@ def test_resurfaced_claims_need_an_appearance_after_publication(app, client, aut
     latest_quiet = add_claim(app, "Back later but less often", status="published", published_at=published)
     add_appearance(app, latest_quiet, published + timedelta(days=1))
     add_appearance(app, quiet, published - timedelta(hours=1))
+    long_ago = add_claim(app, "Back only long ago", status="published", published_at=NOW - timedelta(days=400))
+    add_appearance(app, long_ago, NOW - timedelta(days=300))  # outside the dashboard's window
     resurfaced = section(dashboard(client), "resurfaced")
     assert "Only repeated before" not in resurfaced and "Still being checked" not in resurfaced
+    assert "Back only long ago" not in resurfaced
     row = re.search(r"<tr>(?:(?!</tr>).)*The debunked claim is back.*?</tr>", resurfaced, re.S).group(0)
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert cells[4] == "2"  # the two appearances after publication, not the one before

@@ -33,10 +33,10 @@ def home():
     pages = {name: request.args.get(f"page_{name}", 1, type=int) or 1 for name in dashboard_service.LISTS}
     topic = dashboard_service.find_topic(db.session, topic_name)
     unknown_topic = topic_name is not None and topic is None
-    filters = dashboard_service.Filters(speaker=speaker, topic_id=topic.id if topic else None)
     if unknown_topic:
         lists = {name: dashboard_service.Page(rows=[], page=1, has_next=False) for name in dashboard_service.LISTS}
     else:
+        filters = dashboard_service.resolve_filters(db.session, speaker, topic)
         lists = dashboard_service.dashboard(db.session, current_user, filters, pages)
     args = {key: value for key, value in (("speaker", speaker), ("topic", topic.name if topic else None)) if value}
     args.update({f"page_{name}": str(page.page) for name, page in lists.items() if page.page > 1})
@@ -49,6 +49,7 @@ def home():
     }
     return render_template(
         "editor/dashboard.html", lists=lists, titles=TITLES, pagers=pagers, speaker=speaker or "",
-        topic=topic.name if topic else (topic_name or ""), unknown_topic=unknown_topic, filtered=filters.active,
-        topics=dashboard_service.topic_names(db.session),
+        topic=topic.name if topic else (topic_name or ""), unknown_topic=unknown_topic,
+        filtered=bool(speaker or topic_name), topics=dashboard_service.topic_names(db.session),
+        resurfaced_days=dashboard_service.RESURFACED_DAYS,
     )

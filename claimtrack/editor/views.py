@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..auth import roles_required
 from ..db import db
-from ..matching import DEFAULT_THRESHOLDS, Thresholds
+from ..search_index import MatchSettings
 from ..models import Appearance, AppearanceStatus, Article, Role, claims_newest_first
 from ..services import ingest as ingest_service
 from ..webpage import FetchError, article_from_page, article_from_text, article_from_upload, fetch
@@ -19,14 +19,9 @@ ANY_ROLE = (Role.ADMIN, Role.EDITOR, Role.REVIEWER)
 EDITORS = (Role.ADMIN, Role.EDITOR)
 
 
-def thresholds() -> Thresholds:
-    """The match bands from the instance config, else the defaults chosen on the dev splits."""
-    same = current_app.config.get("MATCH_SAME_CLAIM")
-    related = current_app.config.get("MATCH_RELATED")
-    return Thresholds(
-        same_claim=DEFAULT_THRESHOLDS.same_claim if same is None else float(same),
-        related=DEFAULT_THRESHOLDS.related if related is None else float(related),
-    )
+def match_settings() -> MatchSettings:
+    """The instance's match settings (bands, candidates, postings bound)."""
+    return current_app.extensions["match_settings"]
 
 
 @bp.route("/claims")
@@ -101,7 +96,7 @@ def _review_form(appearances, matches, form: ReviewForm | None = None) -> Review
     if form is not None:
         return form
     form = ReviewForm()
-    same = thresholds().same_claim
+    same = match_settings().thresholds.same_claim
     for appearance in appearances:
         best = next((m for m in matches.get(appearance.id, []) if m.score >= same), None)
         pending = appearance.status == AppearanceStatus.PENDING
@@ -118,9 +113,8 @@ def _review_form(appearances, matches, form: ReviewForm | None = None) -> Review
 
 def _render_article(article: Article, form: ReviewForm | None = None, status: int = 200):
     appearances = ingest_service.article_appearances(db.session, article.id)
-    matches = ingest_service.matches_for(db.session, appearances, thresholds(),
-                                         current_app.config["INGEST_MATCHES_PER_CANDIDATE"],
-                                         current_app.config["MATCH_CANDIDATES"])
+    matches = ingest_service.matches_for(db.session, appearances, match_settings(),
+                                         current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
     db.session.commit()  # the top match score of each candidate is kept for sorting and the dashboard
     form = _review_form(appearances, matches, form)
     entries = {entry.form.appearance_id.data: entry.form for entry in form.candidates}
@@ -131,7 +125,7 @@ def _render_article(article: Article, form: ReviewForm | None = None, status: in
         for a in appearances
     ]
     return render_template("editor/article.html", article=article, rows=rows, form=form,
-                           same=thresholds().same_claim,
+                           same=match_settings().thresholds.same_claim,
                            can_decide=current_user.role in EDITORS), status
 
 

@@ -15,7 +15,7 @@ from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRev
 from ..search_index import match_text
 from ..services import verdicts as workflow
 from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm
-from .views import ANY_ROLE, EDITORS, bp, thresholds
+from .views import ANY_ROLE, EDITORS, bp, match_settings
 
 BLANK_SOURCE_ROWS = 2
 
@@ -71,7 +71,7 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         select(Appearance).where(Appearance.claim_id == claim.id)
         .options(selectinload(Appearance.article)).order_by(Appearance.created_at.desc()).limit(100)
     ).all()
-    related = [m for m in match_text(db.session, claim.text, limit=6, thresholds=thresholds(),
+    related = [m for m in match_text(db.session, claim.text, limit=6, settings=match_settings(),
                                      include_unrelated=False).matches if m.claim_id != claim.id][:5]
     related_claims = {c.id: c for c in db.session.scalars(
         select(Claim).where(Claim.id.in_([m.claim_id for m in related])).options(selectinload(Claim.verdict)))}

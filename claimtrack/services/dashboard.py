@@ -2,18 +2,18 @@
 published, and resurfaced claims (a published fact-check whose claim is being repeated again).
 
 Each list is a ``select()`` built here and paged by ``fetch_page`` with LIMIT n+1 (never a COUNT over
-the big tables), so a page costs the same at a thousand claims as at a million.  Every statement
+the big tables), so a page costs about the same at a thousand claims as at a million.  Every statement
 starts from an index: verdicts by (assignee_id, status) or (status, published_at), appearances by
-(claim_id, created_at).  Read-only.
+(claim_id, created_at), claims by speaker_id.  Read-only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from ..models import Appearance, Claim, Role, Speaker, Topic, User, Verdict, VerdictStatus, claim_topics
@@ -24,14 +24,27 @@ PAGE_SIZE = 20
 MAX_PAGE = 500
 LISTS = ("mine", "unassigned", "review", "published", "resurfaced")
 OPEN_STATUSES = (VerdictStatus.NEW, VerdictStatus.RESEARCHING)
+# A filter that leaves at most this many claims is applied as a list of claim ids, so the database starts
+# from those claims instead of walking a million published verdicts looking for the few that match.
+SELECTIVE_CLAIMS = 2000
+# A speaker filter matching more speakers than this is applied as a subquery instead of a list of ids.
+MAX_SPEAKER_IDS = 1000
+# Resurfaced claims are those repeated within this many days: the dashboard is about what is back now.
+RESURFACED_DAYS = 90
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What the editor narrowed the lists to: a part of the speaker's name, a topic's id."""
+    """What the editor narrowed the lists to, resolved by ``resolve_filters`` (empty: no filter).
+
+    ``speaker_ids`` are the speakers whose name contains the typed text (None: any speaker);
+    ``claim_ids`` is set when the filters leave few claims: exactly those claims.
+    """
 
     speaker: str | None = None
     topic_id: int | None = None
+    speaker_ids: tuple[int, ...] | None = None
+    claim_ids: tuple[int, ...] | None = None
 
     @property
     def active(self) -> bool:
@@ -56,101 +69,144 @@ class Resurfaced:
     latest: datetime
 
 
-def _claim_filters(stmt: Select, filters: Filters) -> Select:
-    """Keep live claims matching the filters (``stmt`` must already join Claim)."""
-    stmt = stmt.where(Claim.merged_into_id.is_(None))
+def _speaker_match(speaker: str):
+    # Folded like the stored name keys ("o'hara" finds "Jane O'Hara"); LIKE wildcards are taken literally.
+    key = name_key(speaker)
+    return select(Speaker.id).where(Speaker.name_key.contains(key, autoescape=True)) if key else None
+
+
+def resolve_filters(session: Session, speaker: str | None = None, topic: Topic | None = None,
+                    selective_claims: int = SELECTIVE_CLAIMS) -> Filters:
+    """Turn a part of a speaker's name and a topic into Filters, finding out whether they leave few claims."""
+    speaker = (speaker or "").strip() or None
+    if speaker is None and topic is None:
+        return Filters()
+    topic_id = topic.id if topic else None
+    speaker_ids: tuple[int, ...] | None = None
+    if speaker is not None:
+        match = _speaker_match(speaker)
+        if match is None:
+            return Filters(speaker=speaker, topic_id=topic_id, speaker_ids=(), claim_ids=())
+        found = tuple(session.scalars(match.limit(MAX_SPEAKER_IDS + 1)))
+        speaker_ids = found if len(found) <= MAX_SPEAKER_IDS else None
+    filters = Filters(speaker=speaker, topic_id=topic_id, speaker_ids=speaker_ids)
+    if speaker is not None:
+        few = _claim_filters(select(Claim.id), filters, live_only=False)
+    else:
+        few = select(claim_topics.c.claim_id).where(claim_topics.c.topic_id == topic_id)
+    ids = session.scalars(few.limit(selective_claims + 1)).all()
+    if len(ids) <= selective_claims:
+        return replace(filters, claim_ids=tuple(ids))
+    return filters
+
+
+def _claim_filters(stmt: Select, filters: Filters, live_only: bool = True, claim_column=None) -> Select:
+    """Keep (live) claims matching the filters; ``claim_column`` is the claim id the statement is about."""
+    claim_column = Claim.id if claim_column is None else claim_column
+    if live_only:
+        stmt = stmt.where(Claim.merged_into_id.is_(None))
+    if filters.claim_ids is not None:
+        return stmt.where(claim_column.in_(filters.claim_ids) if filters.claim_ids else false())
     if filters.speaker:
-        # Folded like the stored name keys ("O'Hara" finds "Jane O'Hara"); only punctuation folds to nothing.
-        key = name_key(filters.speaker)
-        # Speakers are few (thousands): the matching ids are found first, then claims by claims.speaker_id.
-        speakers = select(Speaker.id).where(Speaker.name_key.contains(key, autoescape=True) if key else false())
+        speakers = filters.speaker_ids if filters.speaker_ids is not None else _speaker_match(filters.speaker)
         stmt = stmt.where(Claim.speaker_id.in_(speakers))
     if filters.topic_id is not None:
-        stmt = stmt.where(Claim.id.in_(
-            select(claim_topics.c.claim_id).where(claim_topics.c.topic_id == filters.topic_id)
-        ))
+        stmt = stmt.where(exists().where(claim_topics.c.claim_id == claim_column,
+                                         claim_topics.c.topic_id == filters.topic_id))
     return stmt
 
 
-def _verdicts(filters: Filters) -> Select:
-    """Verdicts with their claim, speaker and people loaded in the same query."""
-    stmt = (
-        select(Verdict)
-        .join(Claim, Claim.id == Verdict.claim_id)
+def _verdicts(filters: Filters, *conditions, order_by) -> Select:
+    """Verdicts meeting ``conditions`` with their claim, speaker and people loaded in the same query."""
+    stmt = select(Verdict).join(Verdict.claim).where(*conditions)
+    if filters.claim_ids:
+        # Start from the few claims (verdicts.claim_id is unique) rather than from the status indexes.
+        stmt = stmt.where(Verdict.claim_id.in_(filters.claim_ids))
+    return (
+        _claim_filters(stmt, filters, claim_column=Verdict.claim_id)
         .options(
             contains_eager(Verdict.claim).joinedload(Claim.speaker),
             joinedload(Verdict.assignee),
             joinedload(Verdict.author),
         )
+        .order_by(*order_by)
     )
-    return _claim_filters(stmt, filters)
 
 
 def my_assignments(user: User, filters: Filters = Filters()) -> Select:
     """Select the verdicts assigned to ``user`` that are not published yet, last touched first."""
-    return (
-        _verdicts(filters)
-        .where(Verdict.assignee_id == user.id, Verdict.status != VerdictStatus.PUBLISHED)
-        .order_by(Verdict.updated_at.desc(), Verdict.id.desc())
-    )
+    return _verdicts(filters, Verdict.assignee_id == user.id, Verdict.status != VerdictStatus.PUBLISHED,
+                     order_by=(Verdict.updated_at.desc(), Verdict.id.desc()))
 
 
 def unassigned_new(filters: Filters = Filters()) -> Select:
     """Select the new and researching verdicts nobody is assigned to, newest first."""
-    return (
-        _verdicts(filters)
-        .where(Verdict.assignee_id.is_(None), Verdict.status.in_(OPEN_STATUSES))
-        .order_by(Verdict.id.desc())
-    )
+    return _verdicts(filters, Verdict.assignee_id.is_(None), Verdict.status.in_(OPEN_STATUSES),
+                     order_by=(Verdict.id.desc(),))
 
 
 def waiting_for_review(user: User, filters: Filters = Filters()) -> Select:
     """Select the verdicts in review, longest waiting first; a reviewer or admin does not see their own."""
-    stmt = _verdicts(filters).where(Verdict.status == VerdictStatus.IN_REVIEW)
+    conditions = [Verdict.status == VerdictStatus.IN_REVIEW]
     if user.role in (Role.REVIEWER, Role.ADMIN):
-        stmt = stmt.where(or_(Verdict.author_id.is_(None), Verdict.author_id != user.id))
-    return stmt.order_by(Verdict.updated_at, Verdict.id)
+        conditions.append(or_(Verdict.author_id.is_(None), Verdict.author_id != user.id))
+    return _verdicts(filters, *conditions, order_by=(Verdict.updated_at, Verdict.id))
 
 
 def recently_published(filters: Filters = Filters()) -> Select:
     """Select the published verdicts, newest publication first."""
-    return (
-        _verdicts(filters)
-        .where(Verdict.status == VerdictStatus.PUBLISHED)
-        .order_by(Verdict.published_at.desc(), Verdict.id.desc())
-    )
+    return _verdicts(filters, Verdict.status == VerdictStatus.PUBLISHED,
+                     order_by=(Verdict.published_at.desc(), Verdict.id.desc()))
 
 
-def resurfaced(filters: Filters = Filters()) -> Select:
-    """Select (claim, new appearances, latest) for published claims repeated after publication, latest first.
+def resurfaced(filters: Filters = Filters(), since: datetime | None = None) -> Select:
+    """Select (claim, latest appearance) for published claims repeated after publication, latest first.
 
-    The work is bounded by the linked appearances (read from the covering index on
-    (claim_id, created_at)), not by the number of claims or verdicts.
+    ``since`` keeps claims whose latest appearance is that recent.  The appearances are grouped by claim
+    from the covering index on (claim_id, created_at); only claims seen since ``since`` are then checked
+    against their verdict, so the work follows the recent appearances, not the number of claims.
+    ``new_appearances`` counts the appearances after publication for a page of them.
     """
-    # The verdict is looked up per appearance (a correlated subquery on the unique verdicts.claim_id) so that
-    # the database walks the appearances, not the million published verdicts.
-    published_at = (
-        select(Verdict.published_at)
-        .where(Verdict.claim_id == Appearance.claim_id, Verdict.status == VerdictStatus.PUBLISHED)
-        .scalar_subquery()
-    )
-    again = (
-        select(
-            Appearance.claim_id.label("claim_id"),
-            func.count().label("new_appearances"),
-            func.max(Appearance.created_at).label("latest"),
-        )
-        .where(Appearance.claim_id.is_not(None), Appearance.created_at > published_at)
-        .group_by(Appearance.claim_id)
-        .subquery("again")
-    )
+    latest = func.max(Appearance.created_at)
+    seen = select(Appearance.claim_id.label("claim_id"), latest.label("latest")).where(
+        Appearance.claim_id.is_not(None))
+    if filters.claim_ids:
+        seen = seen.where(Appearance.claim_id.in_(filters.claim_ids))
+    seen = seen.group_by(Appearance.claim_id)
+    if since is not None:
+        seen = seen.having(latest >= since)
+    seen = seen.subquery("seen")
     stmt = (
-        select(Claim, again.c.new_appearances, again.c.latest)
-        .join(again, again.c.claim_id == Claim.id)
+        select(Claim, seen.c.latest)
+        .join(seen, seen.c.claim_id == Claim.id)
+        .join(Verdict, Verdict.claim_id == Claim.id)
+        .where(Verdict.status == VerdictStatus.PUBLISHED, seen.c.latest > Verdict.published_at)
         .options(selectinload(Claim.speaker), selectinload(Claim.verdict))
-        .order_by(again.c.latest.desc(), Claim.id.desc())
+        .order_by(seen.c.latest.desc(), Claim.id.desc())
     )
     return _claim_filters(stmt, filters)
+
+
+def new_appearances(session: Session, claim_ids: Sequence[int]) -> dict[int, int]:
+    """How many appearances each claim had after its verdict was published."""
+    if not claim_ids:
+        return {}
+    return dict(session.execute(
+        select(Appearance.claim_id, func.count())
+        .join(Verdict, Verdict.claim_id == Appearance.claim_id)
+        .where(Appearance.claim_id.in_(claim_ids), Appearance.created_at > Verdict.published_at)
+        .group_by(Appearance.claim_id)
+    ).all())
+
+
+def fetch_resurfaced(session: Session, filters: Filters = Filters(), since: datetime | None = None,
+                     page: int = 1, page_size: int = PAGE_SIZE) -> Page:
+    """One page of resurfaced claims, each with its count of new appearances and the latest one's time."""
+    found = fetch_page(session, resurfaced(filters, since), page, page_size, make_row=tuple)
+    counts = new_appearances(session, [claim.id for claim, _ in found.rows])
+    rows = [Resurfaced(claim=claim, new_appearances=counts.get(claim.id, 0), latest=latest)
+            for claim, latest in found.rows]
+    return Page(rows=rows, page=found.page, has_next=found.has_next)
 
 
 def fetch_page(session: Session, stmt: Select, page: int = 1, page_size: int = PAGE_SIZE,
@@ -177,15 +233,16 @@ def topic_names(session: Session, limit: int = 1000) -> Sequence[str]:
     return session.scalars(select(Topic.name).order_by(Topic.name).limit(limit)).all()
 
 
-def dashboard(session: Session, user: User, filters: Filters, pages: dict[str, int]) -> dict[str, Page]:
+def dashboard(session: Session, user: User, filters: Filters, pages: dict[str, int],
+              resurfaced_days: int = RESURFACED_DAYS) -> dict[str, Page]:
     """Every dashboard list's requested page, keyed by list name (see LISTS)."""
     statements = {
         "mine": my_assignments(user, filters),
         "unassigned": unassigned_new(filters),
         "review": waiting_for_review(user, filters),
         "published": recently_published(filters),
-        "resurfaced": resurfaced(filters),
     }
-    makers = {"resurfaced": lambda row: Resurfaced(claim=row[0], new_appearances=row[1], latest=row[2])}
-    return {name: fetch_page(session, stmt, pages.get(name, 1), make_row=makers.get(name))
-            for name, stmt in statements.items()}
+    lists = {name: fetch_page(session, stmt, pages.get(name, 1)) for name, stmt in statements.items()}
+    since = datetime.now(timezone.utc) - timedelta(days=resurfaced_days)
+    lists["resurfaced"] = fetch_resurfaced(session, filters, since, pages.get("resurfaced", 1))
+    return {name: lists[name] for name in LISTS}

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, selectinload
 from ..extraction import extract_candidates, match_speaker
 from ..extraction.checkworthiness import score_sentences
 from ..extraction.matchable import matchable_text
-from ..matching import Thresholds
 from ..models import (
     Appearance,
     AppearanceStatus,
@@ -29,7 +28,7 @@ from ..models import (
     Verdict,
     VerdictStatus,
 )
-from ..search_index import match_text, set_claim_terms
+from ..search_index import DEFAULT_SETTINGS, MatchSettings, match_text, set_claim_terms
 from ..webpage import ArticleText
 from .articles import store_article
 from .claims_io import name_key
@@ -150,15 +149,13 @@ def paragraphs_of(article: Article) -> list[str]:
 
 
 def matches_for(
-    session: Session, appearances: Sequence[Appearance], thresholds: Thresholds, limit: int = 3,
-    candidates: int = 200,
+    session: Session, appearances: Sequence[Appearance], settings: MatchSettings = DEFAULT_SETTINGS, limit: int = 3,
 ) -> dict[int, list[MatchView]]:
     """The earlier claims each appearance repeats (shown bands only), with their verdicts; records the top score."""
     found: dict[int, list] = {}
     for appearance in appearances:
         result = match_text(session, matchable_text(appearance.sentence, appearance.is_quote), limit=limit + 1,
-                            thresholds=thresholds,
-                            candidates=candidates, include_unrelated=False)
+                            settings=settings, include_unrelated=False)
         found[appearance.id] = [m for m in result.matches if m.claim_id != appearance.claim_id][:limit]
         top = found[appearance.id][0].score if found[appearance.id] else None
         if appearance.match_score != top:
