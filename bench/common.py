@@ -16,9 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 
 
-def flask(args: list[str], database_url: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+def flask(args: list[str], database_url: str, check: bool = True, extra_env: dict | None = None,
+          **kwargs) -> subprocess.CompletedProcess:
     """Run `flask ...` of this repository against a database, as a user would."""
-    env = {**os.environ, "CLAIMTRACK_DATABASE_URL": database_url, "FLASK_APP": str(ROOT / "wsgi.py")}
+    env = {**os.environ, "CLAIMTRACK_DATABASE_URL": database_url, "FLASK_APP": str(ROOT / "wsgi.py"),
+           **(extra_env or {})}
     done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, **kwargs)
     if check and done.returncode not in (0, 1):

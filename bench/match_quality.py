@@ -12,30 +12,33 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from common import DEFAULT_DATA, PlainBM25, flask, load_rows, measures, read_jsonl, widen
+from common import DEFAULT_DATA, PlainBM25, flask, load_rows, measures, percentile, read_jsonl, widen
 
 DATASETS = ("snopes-tweets", "politifact-debates")
 
 
-def claimtrack_run(claims: Path, queries: Path, workdir: Path, distractors: Path | None = None
-                   ) -> tuple[dict, dict, float]:
-    url = f"sqlite:///{workdir / 'quality.sqlite'}"
-    flask(["db", "upgrade"], url)
-    flask(["claims", "import", str(claims)], url)
-    if distractors is not None:
-        flask(["claims", "import", str(distractors)], url)
+def claimtrack_run(claims: Path, queries: Path, workdir: Path, distractors: Path | None = None,
+                   max_postings: int | None = None) -> tuple[dict, dict, list[float]]:
+    database = workdir / "quality.sqlite"
+    url = f"sqlite:///{database}"
+    if not (workdir / "imported").exists():  # a kept --workdir is imported once
+        flask(["db", "upgrade"], url)
+        flask(["claims", "import", str(claims)], url)
+        if distractors is not None:
+            flask(["claims", "import", str(distractors)], url)
+        (workdir / "imported").touch()
     out = workdir / "matches.jsonl"
-    start = time.perf_counter()
-    flask(["claims", "match-file", str(queries), "--limit", "20", "-o", str(out)], url)
-    elapsed = time.perf_counter() - start
-    runs, scores = {}, {}
+    env = {"CLAIMTRACK_MATCH_MAX_POSTINGS": str(max_postings)} if max_postings else {}
+    flask(["claims", "match-file", str(queries), "--limit", "20", "-o", str(out)], url, extra_env=env)
+    runs, scores, elapsed = {}, {}, []
     for row in read_jsonl(out):
         runs[row["id"]] = [m["id"] for m in row["matches"]]
         scores[row["id"]] = [m["score"] for m in row["matches"]]
+        elapsed.append(row["elapsed_ms"])
     return runs, scores, elapsed
 
 
@@ -76,6 +79,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", default="dev", choices=("train", "dev"))
     parser.add_argument("--dataset", action="append", choices=DATASETS)
+    parser.add_argument("--max-postings", type=int, help="MATCH_MAX_POSTINGS for this run")
+    parser.add_argument("--workdir", type=Path, help="keep the database here and reuse it on the next run")
     parser.add_argument("--distractors", type=int, default=0,
                         help="hide the claims among this many other real claims (LIAR and the other claim set, "
                              "widened by word swaps) to measure quality at scale")
@@ -85,19 +90,24 @@ def main() -> None:
         queries = read_jsonl(folder / f"{args.split}.jsonl")
         golds = {q["id"]: set(q["gold"]) for q in queries}
         claims_rows = read_jsonl(folder / "claims.jsonl")
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as scratch:
+            tmp = str(args.workdir / name) if args.workdir else scratch
+            Path(tmp).mkdir(parents=True, exist_ok=True)
             distractors = None
-            if args.distractors:
+            if args.distractors and not (Path(tmp) / "imported").exists():
                 own = {c["id"] for c in claims_rows}
                 others = [r for r in load_rows(args.data) if r["id"] not in own]
                 distractors = Path(tmp) / "distractors.jsonl"
                 widen(others, args.distractors, distractors)
             runs, scores, elapsed = claimtrack_run(folder / "claims.jsonl", folder / f"{args.split}.jsonl", Path(tmp),
-                                                   distractors)
+                                                   distractors, args.max_postings)
         fuzzy_runs, bm25_runs = baselines(claims_rows, queries)
         hidden = f" + {args.distractors:,} distractors" if args.distractors else ""
-        print(f"\n{name} {args.split}: {len(queries)} queries, {len(claims_rows):,} claims{hidden} "
-              f"(match-file took {elapsed:.1f} s including start-up)")
+        print(f"\n{name} {args.split}: {len(queries)} queries, {len(claims_rows):,} claims{hidden}; "
+              f"per query p50 {statistics.median(elapsed):.1f} ms, p95 {percentile(elapsed, 95):.1f} ms"
+              + (f" (MATCH_MAX_POSTINGS={args.max_postings})" if args.max_postings else ""))
+        if args.distractors:
+            print("  (the baselines below search the claim set alone, without the distractors)")
         print(f"  {'system':<28} {'MAP@5':>6} {'MRR':>6} {'R@1':>6} {'R@5':>6} {'R@20':>6}")
         for system, system_runs in (("rapidfuzz token_set_ratio", fuzzy_runs), ("BM25 text+title", bm25_runs),
                                     ("claimtrack", runs)):
