@@ -48,7 +48,6 @@ def main() -> None:
         from claimtrack.db import db
         from claimtrack.extraction import extract_candidates
         from claimtrack.extraction.checkworthiness import score_sentences
-        from claimtrack.matching import DEFAULT_THRESHOLDS
         from claimtrack.models import Claim
         from claimtrack.services.ingest import article_appearances, ingest_article, matches_for
         from claimtrack.webpage import article_from_text
@@ -71,7 +70,7 @@ def main() -> None:
                 article, _ = ingest_article(db.session, article_text)
                 appearances = article_appearances(db.session, article.id)
                 t3 = time.perf_counter()
-                matches_for(db.session, appearances, DEFAULT_THRESHOLDS)
+                matches_for(db.session, appearances, app.extensions["ingest_match_settings"])
                 end = time.perf_counter()
                 db.session.rollback()
                 if run >= 2:  # two warm-up runs (model loading, caches)
@@ -81,7 +80,9 @@ def main() -> None:
                     match_t.append((end - t3) * 1000)
                     candidates = len(appearances)
             db.engine.dispose()
-    print(f"article: {args.article.name}, {candidates} candidates; earlier claims: {claims:,} (SQLite)")
+    postings = app.extensions["ingest_match_settings"].max_postings
+    print(f"article: {args.article.name}, {candidates} candidates; earlier claims: {claims:,} (SQLite); "
+          f"INGEST_MATCH_MAX_POSTINGS={postings}")
     print(f"ingest end to end   median {statistics.median(totals):7.1f} ms   p95 {percentile(totals, 95):7.1f} ms"
           f"   ({args.runs} runs)")
     print(f"  extraction        median {statistics.median(extract_t):7.1f} ms")

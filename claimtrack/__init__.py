@@ -39,6 +39,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .search_index import MatchSettings
 
     app.extensions["match_settings"] = MatchSettings.from_config(app.config)
+    # An article asks for the matches of every candidate at once: a tighter postings bound keeps it fast.
+    app.extensions["ingest_match_settings"] = MatchSettings.from_config(
+        {**app.config, "MATCH_MAX_POSTINGS": app.config["INGEST_MATCH_MAX_POSTINGS"]}
+    )
 
     from flask_migrate import Migrate
 

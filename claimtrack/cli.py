@@ -362,7 +362,7 @@ def ingest_command(source: str, title: str | None, publisher: str | None, as_jso
         sys.exit(2)
     article, created = ingest_article(db.session, article_text)
     appearances = article_appearances(db.session, article.id)
-    matches = matches_for(db.session, appearances, _match_settings(),
+    matches = matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
                           current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
     db.session.commit()
     scale = _scale()

@@ -34,6 +34,9 @@ MATCH_CANDIDATES = 200
 # The summed document frequency of the terms a query asks the index for: the database's work per query.
 # Larger finds more at a million claims and costs latency (README "Matching" has the figures).
 MATCH_MAX_POSTINGS = 20_000
+# The same bound for the matches of an article's candidates (all asked at once when an article is ingested
+# or reviewed).
+INGEST_MATCH_MAX_POSTINGS = 3_000
 
 # Fetching article URLs: networks that may be fetched although they are not public (for example
 # ["127.0.0.0/8"] to ingest from a server on this machine); by default every private, loopback,

@@ -113,7 +113,7 @@ def _review_form(appearances, matches, form: ReviewForm | None = None) -> Review
 
 def _render_article(article: Article, form: ReviewForm | None = None, status: int = 200):
     appearances = ingest_service.article_appearances(db.session, article.id)
-    matches = ingest_service.matches_for(db.session, appearances, match_settings(),
+    matches = ingest_service.matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
                                          current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
     db.session.commit()  # the top match score of each candidate is kept for sorting and the dashboard
     form = _review_form(appearances, matches, form)

@@ -1,33 +1,37 @@
 """The editor's dashboard lists: my assignments, unassigned new claims, waiting for review, recently
 published, and resurfaced claims (a published fact-check whose claim is being repeated again).
 
-Each list is a ``select()`` built here and paged by ``fetch_page`` with LIMIT n+1 (never a COUNT over
-the big tables), so a page costs about the same at a thousand claims as at a million.  Every statement
-starts from an index: verdicts by (assignee_id, status) or (status, published_at), appearances by
-(claim_id, created_at), claims by speaker_id.  Read-only.
+Each list is a ``select()`` of ids in list order, built here from one index: verdicts by
+(assignee_id, status) or (status, published_at), appearances by (claim_id, created_at).  ``fetch_*``
+walk it a batch at a time, keep the rows whose claim is live and matches the filters (looked up by
+primary key for that batch), and stop as soon as the page and one more row are found: no COUNT, no join
+of a million-row list to the claims, and the same few statements per page whatever the size of the
+archive.  Then the page's rows are loaded with what the page shows (no N+1).  Read-only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import Select, exists, false, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import Appearance, Claim, Role, Speaker, Topic, User, Verdict, VerdictStatus, claim_topics
 from .claims_io import name_key
 
 PAGE_SIZE = 20
-# Deep pages of a million-row list cost an OFFSET scan; nobody reads past this one.
+# Deep pages walk the list from the top; nobody reads past this one.
 MAX_PAGE = 500
+# The most rows read from a list between two look-ups of their claims.
+MAX_BATCH = 2000
 LISTS = ("mine", "unassigned", "review", "published", "resurfaced")
 OPEN_STATUSES = (VerdictStatus.NEW, VerdictStatus.RESEARCHING)
 # A filter that leaves at most this many claims is applied as a list of claim ids, so the database starts
 # from those claims instead of walking a million published verdicts looking for the few that match.
-SELECTIVE_CLAIMS = 2000
-# A speaker filter matching more speakers than this is applied as a subquery instead of a list of ids.
+SELECTIVE_CLAIMS = 5000
+# A speaker filter matching more speakers than this is applied in SQL as a subquery, not as a list of ids.
 MAX_SPEAKER_IDS = 1000
 # Resurfaced claims are those repeated within this many days: the dashboard is about what is back now.
 RESURFACED_DAYS = 90
@@ -35,7 +39,7 @@ RESURFACED_DAYS = 90
 
 @dataclass(frozen=True)
 class Filters:
-    """What the editor narrowed the lists to, resolved by ``resolve_filters`` (empty: no filter).
+    """What the editor narrowed the lists to, resolved by ``resolve_filters`` (the default: no filter).
 
     ``speaker_ids`` are the speakers whose name contains the typed text (None: any speaker);
     ``claim_ids`` is set when the filters leave few claims: exactly those claims.
@@ -43,7 +47,7 @@ class Filters:
 
     speaker: str | None = None
     topic_id: int | None = None
-    speaker_ids: tuple[int, ...] | None = None
+    speaker_ids: frozenset[int] | None = None
     claim_ids: tuple[int, ...] | None = None
 
     @property
@@ -69,7 +73,7 @@ class Resurfaced:
     latest: datetime
 
 
-def _speaker_match(speaker: str):
+def _speaker_match(speaker: str) -> Select | None:
     # Folded like the stored name keys ("o'hara" finds "Jane O'Hara"); LIKE wildcards are taken literally.
     key = name_key(speaker)
     return select(Speaker.id).where(Speaker.name_key.contains(key, autoescape=True)) if key else None
@@ -82,85 +86,127 @@ def resolve_filters(session: Session, speaker: str | None = None, topic: Topic |
     if speaker is None and topic is None:
         return Filters()
     topic_id = topic.id if topic else None
-    speaker_ids: tuple[int, ...] | None = None
+    speaker_ids = None
+    few = select(claim_topics.c.claim_id).where(claim_topics.c.topic_id == topic_id)
     if speaker is not None:
         match = _speaker_match(speaker)
         if match is None:
-            return Filters(speaker=speaker, topic_id=topic_id, speaker_ids=(), claim_ids=())
-        found = tuple(session.scalars(match.limit(MAX_SPEAKER_IDS + 1)))
-        speaker_ids = found if len(found) <= MAX_SPEAKER_IDS else None
+            return Filters(speaker=speaker, topic_id=topic_id, speaker_ids=frozenset(), claim_ids=())
+        speaker_ids = frozenset(session.scalars(match))
+        by_speaker = match if len(speaker_ids) > MAX_SPEAKER_IDS else sorted(speaker_ids)
+        few = select(Claim.id).where(Claim.speaker_id.in_(by_speaker))
+        if topic_id is not None:
+            few = few.where(exists().where(claim_topics.c.claim_id == Claim.id, claim_topics.c.topic_id == topic_id))
     filters = Filters(speaker=speaker, topic_id=topic_id, speaker_ids=speaker_ids)
-    if speaker is not None:
-        few = _claim_filters(select(Claim.id), filters, live_only=False)
-    else:
-        few = select(claim_topics.c.claim_id).where(claim_topics.c.topic_id == topic_id)
     ids = session.scalars(few.limit(selective_claims + 1)).all()
     if len(ids) <= selective_claims:
         return replace(filters, claim_ids=tuple(ids))
     return filters
 
 
-def _claim_filters(stmt: Select, filters: Filters, live_only: bool = True, claim_column=None) -> Select:
-    """Keep (live) claims matching the filters; ``claim_column`` is the claim id the statement is about."""
-    claim_column = Claim.id if claim_column is None else claim_column
-    if live_only:
-        stmt = stmt.where(Claim.merged_into_id.is_(None))
-    if filters.claim_ids is not None:
-        return stmt.where(claim_column.in_(filters.claim_ids) if filters.claim_ids else false())
-    if filters.speaker:
-        speakers = filters.speaker_ids if filters.speaker_ids is not None else _speaker_match(filters.speaker)
-        stmt = stmt.where(Claim.speaker_id.in_(speakers))
-    if filters.topic_id is not None:
-        stmt = stmt.where(exists().where(claim_topics.c.claim_id == claim_column,
-                                         claim_topics.c.topic_id == filters.topic_id))
-    return stmt
+def _only_claims(stmt: Select, column, filters: Filters) -> Select:
+    """Restrict a list statement to the filters' few claims, when they are few."""
+    if filters.claim_ids is None:
+        return stmt
+    return stmt.where(column.in_(filters.claim_ids) if filters.claim_ids else false())
 
 
-def _verdicts(filters: Filters, *conditions, order_by) -> Select:
-    """Verdicts meeting ``conditions`` with their claim, speaker and people loaded in the same query."""
-    stmt = select(Verdict).join(Verdict.claim).where(*conditions)
-    if filters.claim_ids:
-        # Start from the few claims (verdicts.claim_id is unique) rather than from the status indexes.
-        stmt = stmt.where(Verdict.claim_id.in_(filters.claim_ids))
-    return (
-        _claim_filters(stmt, filters, claim_column=Verdict.claim_id)
-        .options(
-            contains_eager(Verdict.claim).joinedload(Claim.speaker),
-            joinedload(Verdict.assignee),
-            joinedload(Verdict.author),
+def live_matching(session: Session, claim_ids: Iterable[int], filters: Filters) -> set[int]:
+    """Of these claims, the ones not merged away that match the filters (looked up by primary key)."""
+    ids = sorted(set(claim_ids))
+    if not ids:
+        return set()
+    # Compared here rather than in SQL, so the database has only the primary key to go by.
+    keep = {
+        claim_id
+        for claim_id, merged_into, speaker_id in session.connection().execute(
+            select(Claim.id, Claim.merged_into_id, Claim.speaker_id).where(Claim.id.in_(ids))
         )
-        .order_by(*order_by)
-    )
+        if merged_into is None and (filters.speaker_ids is None or speaker_id in filters.speaker_ids)
+    }
+    if filters.topic_id is not None and keep:
+        keep &= set(session.connection().scalars(
+            select(claim_topics.c.claim_id)
+            .where(claim_topics.c.claim_id.in_(sorted(keep)), claim_topics.c.topic_id == filters.topic_id)
+        ))
+    return keep
+
+
+def walk(session: Session, stmt: Select, keep: Callable[[list], list], page: int = 1,
+         page_size: int = PAGE_SIZE) -> tuple[list, bool]:
+    """Rows of ``page`` of a list statement, read in growing batches and kept when ``keep`` keeps them.
+
+    Returns the page's rows and whether another page follows; stops reading once both are known.  The
+    first batch is about what an unfiltered page needs; a filter that keeps few rows reads larger ones.
+    """
+    page = max(1, min(page, MAX_PAGE))
+    wanted = page * page_size + 1
+    found: list = []
+    # Core rows (plain tuples): the ids need none of the ORM's bookkeeping.
+    result = session.connection().execute(stmt)
+    size = 2 * wanted
+    while len(found) < wanted:
+        rows = result.fetchmany(size)
+        if not rows:
+            break
+        found.extend(keep(rows))
+        size = min(size * 4, MAX_BATCH)
+    result.close()
+    return found[(page - 1) * page_size:page * page_size], len(found) > page * page_size
+
+
+def _verdict_ids(*conditions, order_by, filters: Filters) -> Select:
+    return _only_claims(select(Verdict.id, Verdict.claim_id).where(*conditions), Verdict.claim_id,
+                        filters).order_by(*order_by)
 
 
 def my_assignments(user: User, filters: Filters = Filters()) -> Select:
-    """Select the verdicts assigned to ``user`` that are not published yet, last touched first."""
-    return _verdicts(filters, Verdict.assignee_id == user.id, Verdict.status != VerdictStatus.PUBLISHED,
-                     order_by=(Verdict.updated_at.desc(), Verdict.id.desc()))
+    """Select (verdict id, claim id) of the verdicts assigned to ``user`` not published yet, last touched first."""
+    return _verdict_ids(Verdict.assignee_id == user.id, Verdict.status != VerdictStatus.PUBLISHED,
+                        order_by=(Verdict.updated_at.desc(), Verdict.id.desc()), filters=filters)
 
 
 def unassigned_new(filters: Filters = Filters()) -> Select:
-    """Select the new and researching verdicts nobody is assigned to, newest first."""
-    return _verdicts(filters, Verdict.assignee_id.is_(None), Verdict.status.in_(OPEN_STATUSES),
-                     order_by=(Verdict.id.desc(),))
+    """Select (verdict id, claim id) of new and researching verdicts nobody is assigned to, newest first."""
+    return _verdict_ids(Verdict.assignee_id.is_(None), Verdict.status.in_(OPEN_STATUSES),
+                        order_by=(Verdict.id.desc(),), filters=filters)
 
 
 def waiting_for_review(user: User, filters: Filters = Filters()) -> Select:
-    """Select the verdicts in review, longest waiting first; a reviewer or admin does not see their own."""
+    """Select (verdict id, claim id) of verdicts in review, longest waiting first; reviewers skip their own."""
     conditions = [Verdict.status == VerdictStatus.IN_REVIEW]
     if user.role in (Role.REVIEWER, Role.ADMIN):
         conditions.append(or_(Verdict.author_id.is_(None), Verdict.author_id != user.id))
-    return _verdicts(filters, *conditions, order_by=(Verdict.updated_at, Verdict.id))
+    return _verdict_ids(*conditions, order_by=(Verdict.updated_at, Verdict.id), filters=filters)
 
 
 def recently_published(filters: Filters = Filters()) -> Select:
-    """Select the published verdicts, newest publication first."""
+    """Select (verdict id, claim id) of published verdicts, newest publication first."""
     published = Verdict.status == VerdictStatus.PUBLISHED
     if filters.claim_ids:
         # A few claims: compared through lower() the status index is out of the planner's reach, so SQLite
-        # starts from the claims' verdicts instead of walking every published verdict for the few that match.
+        # starts from those claims' verdicts instead of walking every published verdict for the few that match.
         published = func.lower(Verdict.status) == VerdictStatus.PUBLISHED.value
-    return _verdicts(filters, published, order_by=(Verdict.published_at.desc(), Verdict.id.desc()))
+    return _verdict_ids(published, order_by=(Verdict.published_at.desc(), Verdict.id.desc()), filters=filters)
+
+
+def fetch_verdicts(session: Session, stmt: Select, filters: Filters = Filters(), page: int = 1,
+                   page_size: int = PAGE_SIZE) -> Page:
+    """One page of a verdict list (a statement of verdict id, claim id), with claims, speakers and people."""
+
+    def keep(rows: list) -> list:
+        live = live_matching(session, (claim_id for _, claim_id in rows), filters)
+        return [verdict_id for verdict_id, claim_id in rows if claim_id in live]
+
+    ids, has_next = walk(session, stmt, keep, page, page_size)
+    loaded = {verdict.id: verdict for verdict in session.scalars(
+        select(Verdict).where(Verdict.id.in_(ids)).options(
+            joinedload(Verdict.claim).joinedload(Claim.speaker),
+            joinedload(Verdict.assignee),
+            joinedload(Verdict.author),
+        )
+    )} if ids else {}
+    return Page(rows=[loaded[i] for i in ids if i in loaded], page=max(1, min(page, MAX_PAGE)), has_next=has_next)
 
 
 def resurfaced(filters: Filters = Filters(), since: datetime | None = None) -> Select:
@@ -175,21 +221,8 @@ def resurfaced(filters: Filters = Filters(), since: datetime | None = None) -> S
     stmt = select(Appearance.claim_id, latest.label("latest")).where(Appearance.claim_id.is_not(None))
     if since is not None:
         stmt = stmt.where(Appearance.created_at >= since)
-    if filters.claim_ids is not None:
-        stmt = stmt.where(Appearance.claim_id.in_(filters.claim_ids) if filters.claim_ids else false())
+    stmt = _only_claims(stmt, Appearance.claim_id, filters)
     return stmt.group_by(Appearance.claim_id).order_by(latest.desc(), Appearance.claim_id.desc())
-
-
-def _published_before(session: Session, latest: dict[int, datetime], filters: Filters) -> list[int]:
-    """Of these claims, the live ones matching the filters whose verdict was published before their latest appearance."""
-    stmt = (
-        select(Verdict.claim_id, Verdict.published_at)
-        .join(Claim, Claim.id == Verdict.claim_id)
-        .where(Verdict.claim_id.in_(list(latest)), Verdict.status == VerdictStatus.PUBLISHED)
-    )
-    published = dict(session.execute(_claim_filters(stmt, filters, claim_column=Verdict.claim_id)).all())
-    return [claim_id for claim_id, at in latest.items()
-            if published.get(claim_id) is not None and at > published[claim_id]]
 
 
 def new_appearances(session: Session, claim_ids: Sequence[int]) -> dict[int, int]:
@@ -205,42 +238,32 @@ def new_appearances(session: Session, claim_ids: Sequence[int]) -> dict[int, int
 
 
 def fetch_resurfaced(session: Session, filters: Filters = Filters(), since: datetime | None = None,
-                     page: int = 1, page_size: int = PAGE_SIZE, batch: int = 200) -> Page:
-    """One page of resurfaced claims (a published claim that appeared again after publication), latest first,
-    each with its count of new appearances and the latest one's time.
+                     page: int = 1, page_size: int = PAGE_SIZE) -> Page:
+    """One page of resurfaced claims (published, then repeated after publication), latest first, each with
+    its count of new appearances and the latest one's time."""
 
-    The recent claims are walked latest first and checked against their verdicts ``batch`` at a time, so
-    a page stops as soon as it is full instead of joining every recent claim to its verdict.
-    """
-    page = max(1, min(page, MAX_PAGE))
-    wanted = page * page_size + 1
-    found: list[tuple[int, datetime]] = []
-    for rows in session.execute(resurfaced(filters, since)).partitions(batch):
-        latest = {claim_id: at for claim_id, at in rows}
-        found.extend((claim_id, latest[claim_id]) for claim_id in _published_before(session, latest, filters))
-        if len(found) >= wanted:
-            break
-    on_page = found[(page - 1) * page_size:page * page_size]
-    ids = [claim_id for claim_id, _ in on_page]
+    def keep(rows: list) -> list:
+        live = live_matching(session, (claim_id for claim_id, _ in rows), filters)
+        # The status is compared here, not in SQL: given "status = 'published'" SQLite would rather walk
+        # the status index (every published verdict) than look up these few claims' verdicts.
+        published = {
+            claim_id: at
+            for claim_id, status, at in session.connection().execute(
+                select(Verdict.claim_id, Verdict.status, Verdict.published_at).where(Verdict.claim_id.in_(sorted(live)))
+            )
+            if status == VerdictStatus.PUBLISHED and at is not None
+        } if live else {}
+        return [(claim_id, at) for claim_id, at in rows if claim_id in published and at > published[claim_id]]
+
+    found, has_next = walk(session, resurfaced(filters, since), keep, page, page_size)
+    ids = [claim_id for claim_id, _ in found]
     claims = {claim.id: claim for claim in session.scalars(
         select(Claim).where(Claim.id.in_(ids)).options(selectinload(Claim.speaker), selectinload(Claim.verdict))
     )} if ids else {}
     counts = new_appearances(session, ids)
     rows = [Resurfaced(claim=claims[claim_id], new_appearances=counts.get(claim_id, 0), latest=at)
-            for claim_id, at in on_page]
-    return Page(rows=rows, page=page, has_next=len(found) > page * page_size)
-
-
-def fetch_page(session: Session, stmt: Select, page: int = 1, page_size: int = PAGE_SIZE,
-               make_row: Callable[[Any], Any] | None = None) -> Page:
-    """Run one page of a list statement, asking for one row more to know whether a next page exists.
-
-    Rows are the statement's entities, or ``make_row(row)`` for statements of several columns.
-    """
-    page = max(1, min(page, MAX_PAGE))
-    result = session.execute(stmt.limit(page_size + 1).offset((page - 1) * page_size))
-    rows = list(result.scalars().unique()) if make_row is None else [make_row(row) for row in result]
-    return Page(rows=rows[:page_size], page=page, has_next=len(rows) > page_size)
+            for claim_id, at in found if claim_id in claims]
+    return Page(rows=rows, page=max(1, min(page, MAX_PAGE)), has_next=has_next)
 
 
 def find_topic(session: Session, name: str | None) -> Topic | None:
@@ -264,7 +287,7 @@ def dashboard(session: Session, user: User, filters: Filters, pages: dict[str, i
         "review": waiting_for_review(user, filters),
         "published": recently_published(filters),
     }
-    lists = {name: fetch_page(session, stmt, pages.get(name, 1)) for name, stmt in statements.items()}
+    lists = {name: fetch_verdicts(session, stmt, filters, pages.get(name, 1)) for name, stmt in statements.items()}
     since = datetime.now(timezone.utc) - timedelta(days=resurfaced_days)
     lists["resurfaced"] = fetch_resurfaced(session, filters, since, pages.get("resurfaced", 1))
     return {name: lists[name] for name in LISTS}
