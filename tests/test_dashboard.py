@@ -195,3 +195,31 @@ def test_merged_claims_and_escaping(app, client, auth, people):
     assert "The surviving claim" in html and "The duplicate claim" not in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;Bold&lt;/b&gt;" in html and "<script" not in html
+
+
+@pytest.mark.parametrize("selective_claims", [0, 5000])
+def test_broad_and_narrow_filters_give_the_same_lists(app, people, selective_claims):
+    """Broad filters are applied in SQL, narrow ones as a list of claim ids: both give the same rows."""
+    from claimtrack.models import User
+    from claimtrack.services import dashboard as service
+
+    published = NOW - timedelta(days=3)
+    for i in range(6):
+        claim_id = add_claim(app, f"Jane's claim {i}", speaker="Jane Roe", topics=["health"] if i % 2 else ["tax"],
+                             status=["new", "published"][i % 2], published_at=published if i % 2 else None)
+        add_appearance(app, claim_id, NOW - timedelta(hours=i))
+    other = add_claim(app, "Someone else's claim", speaker="Bob Stone", topics=["health"], status="published",
+                      published_at=published)
+    add_appearance(app, other, NOW)
+    with app.app_context():
+        user = db.session.get(User, people["editor"])
+        health = service.find_topic(db.session, "health")
+        filters = service.resolve_filters(db.session, "roe", health, selective_claims=selective_claims)
+        assert (filters.claim_ids is None) == (selective_claims == 0)
+        lists = service.dashboard(db.session, user, filters, {})
+        published_texts = [v.claim.text for v in lists["published"].rows]
+        resurfaced_texts = [r.claim.text for r in lists["resurfaced"].rows]
+        assert published_texts == ["Jane's claim 5", "Jane's claim 3", "Jane's claim 1"]
+        assert resurfaced_texts == ["Jane's claim 1", "Jane's claim 3", "Jane's claim 5"]
+        assert [r.new_appearances for r in lists["resurfaced"].rows] == [1, 1, 1]
+        assert lists["unassigned"].rows == []  # Jane's open claims are all about tax

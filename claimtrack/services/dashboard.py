@@ -93,8 +93,8 @@ def resolve_filters(session: Session, speaker: str | None = None, topic: Topic |
         if match is None:
             return Filters(speaker=speaker, topic_id=topic_id, speaker_ids=frozenset(), claim_ids=())
         speaker_ids = frozenset(session.scalars(match))
-        by_speaker = match if len(speaker_ids) > MAX_SPEAKER_IDS else sorted(speaker_ids)
-        few = select(Claim.id).where(Claim.speaker_id.in_(by_speaker))
+        few = select(Claim.id).where(Claim.speaker_id.in_(
+            _speakers_clause(Filters(speaker=speaker, speaker_ids=speaker_ids))))
         if topic_id is not None:
             few = few.where(exists().where(claim_topics.c.claim_id == Claim.id, claim_topics.c.topic_id == topic_id))
     filters = Filters(speaker=speaker, topic_id=topic_id, speaker_ids=speaker_ids)
@@ -104,11 +104,33 @@ def resolve_filters(session: Session, speaker: str | None = None, topic: Topic |
     return filters
 
 
-def _only_claims(stmt: Select, column, filters: Filters) -> Select:
-    """Restrict a list statement to the filters' few claims, when they are few."""
-    if filters.claim_ids is None:
+def _speakers_clause(filters: Filters):
+    ids = filters.speaker_ids or frozenset()
+    return sorted(ids) if len(ids) <= MAX_SPEAKER_IDS else _speaker_match(filters.speaker or "")
+
+
+def _in_sql(filters: Filters) -> bool:
+    """Whether the filters are applied in SQL (broad filters) rather than to each batch's claims."""
+    return filters.active and filters.claim_ids is None
+
+
+def _filtered(stmt: Select, column, filters: Filters) -> Select:
+    """Restrict a list statement about claim ``column`` to the filters.
+
+    Few claims: to those claim ids.  Broad filters: joined to the claims and filtered in SQL, which keeps
+    walking the list's own index (a filter that keeps many rows finds a page's worth soon).
+    """
+    if filters.claim_ids is not None:
+        return stmt.where(column.in_(filters.claim_ids) if filters.claim_ids else false())
+    if not filters.active:
         return stmt
-    return stmt.where(column.in_(filters.claim_ids) if filters.claim_ids else false())
+    stmt = stmt.join(Claim, Claim.id == column).where(Claim.merged_into_id.is_(None))
+    if filters.speaker:
+        stmt = stmt.where(Claim.speaker_id.in_(_speakers_clause(filters)))
+    if filters.topic_id is not None:
+        stmt = stmt.where(exists().where(claim_topics.c.claim_id == column,
+                                         claim_topics.c.topic_id == filters.topic_id))
+    return stmt
 
 
 def live_matching(session: Session, claim_ids: Iterable[int], filters: Filters) -> set[int]:
@@ -133,31 +155,32 @@ def live_matching(session: Session, claim_ids: Iterable[int], filters: Filters) 
 
 
 def walk(session: Session, stmt: Select, keep: Callable[[list], list], page: int = 1,
-         page_size: int = PAGE_SIZE) -> tuple[list, bool]:
-    """Rows of ``page`` of a list statement, read in growing batches and kept when ``keep`` keeps them.
+         page_size: int = PAGE_SIZE, first_batch: int | None = None) -> tuple[list, bool]:
+    """Rows of ``page`` of a list statement, read in growing LIMIT batches and kept when ``keep`` keeps them.
 
     Returns the page's rows and whether another page follows; stops reading once both are known.  The
-    first batch is about what an unfiltered page needs; a filter that keeps few rows reads larger ones.
+    first batch is what an unfiltered page needs (page and one more row, twice over) unless ``first_batch``
+    says more; a filter that keeps few rows reads larger ones.
     """
     page = max(1, min(page, MAX_PAGE))
     wanted = page * page_size + 1
     found: list = []
-    # Core rows (plain tuples): the ids need none of the ORM's bookkeeping.
-    result = session.connection().execute(stmt)
-    size = 2 * wanted
+    read = 0
+    size = max(2 * wanted, first_batch or 0)
     while len(found) < wanted:
-        rows = result.fetchmany(size)
-        if not rows:
-            break
+        # Core rows (plain tuples): the ids need none of the ORM's bookkeeping.
+        rows = session.connection().execute(stmt.limit(size).offset(read)).all()
+        read += len(rows)
         found.extend(keep(rows))
+        if len(rows) < size:
+            break
         size = min(size * 4, MAX_BATCH)
-    result.close()
     return found[(page - 1) * page_size:page * page_size], len(found) > page * page_size
 
 
 def _verdict_ids(*conditions, order_by, filters: Filters) -> Select:
-    return _only_claims(select(Verdict.id, Verdict.claim_id).where(*conditions), Verdict.claim_id,
-                        filters).order_by(*order_by)
+    stmt = select(Verdict.id, Verdict.claim_id).where(*conditions)
+    return _filtered(stmt, Verdict.claim_id, filters).order_by(*order_by)
 
 
 def my_assignments(user: User, filters: Filters = Filters()) -> Select:
@@ -195,6 +218,8 @@ def fetch_verdicts(session: Session, stmt: Select, filters: Filters = Filters(),
     """One page of a verdict list (a statement of verdict id, claim id), with claims, speakers and people."""
 
     def keep(rows: list) -> list:
+        if _in_sql(filters):
+            return [verdict_id for verdict_id, _ in rows]
         live = live_matching(session, (claim_id for _, claim_id in rows), filters)
         return [verdict_id for verdict_id, claim_id in rows if claim_id in live]
 
@@ -221,7 +246,10 @@ def resurfaced(filters: Filters = Filters(), since: datetime | None = None) -> S
     stmt = select(Appearance.claim_id, latest.label("latest")).where(Appearance.claim_id.is_not(None))
     if since is not None:
         stmt = stmt.where(Appearance.created_at >= since)
-    stmt = _only_claims(stmt, Appearance.claim_id, filters)
+    if filters.claim_ids is not None:
+        stmt = _filtered(stmt, Appearance.claim_id, filters)
+    # Broad filters are checked on each batch's claims (fetch_resurfaced): joined here, SQLite would start
+    # from the speaker's or topic's every claim.
     return stmt.group_by(Appearance.claim_id).order_by(latest.desc(), Appearance.claim_id.desc())
 
 
@@ -246,16 +274,18 @@ def fetch_resurfaced(session: Session, filters: Filters = Filters(), since: date
         live = live_matching(session, (claim_id for claim_id, _ in rows), filters)
         # The status is compared here, not in SQL: given "status = 'published'" SQLite would rather walk
         # the status index (every published verdict) than look up these few claims' verdicts.
+        verdicts = select(Verdict.claim_id, Verdict.status, Verdict.published_at).where(
+            Verdict.claim_id.in_(sorted(live)))
         published = {
             claim_id: at
-            for claim_id, status, at in session.connection().execute(
-                select(Verdict.claim_id, Verdict.status, Verdict.published_at).where(Verdict.claim_id.in_(sorted(live)))
-            )
+            for claim_id, status, at in session.connection().execute(verdicts)
             if status == VerdictStatus.PUBLISHED and at is not None
         } if live else {}
         return [(claim_id, at) for claim_id, at in rows if claim_id in published and at > published[claim_id]]
 
-    found, has_next = walk(session, resurfaced(filters, since), keep, page, page_size)
+    # Broad filters keep few of the recent claims: read them in one batch rather than regroup for each.
+    first_batch = MAX_BATCH if _in_sql(filters) else None
+    found, has_next = walk(session, resurfaced(filters, since), keep, page, page_size, first_batch)
     ids = [claim_id for claim_id, _ in found]
     claims = {claim.id: claim for claim in session.scalars(
         select(Claim).where(Claim.id.in_(ids)).options(selectinload(Claim.speaker), selectinload(Claim.verdict))
