@@ -50,13 +50,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     Migrate(app, db_module.db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
 
+    from .api.views import bp as api_bp
+    from .auth import csrf
     from .auth import init_app as init_auth
     from .cli import init_app as init_cli
     from .editor.views import bp as editor_bp
     from .errors import init_app as init_errors
+    from .public.views import bp as public_bp
 
     init_auth(app)
     app.register_blueprint(editor_bp)
+    app.register_blueprint(public_bp)
+    csrf.exempt(api_bp)  # read-only, cookie-less JSON: no form to forge
+    app.register_blueprint(api_bp)
     init_errors(app)
     from .security import init_app as init_security
 

@@ -1,0 +1,1 @@
+"""The public side: claim pages, search, speakers, topics, feeds (blueprint ``public`` at /)."""

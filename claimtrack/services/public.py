@@ -1,0 +1,596 @@
+"""What the public sees: published verdicts only, merged claims folded into the claim they joined.
+
+Every query here starts from ``published()``: a claim is public when its verdict's status is
+``published`` and it was not merged into another claim.  Drafts, verdicts in review, unpublished
+verdicts, dismissed or pending candidates, comments and the names of the newsroom's users never leave
+this module (nothing here reads Comment or User).  Lists select plain columns, not ORM objects, so a
+page costs a few index look-ups whatever the size of the archive.  Read-only: nothing here writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Iterator, Sequence
+
+from sqlalchemy import Select, String, and_, cast, exists, func, select
+from sqlalchemy.orm import Session
+
+from ..interchange import claimreview_element
+from ..models import (
+    Appearance,
+    AppearanceStatus,
+    Article,
+    Claim,
+    Correction,
+    Source,
+    Speaker,
+    SpeakerAlias,
+    Topic,
+    Verdict,
+    VerdictStatus,
+    claim_topics,
+)
+from ..search_index import MatchSettings, match_text
+from ..verdicts import VerdictScale
+from .claims_io import name_key
+from .merge import resolve_claim
+
+PAGE_SIZE = 20
+# Offset pages walk the list from its top; past this a reader should narrow the filters instead.
+MAX_PAGE = 500
+# Search shows at most this many published matches (the matcher's best, filtered).
+SEARCH_RESULTS = 50
+# What a reader may paste into the search box: a claim or a paragraph, not an article.
+MAX_SEARCH_CHARS = 2000
+SPEAKERS_PER_PAGE = 50
+# A sitemap file holds at most 50,000 URLs: one file per block of claim ids of this size.
+SITEMAP_BLOCK = 50_000
+FEED_ENTRIES = 50
+API_MAX_LIMIT = 100
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+class PublicInputError(ValueError):
+    """Input a reader or API client got wrong; the message says how to fix it."""
+
+
+# --- small pure helpers ---------------------------------------------------------------------------------------
+
+
+def slugify(text: str | None, max_length: int = 60) -> str:
+    """The URL words of a claim or name: ASCII, lower case, hyphens, at most ``max_length`` characters."""
+    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", folded)
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    return slug or (words[0][:max_length] if words else "claim")
+
+
+def clean_text(value: str | None) -> str:
+    """Text as typed minus control characters (NUL and friends), whitespace folded."""
+    return " ".join(_CONTROL.sub(" ", value or "").split())
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored timestamp as timezone-aware UTC (SQLite hands them back naive)."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def encode_cursor(claim_id: int) -> str:
+    """An opaque API cursor for keyset pagination after ``claim_id``."""
+    return base64.urlsafe_b64encode(f"v1:{claim_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The claim id inside an API cursor; raise PublicInputError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise PublicInputError("The cursor is not one this API gave out: use next_cursor as returned.") from None
+    kind, _, number = raw.partition(":")
+    if kind != "v1" or not number.isdigit() or len(number) > 18:
+        raise PublicInputError("The cursor is not one this API gave out: use next_cursor as returned.")
+    return int(number)
+
+
+# --- filters --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicFilters:
+    """What a reader narrowed the claims to: a rating, a speaker, a topic, a range of claim dates."""
+
+    rating: str | None = None
+    speaker_id: int | None = None
+    topic_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.rating, self.speaker_id, self.topic_id, self.date_from, self.date_to))
+
+
+def _published_status(by_claim: bool = False):
+    """The condition "the verdict is published".
+
+    With ``by_claim`` the comparison goes through CAST, which hides the (status, published_at) index from
+    the planner: a look-up that starts from claims (by id, speaker or topic) must probe each claim's
+    verdict, not walk the 700K published verdicts of an archive in date order looking for them.
+    """
+    if by_claim:
+        return cast(Verdict.status, String(16)) == VerdictStatus.PUBLISHED.value
+    return Verdict.status == VerdictStatus.PUBLISHED
+
+
+def _apply(stmt: Select, filters: PublicFilters) -> Select:
+    if filters.rating is not None:
+        stmt = stmt.where(Verdict.rating == filters.rating)
+    if filters.speaker_id is not None:
+        stmt = stmt.where(Claim.speaker_id == filters.speaker_id)
+    if filters.topic_id is not None:
+        stmt = stmt.where(
+            exists().where(claim_topics.c.claim_id == Claim.id, claim_topics.c.topic_id == filters.topic_id)
+        )
+    if filters.date_from is not None:
+        stmt = stmt.where(Claim.claim_date >= filters.date_from)
+    if filters.date_to is not None:
+        stmt = stmt.where(Claim.claim_date <= filters.date_to)
+    return stmt
+
+
+def find_speaker(session: Session, name: str) -> Speaker | None:
+    """The speaker a reader typed (name or alias, any case), if they have a published claim."""
+    key = name_key(clean_text(name))[:200]
+    if not key:
+        return None
+    speaker_id = session.scalar(select(Speaker.id).where(Speaker.name_key == key)) or session.scalar(
+        select(SpeakerAlias.speaker_id).where(SpeakerAlias.alias_key == key)
+    )
+    return public_speaker(session, speaker_id) if speaker_id else None
+
+
+# --- claim cards (lists) --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimCard:
+    """A published claim as lists show it (the attributes the verdict badge macro reads included)."""
+
+    id: int
+    text: str
+    slug: str
+    speaker_id: int | None
+    speaker_name: str | None
+    rating: str | None
+    rating_text: str | None
+    summary: str | None
+    published_at: datetime | None
+    claim_date: date | None
+    date_text: str | None
+    score: float | None = None
+
+    @property
+    def speaker_slug(self) -> str:
+        return slugify(self.speaker_name)
+
+
+def _cards(by_claim: bool = False) -> Select:
+    return (
+        select(
+            Claim.id, Claim.text, Claim.speaker_id, Speaker.name, Verdict.rating, Verdict.rating_text,
+            Verdict.summary, Verdict.published_at, Claim.claim_date, Claim.date_text,
+        )
+        .select_from(Claim)
+        .join(Verdict, Verdict.claim_id == Claim.id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(_published_status(by_claim), Claim.merged_into_id.is_(None))
+    )
+
+
+def _card(row: Any) -> ClaimCard:
+    return ClaimCard(
+        id=row[0], text=row[1], slug=slugify(row[1]), speaker_id=row[2], speaker_name=row[3], rating=row[4],
+        rating_text=row[5], summary=row[6], published_at=as_utc(row[7]), claim_date=row[8], date_text=row[9],
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its rows, its number, whether another follows."""
+
+    rows: list[ClaimCard]
+    page: int
+    has_next: bool
+
+
+def latest(session: Session, filters: PublicFilters = PublicFilters(), page: int = 1,
+           per_page: int = PAGE_SIZE) -> Page:
+    """Published verdicts, newest first, one page (offset pages up to MAX_PAGE)."""
+    # A speaker or topic leaves far fewer claims than the archive: start from them, then sort.
+    selective = filters.speaker_id is not None or filters.topic_id is not None
+    stmt = _apply(_cards(selective), filters).order_by(Verdict.published_at.desc(), Verdict.id.desc())
+    rows = session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    return Page(rows=[_card(r) for r in rows[:per_page]], page=page, has_next=len(rows) > per_page)
+
+
+def search(session: Session, text: str, filters: PublicFilters, settings: MatchSettings,
+           limit: int = SEARCH_RESULTS) -> list[ClaimCard]:
+    """Published claims that say what ``text`` says, best first, with their 0-100 scores."""
+    result = match_text(session, text, limit=max(limit, settings.candidates), settings=settings,
+                        include_unrelated=False)
+    scores = {m.claim_id: m.score for m in result.matches}
+    if not scores:
+        return []
+    rows = session.execute(_apply(_cards(by_claim=True), filters).where(Claim.id.in_(list(scores)))).all()
+    cards = [replace(_card(r), score=round(scores[r[0]], 1)) for r in rows]
+    cards.sort(key=lambda c: (-(c.score or 0), -c.id))
+    return cards[:limit]
+
+
+def api_claims(session: Session, filters: PublicFilters, before_id: int | None, limit: int) -> tuple[list[ClaimCard], int | None]:
+    """Published claims by descending id after a keyset cursor; the next cursor's id or None."""
+    stmt = _apply(_cards(), filters)
+    if before_id is not None:
+        stmt = stmt.where(Claim.id < before_id)
+    rows = session.execute(stmt.order_by(Claim.id.desc()).limit(limit + 1)).all()
+    cards = [_card(r) for r in rows[:limit]]
+    return cards, (cards[-1].id if len(rows) > limit else None)
+
+
+# --- one claim ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppearanceView:
+    """Where the claim was made: an article (only appearances an editor linked)."""
+
+    url: str | None
+    title: str | None
+    publisher: str | None
+    published_on: date | None
+    sentence: str
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    """A public correction note with its date (never its author)."""
+
+    note: str
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    """Everything the public page of one claim shows."""
+
+    id: int
+    text: str
+    slug: str
+    title: str | None
+    external_id: str | None
+    speaker_id: int | None
+    speaker_name: str | None
+    claim_date: date | None
+    date_text: str | None
+    url: str | None
+    rating: str | None
+    rating_text: str | None
+    summary: str | None
+    explanation: str | None
+    published_at: datetime | None
+    updated_at: datetime | None
+    topics: list[tuple[int, str, str]] = field(default_factory=list)
+    sources: list[tuple[str, str | None, str | None, date | None]] = field(default_factory=list)
+    corrections: list[CorrectionView] = field(default_factory=list)
+    appearances: list[AppearanceView] = field(default_factory=list)
+
+    @property
+    def speaker_slug(self) -> str:
+        return slugify(self.speaker_name)
+
+
+def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, bool]:
+    """The public page of a claim, following merges, and whether a merge was followed.
+
+    (None, False) when there is nothing public at that id: unknown, or its final claim is not published.
+    """
+    claim, followed = resolve_claim(session, claim_id)
+    if claim is None or claim.merged_into_id is not None:
+        return None, False
+    verdict = session.scalar(
+        select(Verdict).where(Verdict.claim_id == claim.id, _published_status(by_claim=True))
+    )
+    if verdict is None:
+        return None, False
+    speaker = session.get(Speaker, claim.speaker_id) if claim.speaker_id else None
+    topics = session.execute(
+        select(Topic.id, Topic.name).join(claim_topics, claim_topics.c.topic_id == Topic.id)
+        .where(claim_topics.c.claim_id == claim.id).order_by(Topic.name)
+    ).all()
+    sources = session.execute(
+        select(Source.url, Source.title, Source.publisher, Source.accessed_on)
+        .where(Source.verdict_id == verdict.id).order_by(Source.position, Source.id)
+    ).all()
+    corrections = [
+        CorrectionView(note=note, created_at=as_utc(at))
+        for note, at in session.execute(
+            select(Correction.note, Correction.created_at).where(Correction.verdict_id == verdict.id)
+            .order_by(Correction.id)
+        )
+    ]
+    appearances = [
+        AppearanceView(url=r[0], title=r[1], publisher=r[2], published_on=r[3], sentence=r[4])
+        for r in session.execute(
+            select(Article.url, Article.title, Article.publisher, Article.published_on, Appearance.sentence)
+            .join(Article, Article.id == Appearance.article_id)
+            .where(Appearance.claim_id == claim.id, Appearance.status == AppearanceStatus.LINKED)
+            .order_by(Article.published_on, Appearance.id)
+            .limit(100)
+        )
+    ]
+    updated = max((c.created_at for c in corrections if c.created_at), default=None)
+    page = ClaimPage(
+        id=claim.id, text=claim.text, slug=slugify(claim.text), title=claim.title, external_id=claim.external_id,
+        speaker_id=speaker.id if speaker else None, speaker_name=speaker.name if speaker else None,
+        claim_date=claim.claim_date, date_text=claim.date_text, url=claim.url, rating=verdict.rating,
+        rating_text=verdict.rating_text, summary=verdict.summary, explanation=verdict.explanation,
+        published_at=as_utc(verdict.published_at), updated_at=updated,
+        topics=[(tid, name, slugify(name)) for tid, name in topics],
+        sources=[tuple(s) for s in sources], corrections=corrections, appearances=appearances,
+    )
+    return page, followed
+
+
+def rating_words(scale: VerdictScale, rating: str | None, rating_text: str | None) -> str | None:
+    """The verdict in words: the scale's label, or the publisher's own rating text."""
+    level = scale.get(rating)
+    return level.label if level else rating_text
+
+
+def claim_record(page: ClaimPage | ClaimCard, scale: VerdictScale, url: str, topics: Sequence[str] = (),
+                 external_id: str | None = None) -> dict[str, Any]:
+    """A claim in the import/export record format that ``interchange.claimreview_element`` reads."""
+    return {
+        "id": external_id or f"claimtrack-{page.id}",
+        "text": page.text,
+        "title": getattr(page, "title", None),
+        "verdict": rating_words(scale, page.rating, page.rating_text),
+        "speaker": page.speaker_name,
+        "url": url,
+        "topics": list(topics),
+        "_claim_date": page.claim_date.isoformat() if page.claim_date else None,
+    }
+
+
+def claim_review(page: ClaimPage, scale: VerdictScale, url: str, publisher: dict[str, str]) -> dict[str, Any]:
+    """The schema.org ClaimReview of a published claim, as Google's fact-check guidelines ask for it."""
+    level = scale.get(page.rating)
+    record = claim_record(page, scale, url, [name for _, name, _ in page.topics], page.external_id)
+    review = claimreview_element(
+        record, level.rating_value if level else None, scale.best, scale.worst,
+        page.published_at.date().isoformat() if page.published_at else None, publisher,
+    )
+    if page.updated_at:
+        review["dateModified"] = page.updated_at.date().isoformat()
+    item = review["itemReviewed"]
+    first_seen = min((a.published_on for a in page.appearances if a.published_on), default=None)
+    if "datePublished" not in item and first_seen:
+        item["datePublished"] = first_seen.isoformat()
+    appearance = [
+        {k: v for k, v in {"@type": "CreativeWork", "url": a.url, "headline": a.title,
+                           "datePublished": a.published_on.isoformat() if a.published_on else None,
+                           "publisher": {"@type": "Organization", "name": a.publisher} if a.publisher else None,
+                           }.items() if v is not None}
+        for a in page.appearances if a.url
+    ]
+    if appearance:
+        item["appearance"] = appearance
+        item["firstAppearance"] = appearance[0]
+    return review
+
+
+def json_for_script(data: Any) -> str:
+    """JSON safe inside <script type="application/ld+json">: no "<", ">" or "&" can end the element."""
+    return (json.dumps(data, ensure_ascii=False, indent=1)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+# --- speakers and topics --------------------------------------------------------------------------------------
+
+
+def _has_public_claim(column) -> Any:
+    return (
+        select(Claim.id)
+        .join(Verdict, Verdict.claim_id == Claim.id)
+        .where(column, _published_status(by_claim=True), Claim.merged_into_id.is_(None))
+        .exists()
+    )
+
+
+def public_speaker(session: Session, speaker_id: int) -> Speaker | None:
+    """The speaker, if at least one of their claims is published."""
+    return session.scalar(
+        select(Speaker).where(Speaker.id == speaker_id, _has_public_claim(Claim.speaker_id == Speaker.id))
+    )
+
+
+def public_speakers(session: Session, page: int = 1, per_page: int = SPEAKERS_PER_PAGE,
+                    after_id: int | None = None) -> tuple[list[tuple[int, str]], bool]:
+    """Speakers with a published claim: by name a page at a time, or by id after ``after_id`` (the API)."""
+    stmt = select(Speaker.id, Speaker.name).where(_has_public_claim(Claim.speaker_id == Speaker.id))
+    if after_id is not None:
+        stmt = stmt.where(Speaker.id > after_id).order_by(Speaker.id).limit(per_page + 1)
+    else:
+        stmt = stmt.order_by(Speaker.name_key, Speaker.id).limit(per_page + 1).offset((page - 1) * per_page)
+    rows = [tuple(r) for r in session.execute(stmt).all()]
+    return rows[:per_page], len(rows) > per_page
+
+
+def public_topic(session: Session, topic_id: int) -> Topic | None:
+    """The topic, if at least one of its claims is published."""
+    linked = and_(claim_topics.c.topic_id == Topic.id, claim_topics.c.claim_id == Claim.id)
+    return session.scalar(
+        select(Topic).where(
+            Topic.id == topic_id,
+            select(claim_topics.c.claim_id).join(Claim, Claim.id == claim_topics.c.claim_id)
+            .join(Verdict, Verdict.claim_id == Claim.id)
+            .where(linked, _published_status(by_claim=True), Claim.merged_into_id.is_(None)).exists(),
+        )
+    )
+
+
+def public_topics(session: Session) -> list[tuple[int, str]]:
+    """Topics with at least one published claim, by name."""
+    has_claim = (
+        select(claim_topics.c.claim_id).join(Claim, Claim.id == claim_topics.c.claim_id)
+        .join(Verdict, Verdict.claim_id == Claim.id)
+        .where(claim_topics.c.topic_id == Topic.id, _published_status(by_claim=True),
+               Claim.merged_into_id.is_(None))
+        .exists()
+    )
+    return [tuple(r) for r in session.execute(select(Topic.id, Topic.name).where(has_claim).order_by(Topic.name))]
+
+
+# --- the scorecard --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One bar of the scorecard, laid out for the SVG (the template only places it)."""
+
+    label: str
+    css_class: str
+    count: int
+    percent: int
+    y: int
+    width: float
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A speaker's verdict distribution, ready for an accessible SVG bar chart."""
+
+    rows: list[ScoreRow]
+    total: int
+    height: int
+    summary: str
+    subject: str = ""
+    bar_x: int = 150
+    bar_max: int = 330
+    row_height: int = 30
+
+
+def rating_counts(session: Session, filters: PublicFilters) -> dict[tuple[str | None, str | None], int]:
+    """How many published claims got each rating, for the claims the filters leave."""
+    stmt = _apply(
+        select(Verdict.rating, func.count()).select_from(Claim).join(Verdict, Verdict.claim_id == Claim.id)
+        .where(_published_status(filters.speaker_id is not None or filters.topic_id is not None),
+               Claim.merged_into_id.is_(None)),
+        filters,
+    ).group_by(Verdict.rating)
+    return {rating: count for rating, count in session.execute(stmt)}
+
+
+def scorecard(counts: dict[str | None, int], scale: VerdictScale, subject: str) -> Scorecard:
+    """Lay out the distribution: one row per level, best first, then ratings off the scale."""
+    levels: list[tuple[str, str, int]] = [(lv.label, lv.css_class, counts.get(lv.key, 0)) for lv in scale]
+    other = sum(n for key, n in counts.items() if scale.get(key) is None)
+    if other:
+        levels.append(("Other ratings", "v-other", other))
+    total = sum(n for _, _, n in levels)
+    peak = max((n for _, _, n in levels), default=0) or 1
+    card = Scorecard(rows=[], total=total, height=0, summary="", subject=subject)
+    rows = [
+        ScoreRow(label=label, css_class=css, count=n, percent=round(100 * n / total) if total else 0,
+                 y=i * card.row_height, width=round(card.bar_max * n / peak, 1))
+        for i, (label, css, n) in enumerate(levels)
+    ]
+    parts = [f"{r.label}: {r.count}" for r in rows]
+    summary = f"{subject}: {total} published verdict{'s' if total != 1 else ''}. " + "; ".join(parts) + "."
+    return replace(card, rows=rows, height=len(rows) * card.row_height, summary=summary)
+
+
+# --- feeds ----------------------------------------------------------------------------------------------------
+
+
+def feed_cards(session: Session, limit: int = FEED_ENTRIES) -> list[ClaimCard]:
+    """The latest published verdicts for the Atom feed."""
+    return latest(session, PublicFilters(), 1, limit).rows
+
+
+def sitemap_blocks(session: Session) -> int:
+    """How many sitemap files of claims there are (by blocks of claim ids)."""
+    top = session.scalar(select(func.max(Claim.id))) or 0
+    return top // SITEMAP_BLOCK + 1
+
+
+def sitemap_claims(session: Session, block: int) -> Iterator[tuple[int, str, datetime | None]]:
+    """(id, slug, last change) of the published claims in one block of ids."""
+    low, high = block * SITEMAP_BLOCK, (block + 1) * SITEMAP_BLOCK
+    stmt = (
+        select(Claim.id, Claim.text, Verdict.published_at, Verdict.updated_at)
+        .join(Verdict, Verdict.claim_id == Claim.id)
+        .where(_published_status(by_claim=True), Claim.merged_into_id.is_(None), Claim.id > low, Claim.id <= high)
+        .order_by(Claim.id)
+    )
+    for claim_id, text, published_at, _ in session.execute(stmt.execution_options(yield_per=5000)):
+        yield claim_id, slugify(text), as_utc(published_at)
+
+
+def claimreview_records(session: Session, scale: VerdictScale, chunk: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every published claim in the record format, by id, for the ClaimReview data feed."""
+    last = 0
+    while True:
+        rows = session.execute(
+            _cards().add_columns(Claim.external_id, Claim.title).where(Claim.id > last).order_by(Claim.id)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return
+        ids = [r[0] for r in rows]
+        topics: dict[int, list[str]] = {}
+        for claim_id, name in session.execute(
+            select(claim_topics.c.claim_id, Topic.name).join(Topic, Topic.id == claim_topics.c.topic_id)
+            .where(claim_topics.c.claim_id.in_(ids)).order_by(claim_topics.c.claim_id, Topic.name)
+        ):
+            topics.setdefault(claim_id, []).append(name)
+        for row in rows:
+            card = _card(row)
+            yield {"card": card, "external_id": row[10], "title": row[11], "topics": topics.get(card.id, [])}
+        last = ids[-1]
+
+
+def claimreview_feed_chunks(session: Session, scale: VerdictScale, publisher: dict[str, str],
+                            claim_url: Callable[[int, str], str]) -> Iterator[str]:
+    """The schema.org DataFeed of every published claim, written a piece at a time.
+
+    The same document ``interchange.claimreview_feed`` builds (a test checks it), streamed so that a
+    million claims never sit in memory at once; ``flask claims import`` reads it back.
+    """
+    yield '{\n "@context": "https://schema.org",\n "@type": "DataFeed",\n "dataFeedElement": ['
+    separator = "\n"
+    for item in claimreview_records(session, scale):
+        card = item["card"]
+        record = claim_record(card, scale, claim_url(card.id, card.slug), item["topics"], item["external_id"])
+        record["title"] = item["title"]
+        level = scale.get(card.rating)
+        element = claimreview_element(
+            record, level.rating_value if level else None, scale.best, scale.worst,
+            card.published_at.date().isoformat() if card.published_at else None, publisher,
+        )
+        yield separator + json.dumps(element, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n ]\n}\n"
