@@ -14,6 +14,7 @@ from ..markdown import render_markdown
 from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRevision
 from ..search_index import match_text
 from ..services import verdicts as workflow
+from ..services.merge import MergeError, merge_claims, resolve_claim
 from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm
 from .views import ANY_ROLE, EDITORS, bp, match_settings
 
@@ -22,16 +23,11 @@ BLANK_SOURCE_ROWS = 2
 
 def _claim_or_redirect(claim_id: int):
     """The claim, or a redirect to the claim it was merged into, or 404."""
-    claim = db.session.get(Claim, claim_id)
+    claim, merged = resolve_claim(db.session, claim_id)
     if claim is None:
         abort(404)
-    seen = {claim.id}
-    final = claim
-    while final.merged_into_id is not None and final.merged_into_id not in seen:
-        seen.add(final.merged_into_id)
-        final = db.session.get(Claim, final.merged_into_id)
-    if final.id != claim.id:
-        return None, redirect(url_for(request.endpoint, **{**request.view_args, "claim_id": final.id}), 301)
+    if merged:
+        return None, redirect(url_for(request.endpoint, **{**request.view_args, "claim_id": claim.id}), 301)
     return claim, None
 
 
@@ -286,8 +282,6 @@ def history(claim_id: int):
 @roles_required(*EDITORS)
 def merge(claim_id: int):
     """Merge this claim into another; its pages then redirect there."""
-    from ..services.merge import MergeError, merge_claims
-
     found, redirect_to = _claim_or_redirect(claim_id)
     if redirect_to:
         abort(409)
