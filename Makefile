@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup bench-import clean
+.PHONY: run test setup prod bench-import bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,17 @@ setup: $(VENV)/.runtime  ## install, migrate, demo data, first admin
 run: setup  ## serve on http://127.0.0.1:5000
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+prod: $(VENV)/.runtime  ## production: migrate, then gunicorn (deploy/gunicorn.conf.py); README "Running in production"
+	deploy/start.sh
+
 test: $(VENV)/.dev  ## the whole suite: SQLite, PostgreSQL, headless Chromium
 	$(BIN)/python -m pytest -q
 
 bench-import: $(VENV)/.runtime
 	$(BIN)/python bench/import_speed.py
+
+bench-load: $(VENV)/.dev  ## 50 clients x 60 s against gunicorn + a throwaway PostgreSQL (loopback only)
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV)

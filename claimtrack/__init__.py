@@ -64,9 +64,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(api_bp)  # read-only, cookie-less JSON: no form to forge
     app.register_blueprint(api_bp)
     init_errors(app)
+    from .logging_setup import init_app as init_logging
     from .security import init_app as init_security
 
     init_security(app)
+    init_logging(app)
     init_cli(app)
 
     @app.context_processor

@@ -28,6 +28,7 @@ from .interchange import (
 from .models import Claim
 from .services.accounts import AccountError, any_user_exists, create_user, generate_password
 from .services.claims_io import ClaimImporter, ImportReport, export_records
+from .reader_requests.cli import requests_cli
 
 claims_cli = AppGroup("claims", help="Import, export and match claims.")
 users_cli = AppGroup("users", help="Manage newsroom accounts.")
@@ -189,6 +190,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(claims_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(requests_cli)
 
 
 def _match_settings():
@@ -400,3 +402,4 @@ def ingest_command(source: str, title: str | None, publisher: str | None, as_jso
         click.echo(f"{a.checkworthiness or 0:4.2f}  [{a.speaker_text or 'unknown'}] {a.sentence}")
         for m in matches.get(a.id, []):
             click.echo(f"        {m.score:5.1f} {m.band:<8} #{m.claim_id} [{verdict_label(m) or 'not rated'}] {m.text}")
+

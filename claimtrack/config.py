@@ -70,3 +70,40 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
+
+# --- Production (README "Running in production") -------------------------------------------------------------
+# Send the session and remember-me cookies over HTTPS only.  Set CLAIMTRACK_SESSION_COOKIE_SECURE=true whenever
+# the site is served over HTTPS (also behind a proxy that terminates TLS); the remember-me cookie follows it
+# unless REMEMBER_COOKIE_SECURE is set on its own.
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_SECURE = None
+
+# Behind a reverse proxy: how many proxies to trust for X-Forwarded-For / -Proto / -Host / -Port / -Prefix
+# (werkzeug ProxyFix).  0 trusts none (the default: served directly, or the headers could be forged).
+# With one nginx or load balancer in front, set CLAIMTRACK_PROXY_FIX_X_FOR=1 and CLAIMTRACK_PROXY_FIX_X_PROTO=1
+# (and X_HOST=1 when the proxy passes the public host name), so the client address (rate limits, logs) and
+# https (HSTS, secure cookies, external URLs) are the real ones.
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
+PROXY_FIX_X_HOST = 0
+PROXY_FIX_X_PORT = 0
+PROXY_FIX_X_PREFIX = 0
+
+# One log line per request, with who did it: method, path, status, milliseconds, the user (or "-") and the
+# client address, on the logger "claimtrack.requests" (standard error; gunicorn collects it).  Level of the
+# app's own log lines: DEBUG, INFO, WARNING, ERROR.
+LOG_REQUESTS = True
+LOG_LEVEL = "INFO"
+
+# Seconds a client is told to wait (Retry-After) when the database is unavailable and a request gets 503.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+# Reader requests ("Ask us to check", README "Reader requests").
+# Posts of the request form per client address (Flask-Limiter syntax; counted in memory, no address stored).
+REQUESTS_RATE_LIMIT = "10 per minute;50 per day"
+# The longest claim a reader may send, in characters.
+REQUESTS_MAX_TEXT_CHARS = 2000
+# Roles that see readers' e-mail addresses in the triage (nobody else does, and no public page or feed).
+REQUESTS_EMAIL_ROLES = ["admin"]
+# `flask requests purge` without --older-than deletes requests older than this many days.
+REQUESTS_RETENTION_DAYS = 90

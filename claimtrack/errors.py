@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -15,12 +16,40 @@ MESSAGES = {
     413: "What you sent is too large.",
     429: "Too many attempts. Please wait a minute and try again.",
     500: "Something went wrong on our side. It has been logged.",
+    503: "The database is unavailable or busy right now, so nothing was read or saved. "
+         "Please try again in a minute; if you were saving a form, go back and send it again.",
 }
+
+# What "the database is unavailable" looks like from here: the server is down, restarting or unreachable
+# (connection refused or reset), SQLite is locked past its busy timeout, or the connection pool is exhausted.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+                        sa_exc.TimeoutError)
+
+
+def _database_unavailable_page(app: Flask):
+    """The 503 page without touching the database again (no user lookup, plain HTML if even that fails)."""
+    from flask_login import AnonymousUserMixin
+
+    from .db import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone; the session is discarded at teardown anyway
+        pass
+    # The page shows the logged-in user; loading or refreshing them would query the dead database again.
+    g._login_user = AnonymousUserMixin()
+    retry = str(app.config.get("DATABASE_RETRY_AFTER_SECONDS", 5))
+    try:
+        body, code = _render(503)
+    except Exception:
+        app.logger.exception("could not render the 503 page")
+        body, code = f"<!doctype html><title>Unavailable</title><h1>503</h1><p>{MESSAGES[503]}</p>", 503
+    return body, code, {"Retry-After": retry}
 
 
 def _render(code: int, message: str | None = None):
     text = message or MESSAGES.get(code, "Something went wrong.")
-    if request.accept_mimetypes.best == "application/json":
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return {"error": text, "status": code}, code
     return render_template("errors/error.html", code=code, message=text), code
 
@@ -43,6 +72,18 @@ def init_app(app: Flask) -> None:
         if code == 429:
             message = MESSAGES[429]
         return _render(code, message)
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.DisconnectionError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def _database(error: Exception):
+        if isinstance(error, sa_exc.DBAPIError) and not (
+            isinstance(error, DATABASE_UNAVAILABLE) or error.connection_invalidated
+        ):
+            return _unexpected(error)
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path,
+                         str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300])
+        return _database_unavailable_page(app)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -377,3 +377,85 @@ def claims_newest_first():
         .options(selectinload(Claim.speaker), selectinload(Claim.verdict))
         .order_by(Claim.id.desc())
     )
+
+
+# --- reader requests ("Ask us to check") ------------------------------------------------------------------------
+
+
+class RequestGroupStatus(str, enum.Enum):
+    """Where a group of reader requests stands: waiting for the newsroom, about a claim, or dismissed."""
+
+    OPEN = "open"
+    CLAIM = "claim"
+    DISMISSED = "dismissed"
+
+
+class RequestGroup(db.Model):
+    """Reader requests that ask about the same thing: one rumour, shown to the newsroom once."""
+
+    __tablename__ = "request_groups"
+    __table_args__ = (
+        Index("ix_request_groups_status_last_asked_at", "status", "last_asked_at"),
+        Index("ix_request_groups_status_request_count", "status", "request_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[RequestGroupStatus] = mapped_column(
+        db.Enum(RequestGroupStatus, native_enum=False, length=16, values_callable=_enum_values),
+        default=RequestGroupStatus.OPEN,
+    )
+    # The claim the requests are about: matched at once, turned into, or attached by an editor.
+    claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"), index=True)
+    request_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The most common wording of the group's requests (case and spacing folded), kept up to date on each request
+    # so triage lists need not read every request of a large group; and how many requests used it.
+    wording: Mapped[Optional[str]] = mapped_column(Text)
+    wording_count: Mapped[int] = mapped_column(Integer, default=0)
+    dismiss_reason: Mapped[Optional[str]] = mapped_column(String(200))
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    claim: Mapped[Optional[Claim]] = relationship()
+    decided_by: Mapped[Optional[User]] = relationship()
+
+
+class CheckRequest(db.Model):
+    """One reader's "ask us to check": the text, where it was seen, an optional e-mail, a hashed tracking token."""
+
+    __tablename__ = "check_requests"
+    __table_args__ = (Index("ix_check_requests_created_at_group_id", "created_at", "group_id"),
+                      Index("ix_check_requests_group_id_created_at", "group_id", "created_at"),
+                      Index("ix_check_requests_group_id_wording_key", "group_id", "wording_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("request_groups.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    # sha1 of the text with case and spacing folded: requests worded alike, for the group's most common wording.
+    wording_key: Mapped[Optional[str]] = mapped_column(String(40))
+    # The matcher's tokens of the text (claimtrack.matching.index_terms), for grouping.
+    search_terms: Mapped[Optional[str]] = mapped_column(Text)
+    # A URL or a few words ("a WhatsApp group"), kept as text and never fetched.
+    seen_where: Mapped[Optional[str]] = mapped_column(String(2048))
+    # Only when the reader gave one; shown to editors with the permission only (REQUESTS_EMAIL_ROLES).
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    # sha256 of the tracking token: a database leak does not reveal the links.
+    token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # True when a published check answered the request at once ("asked again").
+    answered_at_once: Mapped[bool] = mapped_column(default=False)
+    match_score: Mapped[Optional[float]] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    group: Mapped[RequestGroup] = relationship()
+
+
+class RequestTerm(db.Model):
+    """A search term of a grouped request: the inverted index new requests are grouped through."""
+
+    __tablename__ = "request_terms"
+
+    term: Mapped[str] = mapped_column(String(100), primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("check_requests.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)

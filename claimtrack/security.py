@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -16,7 +17,14 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers and /healthz."""
+    """Add the headers and /healthz; trust a reverse proxy and secure the cookies as the config says."""
+    if app.config.get("REMEMBER_COOKIE_SECURE") is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    hops = {name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}") or 0)
+            for name in ("for", "proto", "host", "port", "prefix")}
+    if any(hops.values()):
+        # Only the configured number of proxies is believed: more X-Forwarded-* entries could be forged.
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
 
     @app.after_request
     def _headers(response):

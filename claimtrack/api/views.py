@@ -67,7 +67,7 @@ def limit_arg() -> int:
     raw = request.args.get("limit", "").strip()
     if not raw:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw[:6]) <= public_service.API_MAX_LIMIT:
+    if not raw.isdecimal() or not 1 <= int(raw[:6]) <= public_service.API_MAX_LIMIT:
         fail(400, f"limit must be a whole number from 1 to {public_service.API_MAX_LIMIT}.")
     return int(raw)
 
@@ -91,7 +91,7 @@ def filters_arg() -> public_service.PublicFilters:
     speaker_id = None
     if form.speaker.data:
         text = form.speaker.data
-        speaker = (public_service.public_speaker(db.session, int(text)) if text.isdigit() and len(text) <= 9
+        speaker = (public_service.public_speaker(db.session, int(text)) if text.isdecimal() and len(text) <= 9
                    else public_service.find_speaker(db.session, text))
         if speaker is None:
             fail(404, f"No speaker with published fact-checks is called {text[:80]!r}.")
@@ -248,7 +248,7 @@ def match():
         if not isinstance(body, dict):
             fail(400, 'Send a JSON object like {"text": "..."} with Content-Type: application/json.')
         text, limit = body.get("text"), body.get("limit", DEFAULT_LIMIT)
-        if isinstance(limit, str) and limit.isdigit():
+        if isinstance(limit, str) and limit.isdecimal():
             limit = int(limit)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= public_service.API_MAX_LIMIT:
             fail(400, f"limit must be a whole number from 1 to {public_service.API_MAX_LIMIT}.")

@@ -58,7 +58,7 @@ class CandidateDecisionForm(Form):
     reason = StringField("Why dismissed (optional)", validators=[Optional(), Length(max=200)])
 
     def validate_claim_id(self, field) -> None:
-        if self.action.data == "link" and not (field.data or "").strip().lstrip("#").isdigit():
+        if self.action.data == "link" and not (field.data or "").strip().lstrip("#").isdecimal():
             raise ValidationError("Choose the earlier claim to link to (its number).")
 
     def validate_text(self, field) -> None:
@@ -140,5 +140,5 @@ class MergeForm(FlaskForm):
     merge = SubmitField("Merge")
 
     def validate_target(self, field) -> None:
-        if not field.data.strip().lstrip("#").isdigit():
+        if not field.data.strip().lstrip("#").isdecimal():
             raise ValidationError("Give the number of the claim to merge into.")

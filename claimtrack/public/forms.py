@@ -20,7 +20,7 @@ class PageField(IntegerField):
         if not valuelist or valuelist[0] == "":
             return
         raw = valuelist[0].strip()
-        if not raw.isdigit() or len(raw) > 12:
+        if not raw.isdecimal() or len(raw) > 12:
             self.data = None
             raise ValueError("The page must be a whole number, like 2.")
         self.data = int(raw)

@@ -67,7 +67,7 @@ def page_arg() -> int:
     raw = request.args.get("page", "").strip()
     if not raw:
         return 1
-    if not raw.isdigit() or len(raw) > 12 or int(raw) < 1:
+    if not raw.isdecimal() or len(raw) > 12 or int(raw) < 1:
         fail(400, "The page must be a whole number, like 2.")
     page = int(raw)
     if page > MAX_PAGE:
@@ -78,13 +78,13 @@ def page_arg() -> int:
 def _page_only() -> dict[str, str]:
     """The page argument to carry over a redirect (and nothing else a client sent)."""
     page = request.args.get("page", "")
-    return {"page": page} if page.isdigit() and len(page) <= 12 else {}
+    return {"page": page} if page.isdecimal() and len(page) <= 12 else {}
 
 
 def resolve_speaker(text: str):
     """A speaker by id (digits) or by name or alias; None when nobody public goes by it."""
     text = clean_text(text)
-    if text.isdigit() and len(text) <= 9:
+    if text.isdecimal() and len(text) <= 9:
         return public_service.public_speaker(db.session, int(text))
     return public_service.find_speaker(db.session, text)
 
@@ -299,3 +299,6 @@ def claimreview_feed():
     response = Response(stream_with_context(chunks), mimetype="application/ld+json")
     response.headers["Content-Disposition"] = 'inline; filename="claimreview.json"'
     return response
+
+
+from ..reader_requests import public_views  # noqa: E402,F401  ("Ask us to check" and tracking, on bp)

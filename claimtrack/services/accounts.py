@@ -85,7 +85,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def load_user(session: Session, session_id: str) -> User | None:
     """The user a Flask-Login session id ("<id>:<token>") names, if the token still holds."""
     user_id, _, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdecimal() or not token:
         return None
     user = session.get(User, int(user_id))
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):

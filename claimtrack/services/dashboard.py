@@ -18,7 +18,20 @@ from typing import Any, Callable, Iterable, Sequence
 from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import Appearance, Claim, Role, Speaker, Topic, User, Verdict, VerdictStatus, claim_topics
+from ..models import (
+    Appearance,
+    CheckRequest,
+    Claim,
+    RequestGroup,
+    RequestGroupStatus,
+    Role,
+    Speaker,
+    Topic,
+    User,
+    Verdict,
+    VerdictStatus,
+    claim_topics,
+)
 from .claims_io import name_key
 
 PAGE_SIZE = 20
@@ -35,6 +48,9 @@ SELECTIVE_CLAIMS = 5000
 MAX_SPEAKER_IDS = 1000
 # Resurfaced claims are those repeated within this many days: the dashboard is about what is back now.
 RESURFACED_DAYS = 90
+# "Most asked this week": reader requests of the last MOST_ASKED_DAYS days, the top MOST_ASKED_SHOWN groups.
+MOST_ASKED_DAYS = 7
+MOST_ASKED_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -296,6 +312,47 @@ def fetch_resurfaced(session: Session, filters: Filters = Filters(), since: date
     return Page(rows=rows, page=max(1, min(page, MAX_PAGE)), has_next=has_next)
 
 
+@dataclass(frozen=True)
+class MostAsked:
+    """A group of reader requests with how often it was asked in the period: the claim's words or the most common
+    wording of the requests."""
+
+    group_id: int
+    asked: int
+    latest: datetime
+    claim_id: int | None
+    text: str
+
+
+def most_asked(session: Session, since: datetime, limit: int = MOST_ASKED_SHOWN) -> list[MostAsked]:
+    """The request groups asked most since ``since`` (dismissed ones left out), most first.
+
+    Reads the (created_at, group_id) index of the period's requests only, whatever the size of the archive.
+    """
+    asked = func.count().label("asked")
+    latest = func.max(CheckRequest.created_at)
+    rows = session.execute(
+        select(CheckRequest.group_id, asked, latest)
+        .join(RequestGroup, RequestGroup.id == CheckRequest.group_id)
+        .where(CheckRequest.created_at >= since, RequestGroup.status != RequestGroupStatus.DISMISSED)
+        .group_by(CheckRequest.group_id).order_by(asked.desc(), latest.desc(), CheckRequest.group_id.desc())
+        .limit(limit)
+    ).all()
+    ids = [r[0] for r in rows]
+    if not ids:
+        return []
+    groups = {gid: (claim_id, wording) for gid, claim_id, wording in session.execute(
+        select(RequestGroup.id, RequestGroup.claim_id, RequestGroup.wording).where(RequestGroup.id.in_(ids)))}
+    claim_ids = sorted({claim_id for claim_id, _ in groups.values() if claim_id})
+    claim_texts = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(claim_ids))).all()) \
+        if claim_ids else {}
+    return [
+        MostAsked(group_id=gid, asked=n, latest=at, claim_id=groups[gid][0],
+                  text=claim_texts.get(groups[gid][0]) or groups[gid][1] or "")
+        for gid, n, at in rows if gid in groups
+    ]
+
+
 def find_topic(session: Session, name: str | None) -> Topic | None:
     """The topic with this name (case and spacing folded), or None."""
     if not name or not name.strip():
@@ -320,4 +377,8 @@ def dashboard(session: Session, user: User, filters: Filters, pages: dict[str, i
     lists = {name: fetch_verdicts(session, stmt, filters, pages.get(name, 1)) for name, stmt in statements.items()}
     since = datetime.now(timezone.utc) - timedelta(days=resurfaced_days)
     lists["resurfaced"] = fetch_resurfaced(session, filters, since, pages.get("resurfaced", 1))
-    return {name: lists[name] for name in LISTS}
+    out = {name: lists[name] for name in LISTS}
+    # Not filtered by speaker or topic: reader requests have neither until an editor makes them a claim.
+    week = datetime.now(timezone.utc) - timedelta(days=MOST_ASKED_DAYS)
+    out["most_asked"] = Page(rows=most_asked(session, week), page=1, has_next=False)
+    return out

@@ -100,7 +100,7 @@ def decode_cursor(cursor: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise PublicInputError("The cursor is not one this API gave out: use next_cursor as returned.") from None
     kind, _, number = raw.partition(":")
-    if kind != "v1" or not number.isdigit() or len(number) > 18:
+    if kind != "v1" or not number.isdecimal() or len(number) > 18:
         raise PublicInputError("The cursor is not one this API gave out: use next_cursor as returned.")
     return int(number)
 

@@ -20,6 +20,7 @@ from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -144,11 +145,13 @@ def validate_input(data: VerdictInput, scale: VerdictScale) -> None:
 
 
 def get_or_open_verdict(session: Session, claim: Claim) -> Verdict:
-    """The claim's verdict, opened (status new) if it has none."""
+    """The claim's verdict, opened (status new) if it has none; two editors opening it at once get the same one."""
     if claim.verdict is None:
-        verdict = Verdict(claim_id=claim.id, status=VerdictStatus.NEW)
-        session.add(verdict)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(Verdict(claim_id=claim.id, status=VerdictStatus.NEW))
+        except IntegrityError:
+            pass  # another request opened it between our read and our insert: use theirs
         session.refresh(claim)
     return claim.verdict
 

@@ -1,0 +1,131 @@
+"""The newsroom's triage of reader requests: groups by claim or by similarity, and the three decisions.
+
+Routes on blueprint ``editor`` (registered at the end of editor/views.py).  Everyone in the newsroom sees
+the groups; admins and editors decide; e-mail addresses only for the roles in REQUESTS_EMAIL_ROLES.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth import roles_required
+from ..db import db
+from ..editor.views import ANY_ROLE, EDITORS, bp, match_settings
+from ..models import Claim, RequestGroup, RequestGroupStatus
+from ..search_index import match_text
+from ..services import requests as requests_service
+from ..services.requests import RequestError
+from .forms import AttachForm, ClaimFromGroupForm, DismissForm
+
+STATUS_TITLES = {"open": "Waiting for a decision", "claim": "About a claim", "dismissed": "Dismissed"}
+SORT_TITLES = {"24h": "Most asked in 24 hours", "7d": "Most asked in 7 days", "total": "Most asked in all",
+               "latest": "Latest asked"}
+
+
+@bp.route("/requests")
+@roles_required(*ANY_ROLE)
+def requests_triage():
+    """Reader requests grouped by claim or similarity, most asked first."""
+    status = request.args.get("status", "open")
+    sort = request.args.get("sort", "24h")
+    if status not in STATUS_TITLES or sort not in SORT_TITLES:
+        abort(400)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 500))
+    listing = requests_service.triage(db.session, RequestGroupStatus(status), sort, page)
+    here = {"status": status, "sort": sort}
+    return render_template(
+        "requests/triage.html", listing=listing, status=status, sort=sort, status_titles=STATUS_TITLES,
+        sort_titles=SORT_TITLES,
+        prev_url=url_for("editor.requests_triage", **here, page=page - 1) if page > 1 else None,
+        next_url=url_for("editor.requests_triage", **here, page=page + 1) if listing.has_next else None,
+    )
+
+
+def _group(group_id: int) -> RequestGroup:
+    group = db.session.get(RequestGroup, group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+def _render_group(group: RequestGroup, claim_form=None, attach_form=None, dismiss_form=None, status: int = 200):
+    row = requests_service.group_rows(db.session, [group], requests_service.utcnow())[0]
+    members = requests_service.group_requests(db.session, group.id)
+    suggestions = []
+    if group.status == RequestGroupStatus.OPEN and row.wording:
+        suggestions = match_text(db.session, row.wording, limit=5, settings=match_settings(),
+                                 include_unrelated=False).matches
+    suggested = {c.id: c for c in db.session.query(Claim).filter(Claim.id.in_([m.claim_id for m in suggestions]))} \
+        if suggestions else {}
+    return render_template(
+        "requests/group.html", group=group, row=row, members=members, suggestions=suggestions, suggested=suggested,
+        claim_form=claim_form or ClaimFromGroupForm(formdata=None, data={"text": row.wording}),
+        attach_form=attach_form or AttachForm(formdata=None), dismiss_form=dismiss_form or DismissForm(formdata=None),
+        show_email=requests_service.may_see_email(current_user, current_app.config["REQUESTS_EMAIL_ROLES"]),
+        can_decide=current_user.role in EDITORS, status_titles=STATUS_TITLES,
+    ), status
+
+
+@bp.route("/requests/<int:group_id>")
+@roles_required(*ANY_ROLE)
+def request_group(group_id: int):
+    """One group: its requests, where they were seen, matching claims, and the decisions."""
+    return _render_group(_group(group_id))
+
+
+@bp.route("/requests/<int:group_id>/claim", methods=["POST"])
+@roles_required(*EDITORS)
+def request_group_claim(group_id: int):
+    """Turn a group into a new claim, in the editor's words."""
+    group = _group(group_id)
+    form = ClaimFromGroupForm()
+    if not form.validate_on_submit():
+        return _render_group(group, claim_form=form, status=422)
+    try:
+        claim = requests_service.turn_into_claim(db.session, group, form.text.data, form.speaker.data, current_user)
+    except RequestError as error:
+        db.session.rollback()
+        form.text.errors = list(form.text.errors) + [str(error)]
+        return _render_group(_group(group_id), claim_form=form, status=422)
+    db.session.commit()
+    flash(f"Opened claim {claim.id} for {group.request_count} request(s).", "info")
+    return redirect(url_for("editor.claim", claim_id=claim.id))
+
+
+@bp.route("/requests/<int:group_id>/attach", methods=["POST"])
+@roles_required(*EDITORS)
+def request_group_attach(group_id: int):
+    """Attach a group to an existing claim."""
+    group = _group(group_id)
+    form = AttachForm()
+    if not form.validate_on_submit():
+        return _render_group(group, attach_form=form, status=422)
+    try:
+        claim = requests_service.attach_to_claim(db.session, group, form.claim_id.data, current_user)
+    except RequestError as error:
+        db.session.rollback()
+        form.claim_id.errors = list(form.claim_id.errors) + [str(error)]
+        return _render_group(_group(group_id), attach_form=form, status=422)
+    db.session.commit()
+    flash(f"Attached the requests to claim {claim.id}.", "info")
+    return redirect(url_for("editor.request_group", group_id=group_id))
+
+
+@bp.route("/requests/<int:group_id>/dismiss", methods=["POST"])
+@roles_required(*EDITORS)
+def request_group_dismiss(group_id: int):
+    """Dismiss a group as not checkable, with a reason."""
+    group = _group(group_id)
+    form = DismissForm()
+    if not form.validate_on_submit():
+        return _render_group(group, dismiss_form=form, status=422)
+    try:
+        requests_service.dismiss_group(db.session, group, form.reason.data, current_user)
+    except RequestError as error:
+        db.session.rollback()
+        form.reason.errors = list(form.reason.errors) + [str(error)]
+        return _render_group(_group(group_id), dismiss_form=form, status=422)
+    db.session.commit()
+    flash("Dismissed as not checkable.", "info")
+    return redirect(url_for("editor.requests_triage"))

@@ -1,0 +1,212 @@
+"""The production set-up: deploy/start.sh (migrations, then gunicorn with 2 workers) against PostgreSQL, and the
+settings it relies on (secure cookies, ProxyFix, request logs that name the user)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from claimtrack import create_app
+from claimtrack.db import db
+
+from .conftest import PASSWORD, AuthActions, _config, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a redirect is an answer to check, not to follow
+        return None
+
+
+class Browser:
+    """Plain HTTP with its own cookie handling (a Secure cookie must still flow through the https proxy)."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None):
+        self.base = base
+        self.headers = headers or {}
+        self.cookies: dict[str, str] = {}
+        self.set_cookie_headers: list[str] = []
+        self.opener = urllib.request.build_opener(_NoRedirect)
+
+    def request(self, path: str, data: dict[str, str] | None = None):
+        from urllib.parse import urlencode
+
+        body = urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=dict(self.headers))
+        if data is not None:  # Flask-WTF checks the Referer of https form posts, as browsers send it
+            req.add_header("Referer", f"https://{self.base.split('://', 1)[1]}{path}")
+        if self.cookies:
+            req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        try:
+            response = self.opener.open(req, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.set_cookie_headers.append(header)
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+@pytest.fixture
+def pg_database(pg_server):
+    name = f"claimtrack_prod_{os.getpid()}_{int(time.time() * 1000) % 100000}"
+    pg_server.execute(f"CREATE DATABASE {name} TEMPLATE claimtrack_template")
+    yield pg_server.url(name)
+    pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_gunicorn_two_workers_on_postgresql(pg_database, tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
+    env.update({
+        "CLAIMTRACK_DATABASE_URL": pg_database,
+        "CLAIMTRACK_SECRET_KEY": "production-test-secret",
+        "CLAIMTRACK_BIN": str(Path(sys.executable).parent),
+        "CLAIMTRACK_BIND": f"127.0.0.1:{port}",
+        "CLAIMTRACK_SESSION_COOKIE_SECURE": "true",
+        "CLAIMTRACK_PROXY_FIX_X_FOR": "1",
+        "CLAIMTRACK_PROXY_FIX_X_PROTO": "1",
+        "WEB_CONCURRENCY": "2",
+        "FLASK_APP": "wsgi.py",
+    })
+    created = subprocess.run([sys.executable, "-m", "flask", "users", "create", "ed", "--role", "editor",
+                              "--password-stdin"], input=PASSWORD + "\n", cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=120)
+    assert created.returncode == 0, created.stderr
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        # Behind a TLS-terminating proxy on this machine: it says https and who the client is.
+        browser = Browser(f"http://127.0.0.1:{port}",
+                          {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"})
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, log_path.read_text()[-3000:]
+            try:
+                status, headers, body = browser.request("/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, log_path.read_text()[-3000:]
+            time.sleep(0.2)
+        assert body == '{"database":"ok","status":"ok"}\n' or '"ok"' in body
+        assert len(_children(server.pid)) == 2, "gunicorn should run 2 workers"
+
+        status, headers, page = browser.request("/login")
+        assert status == 200
+        assert headers["Strict-Transport-Security"].startswith("max-age=")
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        status, headers, _ = browser.request("/login", {"csrf_token": csrf, "username": "ed", "password": PASSWORD})
+        assert status == 302, headers
+        session_cookies = [h for h in browser.set_cookie_headers if h.startswith("session=")]
+        assert session_cookies and all("Secure" in h and "HttpOnly" in h and "SameSite=Lax" in h
+                                       for h in session_cookies)
+        # Several requests, so both workers serve the logged-in user (the SECRET_KEY is shared).
+        for _ in range(6):
+            status, _, page = browser.request("/editor/")
+            assert status == 200 and "ed (editor)" in page
+        status, _, _ = browser.request("/")
+        assert status == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    log_text = log_path.read_text()
+    assert "Running upgrade" in log_text or "Context impl PostgresqlImpl" in log_text  # migrations ran first
+    assert re.search(r"GET /editor/ 200 \d+ms user=ed\(\d+\) ip=203\.0\.113\.7", log_text), log_text[-3000:]
+    assert re.search(r"POST /login 302 \d+ms user=ed\(\d+\)", log_text), log_text[-3000:]
+    assert "Traceback" not in log_text
+
+
+@pytest.fixture
+def prod_app(sqlite_url, tmp_path):
+    application = create_app({**_config(sqlite_url), "SESSION_COOKIE_SECURE": True, "PROXY_FIX_X_FOR": 1,
+                              "PROXY_FIX_X_PROTO": 1})
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def test_secure_cookies_and_proxy_headers(prod_app, caplog):
+    make_user(prod_app, "ed", "editor")
+    client = prod_app.test_client()
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.4",
+               "Referer": "https://localhost/login"}
+    page = client.get("/login", headers=proxied, base_url="https://localhost").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    with caplog.at_level(logging.INFO, logger="claimtrack.requests"):
+        response = client.post("/login", headers=proxied, base_url="https://localhost",
+                               data={"csrf_token": csrf, "username": "ed", "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 302
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("session=") and "Secure" in c and "HttpOnly" in c for c in cookies), cookies
+    assert any(c.startswith("remember_token=") and "Secure" in c and "HttpOnly" in c for c in cookies), cookies
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    lines = [r.getMessage() for r in caplog.records if r.name == "claimtrack.requests"]
+    assert any(re.match(r"POST /login 302 \d+ms user=ed\(\d+\) ip=198\.51\.100\.4", line) for line in lines), lines
+
+
+def test_proxy_headers_ignored_unless_configured(app, caplog):
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger="claimtrack.requests"):
+        response = client.get("/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.4"})
+    assert "Strict-Transport-Security" not in response.headers
+    assert not any("Secure" in c for c in response.headers.getlist("Set-Cookie"))
+    lines = [r.getMessage() for r in caplog.records if r.name == "claimtrack.requests"]
+    assert lines and "198.51.100.4" not in lines[-1] and "user=-" in lines[-1]
+
+
+def test_request_log_can_be_turned_off(sqlite_url, caplog):
+    application = create_app({**_config(sqlite_url), "LOG_REQUESTS": False})
+    with caplog.at_level(logging.DEBUG, logger="claimtrack.requests"):
+        application.test_client().get("/login")
+    assert not [r for r in caplog.records if r.name == "claimtrack.requests"]
+    with application.app_context():
+        db.engine.dispose()
+
+
+def test_logged_in_requests_name_the_user(app, client, caplog):
+    make_user(app, "rita", "reviewer")
+    AuthActions(client).login("rita")
+    with caplog.at_level(logging.INFO, logger="claimtrack.requests"):
+        assert client.get("/editor/").status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "claimtrack.requests"]
+    assert any(line.startswith("GET /editor/ 200") and "user=rita(" in line for line in lines), lines
