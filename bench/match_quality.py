@@ -5,7 +5,11 @@ For each dataset: a fresh SQLite database, `flask claims import claims.jsonl`, t
 beside rapidfuzz alone (token_set_ratio) and plain BM25 on text + title, computed in
 the same run, and precision/recall of the score bands.
 
-    python bench/match_quality.py [--split dev] [--dataset snopes-tweets] [--data ../shared/data]
+With ``--tier hybrid`` or ``--tier both`` (needs `make semantic`), the claims are also embedded with
+`flask claims embed` (once per kept --workdir; its throughput is printed) and matched with
+SEMANTIC_ENABLED, so the lexical tier, the hybrid tier and BM25 appear in one table.
+
+    python bench/match_quality.py [--split dev] [--dataset snopes-tweets] [--tier both] [--data ../shared/data]
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ DATASETS = ("snopes-tweets", "politifact-debates")
 
 
 def claimtrack_run(claims: Path, queries: Path, workdir: Path, distractors: Path | None = None,
-                   max_postings: int | None = None) -> tuple[dict, dict, list[float]]:
+                   max_postings: int | None = None, tier: str = "lexical") -> tuple[dict, dict, list[float]]:
     database = workdir / "quality.sqlite"
     url = f"sqlite:///{database}"
     if not (workdir / "imported").exists():  # a kept --workdir is imported once
@@ -31,8 +35,13 @@ def claimtrack_run(claims: Path, queries: Path, workdir: Path, distractors: Path
         if distractors is not None:
             flask(["claims", "import", str(distractors)], url)
         (workdir / "imported").touch()
-    out = workdir / "matches.jsonl"
+    out = workdir / f"matches-{tier}.jsonl"
     env = {"CLAIMTRACK_MATCH_MAX_POSTINGS": str(max_postings)} if max_postings else {}
+    if tier == "hybrid":
+        env.update({"CLAIMTRACK_SEMANTIC_ENABLED": "true", "CLAIMTRACK_SEMANTIC_INDEX_DIR": str(workdir / "vector-index"),
+                    "OPENBLAS_NUM_THREADS": "1"})
+        embedded = flask(["claims", "embed"], url, extra_env=env)
+        print("  flask claims embed: " + " ".join(embedded.stdout.split()), flush=True)
     flask(["claims", "match-file", str(queries), "--limit", "20", "-o", str(out)], url, extra_env=env)
     runs, scores, elapsed = {}, {}, []
     for row in read_jsonl(out):
@@ -56,15 +65,16 @@ def baselines(claims_rows: list[dict], queries: list[dict]) -> tuple[dict, dict]
     return fuzzy_runs, bm25_runs
 
 
-def bands(runs: dict, scores: dict, golds: dict) -> list[str]:
-    """Precision and recall of the top match at the configured thresholds."""
+def bands(runs: dict, scores: dict, golds: dict, tier: str = "lexical") -> list[str]:
+    """Precision and recall of the top match at the configured thresholds of a tier."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from claimtrack.matching import DEFAULT_THRESHOLDS
+    from claimtrack.matching import DEFAULT_THRESHOLDS, HYBRID_THRESHOLDS
 
+    chosen = HYBRID_THRESHOLDS if tier == "hybrid" else DEFAULT_THRESHOLDS
     lines = []
-    for name, threshold in (("same claim", DEFAULT_THRESHOLDS.same_claim), ("related", DEFAULT_THRESHOLDS.related)):
+    for name, threshold in ((f"{tier} same claim", chosen.same_claim), (f"{tier} related", chosen.related)):
         shown = [qid for qid in golds if scores.get(qid) and scores[qid][0] >= threshold]
         correct = [qid for qid in shown if runs[qid][0] in golds[qid]]
         precision = len(correct) / len(shown) if shown else float("nan")
@@ -80,6 +90,8 @@ def main() -> None:
     parser.add_argument("--split", default="dev", choices=("train", "dev"))
     parser.add_argument("--dataset", action="append", choices=DATASETS)
     parser.add_argument("--max-postings", type=int, help="MATCH_MAX_POSTINGS for this run")
+    parser.add_argument("--tier", choices=("lexical", "hybrid", "both"), default="lexical",
+                        help="which matcher tiers to run (hybrid needs `make semantic`)")
     parser.add_argument("--workdir", type=Path, help="keep the database here and reuse it on the next run")
     parser.add_argument("--distractors", type=int, default=0,
                         help="hide the claims among this many other real claims (LIAR and the other claim set, "
@@ -99,23 +111,29 @@ def main() -> None:
                 others = [r for r in load_rows(args.data) if r["id"] not in own]
                 distractors = Path(tmp) / "distractors.jsonl"
                 widen(others, args.distractors, distractors)
-            runs, scores, elapsed = claimtrack_run(folder / "claims.jsonl", folder / f"{args.split}.jsonl", Path(tmp),
-                                                   distractors, args.max_postings)
+            tiers = ("lexical", "hybrid") if args.tier == "both" else (args.tier,)
+            results = {tier: claimtrack_run(folder / "claims.jsonl", folder / f"{args.split}.jsonl", Path(tmp),
+                                            distractors, args.max_postings, tier) for tier in tiers}
         fuzzy_runs, bm25_runs = baselines(claims_rows, queries)
         hidden = f" + {args.distractors:,} distractors" if args.distractors else ""
-        print(f"\n{name} {args.split}: {len(queries)} queries, {len(claims_rows):,} claims{hidden}; "
-              f"per query p50 {statistics.median(elapsed):.1f} ms, p95 {percentile(elapsed, 95):.1f} ms"
+        print(f"\n{name} {args.split}: {len(queries)} queries, {len(claims_rows):,} claims{hidden}"
               + (f" (MATCH_MAX_POSTINGS={args.max_postings})" if args.max_postings else ""))
+        for tier, (_, _, elapsed) in results.items():
+            print(f"  claimtrack {tier}: per query p50 {statistics.median(elapsed):.1f} ms, "
+                  f"p95 {percentile(elapsed, 95):.1f} ms")
         if args.distractors:
             print("  (the baselines below search the claim set alone, without the distractors)")
         print(f"  {'system':<28} {'MAP@5':>6} {'MRR':>6} {'R@1':>6} {'R@5':>6} {'R@20':>6}")
-        for system, system_runs in (("rapidfuzz token_set_ratio", fuzzy_runs), ("BM25 text+title", bm25_runs),
-                                    ("claimtrack", runs)):
+        systems = [("rapidfuzz token_set_ratio", fuzzy_runs), ("BM25 text+title", bm25_runs)]
+        systems += [(f"claimtrack {tier}", runs) for tier, (runs, _, _) in results.items()]
+        for system, system_runs in systems:
             m = measures(system_runs, golds)
             print(f"  {system:<28} {m['MAP@5']:>6.3f} {m['MRR']:>6.3f} {m['R@1']:>6.3f} {m['R@5']:>6.3f} {m['R@20']:>6.3f}")
-        for line in bands(runs, scores, golds):
-            print(line)
-        print(json.dumps({"dataset": name, "split": args.split, **measures(runs, golds)}))
+        for tier, (runs, scores, _) in results.items():
+            for line in bands(runs, scores, golds, tier):
+                print(line)
+        for tier, (runs, _, _) in results.items():
+            print(json.dumps({"dataset": name, "split": args.split, "tier": tier, **measures(runs, golds)}))
 
 
 if __name__ == "__main__":

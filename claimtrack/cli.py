@@ -403,3 +403,72 @@ def ingest_command(source: str, title: str | None, publisher: str | None, as_jso
         for m in matches.get(a.id, []):
             click.echo(f"        {m.score:5.1f} {m.band:<8} #{m.claim_id} [{verdict_label(m) or 'not rated'}] {m.text}")
 
+
+@claims_cli.command("embed")
+@click.option("--batch", type=click.IntRange(1, 10_000), default=256, show_default=True,
+              help="Claims per batch; each batch is committed, so a killed run keeps what it finished.")
+@click.option("--rebuild-index", is_flag=True, help="Rebuild the shared index file even if few vectors are new.")
+def embed_command(batch: int, rebuild_index: bool) -> None:
+    """Embed the claims that have no vector of the configured model (new, edited, merged-into, or another model's).
+
+    The semantic tier (README "Semantic tier") needs `make semantic` and SEMANTIC_ENABLED = True to be used by
+    matching; this command may run before switching it on.  Run it again at any time (a cron job or a timer):
+    it is resumable after being killed and only embeds what is missing.  At the end it rebuilds the
+    memory-mapped index file every worker searches when enough vectors are new.
+    """
+    import fcntl
+    import os
+    import time
+
+    from .search_index import semantic_index_dir
+    from .semantic.embedder import load_embedder
+    from .semantic.index import REBUILD_AFTER, build_index
+    from .semantic.service import embed_pending, pending_claim_ids
+    from .semantic.store import SemanticUnavailable, claim_vectors, vector_index_state
+
+    settings = _match_settings()
+    index_dir = semantic_index_dir(settings)
+    try:
+        embedder = load_embedder(settings.semantic.model, threads=min(2, os.cpu_count() or 1))
+    except SemanticUnavailable as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    os.makedirs(index_dir, exist_ok=True)
+    lock = open(os.path.join(index_dir, ".embed.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        click.echo("error: another `flask claims embed` is running on this index folder", err=True)
+        sys.exit(1)
+    if not settings.semantic.enabled:
+        click.echo("note: SEMANTIC_ENABLED is off: the vectors are stored, matching stays lexical until it is on.",
+                   err=True)
+    pending = pending_claim_ids(db.session, embedder.identity)
+    db.session.rollback()
+    start = time.perf_counter()
+    written = done = 0
+    try:
+        with click.progressbar(length=max(len(pending), 1), label=f"Embedding ({embedder.identity})",
+                               show_eta=True, show_pos=True, file=sys.stderr) as bar:
+            for done, written in embed_pending(db.session, embedder, pending, batch):
+                db.session.commit()
+                bar.update(done - bar.pos)
+    except SemanticUnavailable as error:
+        db.session.rollback()
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    seconds = time.perf_counter() - start
+    rate = f" ({done / seconds:.0f} claims/s)" if done and seconds > 0 else ""
+    click.echo(f"Embedded {written} claim(s) of {len(pending)} pending in {seconds:.1f} s{rate}.")
+    state = db.session.execute(select(vector_index_state.c.high_water, vector_index_state.c.vectors)
+                               .where(vector_index_state.c.model == embedder.identity)).first()
+    newer = db.session.scalar(select(func.count()).select_from(claim_vectors).where(
+        claim_vectors.c.model == embedder.identity, claim_vectors.c.id > (state.high_water if state else 0)))
+    # Rebuild when the exact scan of vectors outside the file would cost more than a few ms per query.
+    if rebuild_index or (newer and (state is None or newer > REBUILD_AFTER)):
+        start = time.perf_counter()
+        generation, count = build_index(db.session, embedder.identity, index_dir)
+        db.session.commit()
+        click.echo(f"Index file generation {generation}: {count} vector(s) in {time.perf_counter() - start:.1f} s.")
+    else:
+        click.echo(f"Index file unchanged: {newer} vector(s) newer than it are searched exactly.")

