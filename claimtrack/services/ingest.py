@@ -26,11 +26,11 @@ from ..models import (
     SpeakerAlias,
     User,
     Verdict,
-    VerdictStatus,
 )
-from ..search_index import DEFAULT_SETTINGS, MatchSettings, match_text, set_claim_terms
+from ..search_index import DEFAULT_SETTINGS, MatchSettings, match_text
 from ..webpage import ArticleText
 from .articles import store_article
+from .claims import ClaimInputError, open_claim
 from .claims_io import name_key
 
 
@@ -218,19 +218,12 @@ def create_claim_from_appearance(
     session: Session, appearance: Appearance, text: str, speaker_name: str | None, user: User
 ) -> Claim:
     """Open a new claim in the editor's canonical words, with its speaker, and link the appearance to it."""
-    text = " ".join((text or "").split())
-    if len(text) < 3:
-        raise DecisionError("A new claim needs its wording.")
-    if len(text) > 2000:
-        raise DecisionError("A claim's wording is at most 2,000 characters.")
-    speaker = get_or_create_speaker(session, speaker_name) if speaker_name and speaker_name.strip() else None
-    claim = Claim(text=text, speaker=speaker, claim_date=appearance.article.published_on)
-    session.add(claim)
-    session.flush()
-    # An id of its own from the start, so an export imported back into this tracker updates, never duplicates.
-    claim.external_id = f"claimtrack-{claim.id}"
-    session.add(Verdict(claim_id=claim.id, status=VerdictStatus.NEW))
-    set_claim_terms(session, claim)
+    require_editor(user)
+    try:
+        claim = open_claim(session, text, speaker_name, appearance.article.published_on)
+    except ClaimInputError as error:
+        raise DecisionError(str(error)) from None
+    speaker = claim.speaker
     appearance.claim_id = claim.id
     if speaker is not None and appearance.speaker_id is None:
         appearance.speaker_id = speaker.id

@@ -44,10 +44,8 @@ from ..models import (
     Role,
     TermStat,
     User,
-    Verdict,
-    VerdictStatus,
 )
-from ..search_index import MAX_PLANNED_TERMS, MatchSettings, corpus_stats, fetch_candidates, set_claim_terms
+from ..search_index import MAX_PLANNED_TERMS, MatchSettings, corpus_stats, fetch_candidates
 from . import public as public_service
 from .public import ClaimCard, as_utc, clean_text
 
@@ -543,22 +541,14 @@ def _open(group: RequestGroup) -> None:
 def turn_into_claim(session: Session, group: RequestGroup, text: str, speaker_name: str | None,
                     user: User) -> Claim:
     """Open a new claim in the editor's words (a new verdict, status new) and attach the group to it."""
-    from .ingest import get_or_create_speaker
+    from .claims import ClaimInputError, open_claim
 
     _require_editor(user)
     _open(group)
-    text = " ".join((text or "").split())
-    if len(text) < 3:
-        raise RequestError("A new claim needs its wording.")
-    if len(text) > 2000:
-        raise RequestError("A claim's wording is at most 2,000 characters.")
-    speaker = get_or_create_speaker(session, speaker_name) if speaker_name and speaker_name.strip() else None
-    claim = Claim(text=text, speaker=speaker)
-    session.add(claim)
-    session.flush()
-    claim.external_id = f"claimtrack-{claim.id}"
-    session.add(Verdict(claim_id=claim.id, status=VerdictStatus.NEW))
-    set_claim_terms(session, claim)
+    try:
+        claim = open_claim(session, text, speaker_name)
+    except ClaimInputError as error:
+        raise RequestError(str(error)) from None
     group.claim_id = claim.id
     _decide(session, group, user, RequestGroupStatus.CLAIM, "requests.claim", claim_id=claim.id)
     session.add(AuditEvent(user_id=user.id, action="claim.create", object_type="claim", object_id=claim.id,

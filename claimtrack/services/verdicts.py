@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..search_index import set_claim_terms
 from ..verdicts import VerdictScale
+from .claims import ClaimInputError, clean_wording
 
 WRITERS = (Role.ADMIN, Role.EDITOR)
 APPROVERS = (Role.ADMIN, Role.REVIEWER)
@@ -301,10 +302,11 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
     _require(user, WRITERS, "edit claims")
     text = " ".join((text or "").split())
     if len(text) < 3:
-        raise WorkflowError("A claim needs its wording.")
-    if len(text) > 2000:
-        raise WorkflowError("A claim's wording is at most 2,000 characters.")
-    claim.text = text
+        raise WorkflowError("A claim needs its wording.")  # an edit keeps its own message: nothing new is opened
+    try:
+        claim.text = clean_wording(text)
+    except ClaimInputError as error:
+        raise WorkflowError(str(error)) from None
     claim.speaker = get_or_create_speaker(session, speaker_name) if (speaker_name or "").strip() else None
     wanted = []
     for name in topics:
