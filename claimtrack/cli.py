@@ -26,13 +26,14 @@ from .interchange import (
     record_line,
 )
 from .models import Claim
-from .services.accounts import AccountError, any_user_exists, create_user, generate_password
+from .services.accounts import AccountError, any_user_exists, create_user, generate_password, set_password
 from .services.claims_io import ClaimImporter, ImportReport, export_records
 from .reader_requests.cli import requests_cli
 
 claims_cli = AppGroup("claims", help="Import, export and match claims.")
 users_cli = AppGroup("users", help="Manage newsroom accounts.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
+backup_cli = AppGroup("backup", help="Back up the whole database to one file; restore it into an empty database.")
 
 
 def _scale():
@@ -168,6 +169,140 @@ def create_user_command(name: str, role: str, password_stdin: bool) -> None:
     click.echo(f"Created {role} {name}.")
 
 
+@users_cli.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
+def set_password_command(name: str, password_stdin: bool) -> None:
+    """Give the account NAME a new password (and log it out everywhere), e.g. after a restore without hashes."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(db.session, name, password)
+    except AccountError as error:
+        db.session.rollback()
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Set a new password for {name}.")
+
+
+@backup_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--with-password-hashes", is_flag=True,
+              help="Also write the accounts' password hashes and session tokens (keep such a file secret); "
+                   "without them restored accounts need `flask users set-password` before they can log in.")
+def backup_export_command(file: str, with_password_hashes: bool) -> None:
+    """Write the whole database to FILE: claims, appearances, articles, verdicts with every revision, speakers
+    with aliases, sources, topics, corrections, comments, merges, reader requests, users and audit events.
+
+    A versioned JSON-lines file (compressed when FILE ends in .gz; '-' is standard output) that
+    `flask backup restore` reads into an empty database.  The match index and the semantic tier's vectors are
+    left out: a restore rebuilds the index, `flask claims embed` remakes the vectors.  Reads one consistent
+    snapshot, so it can run while the app is serving.  Exit status 2 when the backup cannot be written.
+    """
+    import gzip
+    import io
+    import os
+
+    from .services.backup import BackupError, backup_size, begin_snapshot, write_backup
+
+    partial = f"{file}.partial"
+    begin_snapshot(db.session)
+    try:
+        total = backup_size(db.session)
+        if file == "-":
+            out = sys.stdout
+        elif file.endswith(".gz"):
+            out = io.TextIOWrapper(gzip.open(partial, "wb", compresslevel=6), encoding="utf-8", newline="\n")
+        else:
+            out = open(partial, "w", encoding="utf-8", newline="\n")
+    except OSError as error:
+        db.session.rollback()
+        click.echo(f"error: cannot write {file}: {error.strerror or error}", err=True)
+        sys.exit(2)
+    try:
+        with click.progressbar(length=max(total, 1), label="Backing up", file=sys.stderr) as bar:
+            counts = write_backup(db.session, out, with_password_hashes, progress=bar.update)
+        if out is not sys.stdout:
+            out.close()
+            os.replace(partial, file)  # a backup file is always whole: it appears only once written
+    except (BackupError, OSError) as error:
+        if out is not sys.stdout:
+            out.close()
+            if os.path.exists(partial):
+                os.remove(partial)
+        click.echo(f"error: cannot back up to {file}: {getattr(error, 'strerror', None) or error}", err=True)
+        sys.exit(2)
+    finally:
+        db.session.rollback()
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items() if count)
+    hashes = "with" if with_password_hashes else "without"
+    click.echo(f"Backed up {sum(counts.values())} record(s) to {file} ({hashes} password hashes): {summary or 'nothing'}.",
+               err=True)
+
+
+def _backup_lines(raw, bar):
+    """The lines of a backup file (bytes), decompressed if gzip, moving the progress bar by bytes read."""
+    import gzip
+
+    stream = gzip.GzipFile(fileobj=raw, mode="rb") if raw.peek(2)[:2] == b"\x1f\x8b" else raw
+    shown = 0
+    for number, line in enumerate(stream, 1):
+        yield line
+        if number % 2000 == 0:
+            position = raw.tell()
+            bar.update(position - shown)
+            shown = position
+
+
+@backup_cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_restore_command(file: str) -> None:
+    """Restore a `flask backup export` FILE into this database, which must be new and empty (`flask db upgrade`).
+
+    Ids, timestamps, verdict histories and merges come back as they were; the match index is rebuilt.  The
+    file is checked line by line in one transaction: a bad line stops the restore with its line number and
+    nothing is written.  The backup must be of this claimtrack's database schema.  Exit status 0 when restored,
+    2 when nothing was (bad or truncated file, a database that is not empty, another schema).
+    """
+    import os
+    import zlib
+
+    from .services.backup import BackupError, Restorer
+
+    try:
+        raw = open(file, "rb")
+        size = os.fstat(raw.fileno()).st_size
+    except OSError as error:
+        click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
+        sys.exit(2)
+    try:
+        with click.progressbar(length=max(size, 1), label=f"Restoring {Path(file).name}", file=sys.stderr) as bar:
+            report = Restorer(db.session, current_app.config["IMPORT_BATCH_SIZE"]).run(_backup_lines(raw, bar))
+    except BackupError as error:
+        db.session.rollback()
+        click.echo(f"error: cannot restore {file}: {error}. Nothing was restored.", err=True)
+        sys.exit(2)
+    except (OSError, EOFError, zlib.error) as error:
+        db.session.rollback()
+        click.echo(f"error: cannot read {file}: {getattr(error, 'strerror', None) or error}. Nothing was restored.",
+                   err=True)
+        sys.exit(2)
+    finally:
+        raw.close()
+    db.session.commit()
+    summary = ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
+    click.echo(f"Restored {sum(report.counts.values())} record(s) from {file} (backup of {report.created_at}, "
+               f"schema {report.schema}): {summary or 'nothing'}. The match index was rebuilt.")
+    if report.users_without_password:
+        names = ", ".join(report.users_without_password[:10])
+        more = f" and {len(report.users_without_password) - 10} more" if len(report.users_without_password) > 10 else ""
+        click.echo(f"The backup has no password hashes: {len(report.users_without_password)} account(s) ({names}{more}) "
+                   "cannot log in until a password is set with `flask users set-password NAME`.")
+
+
 @demo_cli.command("setup")
 def demo_setup_command() -> None:
     """Load the demo claims and article into an empty database; create an admin if there is no account."""
@@ -190,6 +325,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(claims_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(requests_cli)
 
 

@@ -66,6 +66,21 @@ def create_user(session: Session, username: str, password: str, role: str, by: U
     return user
 
 
+def set_password(session: Session, username: str, password: str, by: User | None = None) -> User:
+    """Give the account a new password and log it out everywhere; raise AccountError on bad input."""
+    user = session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
+    if user is None:
+        raise AccountError(f"There is no account {username!r}.")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = _hasher.hash(password)
+    user.session_token = secrets.token_hex(16)
+    session.add(AuditEvent(user_id=by.id if by else None, action="user.set_password", object_type="user",
+                           object_id=user.id))
+    session.flush()
+    return user
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None (same work either way)."""
     user = session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
