@@ -247,7 +247,8 @@ def main() -> None:
                "CLAIMTRACK_DATABASE_URL": url, "CLAIMTRACK_SECRET_KEY": "load-test-secret",
                "CLAIMTRACK_BIN": str(Path(sys.executable).parent), "CLAIMTRACK_BIND": f"127.0.0.1:{port}",
                "CLAIMTRACK_MIGRATE_ON_START": "false", "WEB_CONCURRENCY": str(args.workers),
-               "CLAIMTRACK_LOGIN_RATE_LIMIT": "1000000 per minute", "CLAIMTRACK_API_RATE_LIMIT": "1000000 per minute"}
+               "CLAIMTRACK_LOGIN_RATE_LIMIT": "1000000 per minute", "CLAIMTRACK_API_RATE_LIMIT": "1000000 per minute",
+               "CLAIMTRACK_SEARCH_RATE_LIMIT": "1000000 per minute"}
         log = open(work / "gunicorn.log", "w")
         server = subprocess.Popen([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env, stdout=log,
                                   stderr=subprocess.STDOUT, start_new_session=True)

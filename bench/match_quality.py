@@ -26,9 +26,9 @@ DATASETS = ("snopes-tweets", "politifact-debates")
 
 
 def claimtrack_run(claims: Path, queries: Path, workdir: Path, distractors: Path | None = None,
-                   max_postings: int | None = None, tier: str = "lexical") -> tuple[dict, dict, list[float]]:
-    database = workdir / "quality.sqlite"
-    url = f"sqlite:///{database}"
+                   max_postings: int | None = None, tier: str = "lexical",
+                   database_url: str | None = None) -> tuple[dict, dict, list[float]]:
+    url = database_url or f"sqlite:///{workdir / 'quality.sqlite'}"
     if not (workdir / "imported").exists():  # a kept --workdir is imported once
         flask(["db", "upgrade"], url)
         flask(["claims", "import", str(claims)], url)
@@ -92,6 +92,8 @@ def main() -> None:
     parser.add_argument("--max-postings", type=int, help="MATCH_MAX_POSTINGS for this run")
     parser.add_argument("--tier", choices=("lexical", "hybrid", "both"), default="lexical",
                         help="which matcher tiers to run (hybrid needs `make semantic`)")
+    parser.add_argument("--database-url", help="an empty database to import into instead of a SQLite file in the "
+                                               "work folder (e.g. a PostgreSQL database; one --dataset per URL)")
     parser.add_argument("--workdir", type=Path, help="keep the database here and reuse it on the next run")
     parser.add_argument("--distractors", type=int, default=0,
                         help="hide the claims among this many other real claims (LIAR and the other claim set, "
@@ -113,7 +115,8 @@ def main() -> None:
                 widen(others, args.distractors, distractors)
             tiers = ("lexical", "hybrid") if args.tier == "both" else (args.tier,)
             results = {tier: claimtrack_run(folder / "claims.jsonl", folder / f"{args.split}.jsonl", Path(tmp),
-                                            distractors, args.max_postings, tier) for tier in tiers}
+                                            distractors, args.max_postings, tier, args.database_url)
+                       for tier in tiers}
         fuzzy_runs, bm25_runs = baselines(claims_rows, queries)
         hidden = f" + {args.distractors:,} distractors" if args.distractors else ""
         print(f"\n{name} {args.split}: {len(queries)} queries, {len(claims_rows):,} claims{hidden}"

@@ -6,7 +6,8 @@ DIR/<dataset>/quality.sqlite.  Then:
 
     python bench/semantic_quality.py dump --workdir DIR      # pools of lexical + dense candidates, train and dev
     python bench/semantic_quality.py fit --workdir DIR       # weights on train; MAP@5 and bands on train and dev
-    python bench/semantic_quality.py queries --workdir DIR   # query-side normalisation per tier (train)
+
+Query-side normalisation per tier (lexical, the model alone, hybrid; train and dev): bench/query_normalisation.py.
 
 Only the train splits are fitted on; dev is reported.
 """
@@ -17,7 +18,6 @@ import argparse
 import json
 import os
 import pickle
-import re
 import sys
 from pathlib import Path
 
@@ -167,53 +167,17 @@ def fit(workdir: Path) -> None:
             print("\n".join(bands_table(arrs, np.array(HYBRID_WEIGHTS), HYBRID_BIAS)))
 
 
-_SIGNATURE = re.compile(r"\s[—–-]\s[^—–]{0,80}\(@\w+\)\s.{0,40}$")
-
-
-def queries(workdir: Path, data: Path) -> None:
-    """Exact cosine ranking over the whole claim set for query variants: raw, URLs dropped, signature dropped."""
-    from sqlalchemy import select
-
-    from claimtrack.db import db
-    from claimtrack.models import Claim
-    from claimtrack.semantic.embedder import load_embedder, query_input
-    from claimtrack.semantic.store import claim_vectors
-
-    embedder = load_embedder()
-    variants = {"raw": lambda t: t, "URLs dropped (shipped)": query_input,
-                "URLs and signature dropped": lambda t: query_input(_SIGNATURE.sub("", t))}
-    for name in DATASETS:
-        app = _app(workdir, name)
-        with app.app_context():
-            rows = db.session.execute(select(Claim.external_id, claim_vectors.c.vector)
-                                      .join(claim_vectors, claim_vectors.c.claim_id == Claim.id)).all()
-            db.engine.dispose()
-        ids = [r[0] for r in rows]
-        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
-        qs = read_jsonl(data / "claim-retrieval" / name / "train.jsonl")
-        for label, fn in variants.items():
-            vectors = embedder.embed([fn(q["text"]) for q in qs])
-            sims = vectors @ matrix.T
-            total = 0.0
-            for q, s in zip(qs, sims):
-                top = np.argsort(-s)[:5]
-                total += average_precision_at([ids[i] for i in top], set(q["gold"]), 5)
-            print(f"{name} train, cosine alone, query {label}: MAP@5 {total / len(qs):.3f}", flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", choices=("dump", "fit", "queries"))
+    parser.add_argument("step", choices=("dump", "fit"))
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--dataset", action="append", choices=DATASETS)
     args = parser.parse_args()
     if args.step == "dump":
         dump(args.workdir, args.data, args.dataset or DATASETS)
-    elif args.step == "fit":
-        fit(args.workdir)
     else:
-        queries(args.workdir, args.data)
+        fit(args.workdir)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ INGEST_MATCHES_PER_CANDIDATE = 3
 
 # Login rate limit (Flask-Limiter syntax), per client address.
 LOGIN_RATE_LIMIT = "10 per minute"
+# Searches on the public pages (each runs the matcher), per client address; browsing without a search is free.
+SEARCH_RATE_LIMIT = "60 per minute"
 RATELIMIT_STORAGE_URI = "memory://"
 
 # Largest request body accepted, in bytes.

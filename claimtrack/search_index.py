@@ -337,8 +337,12 @@ def reindex(session: Session, batch: int = 5000) -> Iterator[int]:
             {"claim_pk": r.id, "search_terms": None if r.merged_into_id else claim_terms(r.text, r.title, r.name)}
             for r in rows
         ]
+        # A rebuild changes no claim: updated_at keeps its value (the column's onupdate would stamp every claim).
         session.execute(
-            update(Claim.__table__).where(Claim.__table__.c.id == bindparam("claim_pk")), values
+            update(Claim.__table__)
+            .where(Claim.__table__.c.id == bindparam("claim_pk"))
+            .values(updated_at=Claim.__table__.c.updated_at),
+            values,
         )
         apply_term_changes(session, [v["search_terms"] for v in values], [])
         last = rows[-1].id

@@ -27,6 +27,26 @@ limit_request_field_size = 8190
 # first run's instance/config.py is written once, not raced by several workers.
 preload_app = True
 
+
+def when_ready(server):
+    """In the master, after the app is loaded and before any worker forks: load the semantic model (when
+    SEMANTIC_ENABLED) so every worker shares one copy of it instead of loading its own."""
+    if os.environ.get("CLAIMTRACK_SEMANTIC_PRELOAD", "true").lower() in ("0", "false", "no"):
+        return
+    app = server.app.wsgi()
+    from claimtrack.semantic.service import preload
+
+    with app.app_context():
+        loaded = preload(app.extensions["match_settings"].semantic)
+    if loaded:
+        # torch and transformers bring ~hundreds of thousands of Python objects; a garbage collection in a worker
+        # writes to each object's header and so copies every page they sit on.  Frozen objects are never
+        # collected: the pages stay shared (bench/semantic_workers.py measures it).
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
 accesslog = os.environ.get("CLAIMTRACK_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("CLAIMTRACK_GUNICORN_LOG_LEVEL", "info")

@@ -29,6 +29,7 @@ def _config(url: str) -> dict:
         "DATABASE_URL": url,
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "SEARCH_RATE_LIMIT": "100000 per minute",
     }
 
 

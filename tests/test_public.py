@@ -522,3 +522,15 @@ def test_header_public_for_visitors_and_editor_links_for_staff(app, client, news
     html = text_of(client.get("/editor/"))
     for link in ('href="/editor/"', 'href="/editor/claims"', 'href="/editor/articles"', "Log out"):
         assert link in html
+
+
+def test_searches_are_rate_limited_browsing_is_not(app, client, newsroom):
+    app.config["SEARCH_RATE_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        assert client.get("/", query_string={"q": MOON_PARAPHRASE}).status_code == 200
+    refused = client.get("/", query_string={"q": MOON_PARAPHRASE})
+    assert refused.status_code == 429
+    assert "Please wait a minute" in text_of(refused)
+    # Reading the latest verdicts and filtering without a search stays open.
+    for _ in range(5):
+        assert client.get("/").status_code == 200

@@ -133,3 +133,12 @@ def test_match_file_output_shape(loaded, runner, tmp_path):
         assert all(set(m) == {"id", "claim_id", "score"} for m in row["matches"])
         scores = [m["score"] for m in row["matches"]]
         assert scores == sorted(scores, reverse=True)
+
+
+def test_reindex_changes_no_claim(loaded, runner):
+    """A rebuild of the index is not an edit: every claim keeps its updated_at (feeds and exports sort on it)."""
+    with loaded.app_context():
+        before = dict(db.session.execute(select(Claim.id, Claim.updated_at)).all())
+    assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
+    with loaded.app_context():
+        assert dict(db.session.execute(select(Claim.id, Claim.updated_at)).all()) == before

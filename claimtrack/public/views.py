@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 
+from ..auth import limiter
 from ..db import db
 from ..markdown import render_markdown
 from ..services import public as public_service
@@ -89,7 +90,12 @@ def resolve_speaker(text: str):
     return public_service.find_speaker(db.session, text)
 
 
+def _search_rate_limit() -> str:
+    return current_app.config["SEARCH_RATE_LIMIT"]
+
+
 @bp.route("/")
+@limiter.limit(_search_rate_limit, exempt_when=lambda: not (request.args.get("q") or "").strip())
 def home():
     """The latest verdicts, or the published claims that match what the reader typed, with filters."""
     topics = public_service.public_topics(db.session)

@@ -145,3 +145,24 @@ def _warn_once(message: str) -> None:
     if message not in _warned:
         _warned.add(message)
         log.warning("semantic tier unavailable, matching lexically: %s", message)
+
+
+def preload(settings: SemanticSettings) -> bool:
+    """Load the model now, in a server's master process, so forked web workers share its memory.
+
+    gunicorn (deploy/gunicorn.conf.py) calls this once before it forks: the model's weights (~90 MB of tensors
+    and ~400 MB of torch and its libraries) are then mapped once and shared copy-on-write by every worker,
+    instead of each worker loading its own copy on its first match (bench/semantic_workers.py measures both).
+    One short text is embedded here too, so torch's lazy first-call set-up is shared as well; the embedder runs
+    torch on one thread, so no thread pool exists for a fork to leave behind.  Returns whether the model is
+    loaded; a missing or broken package is logged, and workers match lexically.
+    """
+    if not settings.enabled:
+        return False
+    try:
+        load_embedder(settings.model).embed([query_input("warm up")])
+    except SemanticUnavailable as error:
+        _warn_once(str(error))
+        return False
+    log.info("semantic tier: model %s loaded before the workers fork", settings.model)
+    return True
