@@ -6,6 +6,8 @@ page works without JavaScript, and JSON-LD data blocks are not scripts the brows
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, request
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,8 +18,21 @@ CSP = (
 )
 
 
+def web_url(value: str | None) -> str | None:
+    """The address when it is an http(s) one, else None: stored addresses (imported claims, articles) become
+    links only then, so a javascript: or data: address stays text that nobody can click."""
+    text = (value or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers and /healthz; trust a reverse proxy and secure the cookies as the config says."""
+    """Add the headers, the web_url template filter and /healthz; trust a reverse proxy and secure the cookies
+    as the config says."""
+    app.add_template_filter(web_url, "web_url")
     if app.config.get("REMEMBER_COOKIE_SECURE") is None:
         app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
     hops = {name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}") or 0)
