@@ -788,3 +788,94 @@ def test_imported_addresses_that_are_not_web_addresses_are_never_links(sapp, tmp
     text, problems = audit_html(response.get_data(as_text=True))
     assert not problems, problems
     assert "javascript:alert(document.cookie)" in text  # kept, as text
+
+
+# --- 3. injection strings in every search box and filter --------------------------------------------------------
+
+INJECTIONS = [
+    "' OR 1=1 --", '"; DROP TABLE claims; --', "%", "_", "\\", "%' OR '%'='", "NEAR(", 'NEAR(a b, 2)', '"unterminated',
+    "*", "AND OR NOT", "col:term", "text:climate", "a & b | !c", "!:*", "&|!:*", "climate:* & !tax", "()", "'",
+    "'';!--\"<XSS>=&{()}", "\x00", "1e309", "-1", "9" * 30,
+]
+
+# Each search box and filter, as (path, argument).  The speaker filters take names, the others ids or words.
+FILTERS = [
+    ("/", "q"), ("/", "speaker"), ("/", "verdict"), ("/", "topic"), ("/", "since"), ("/", "until"), ("/", "page"),
+    ("/speakers", "page"),
+    ("/api/v1/claims", "speaker"), ("/api/v1/claims", "verdict"), ("/api/v1/claims", "topic"),
+    ("/api/v1/claims", "since"), ("/api/v1/claims", "cursor"), ("/api/v1/claims", "limit"),
+    ("/api/v1/match", "text"), ("/api/v1/speakers", "cursor"), ("/api/v1/speakers", "limit"),
+    ("/editor/", "speaker"), ("/editor/", "topic"), ("/editor/", "page_mine"), ("/editor/claims", "page"),
+    ("/editor/requests", "status"), ("/editor/requests", "sort"), ("/editor/requests", "page"),
+]
+
+
+def _claims_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Claim))
+
+
+def test_injection_strings_in_every_search_box_and_filter(app, runner):
+    """Never a 500, the claims table untouched, and answers that make sense: only published claims, and no
+    claim at all for a string with no word in it (a wildcard must not match everything)."""
+    from claimtrack.matching import tokens
+
+    app.config["API_RATE_LIMIT"] = "100000 per minute"
+    result = runner.invoke(args=["claims", "import", "tests/fixtures/claims_sample.jsonl"])
+    assert result.exit_code == 0, result.output
+    make_user(app, "editor", "editor")
+    anonymous, editor = app.test_client(), logged_in(app, "editor")
+    published = {c["id"] for c in anonymous.get("/api/v1/claims?limit=100").get_json()["claims"]}
+    assert published, "the sample claims are published"
+    count = _claims_count(app)
+    problems = []
+    for path, name in FILTERS:
+        client = editor if path.startswith("/editor") else anonymous
+        for value in INJECTIONS:
+            response = client.get(path, query_string={name: value})
+            where = f"GET {path}?{name}={value!r}"
+            if response.status_code not in (200, 400, 404):
+                problems.append(f"{where}: {response.status_code}")
+                continue
+            if path.startswith("/api/") and response.status_code == 200:
+                found = {c["id"] for c in response.get_json().get("claims", response.get_json().get("matches", []))
+                         if "verdict" in c}
+                if not found <= published:
+                    problems.append(f"{where}: unpublished claims {found - published}")
+                if name in ("text", "speaker") and not tokens(value) and found:
+                    problems.append(f"{where}: {len(found)} claims for a string with no word")
+            if path == "/" and name == "q" and response.status_code == 200 and not tokens(value):
+                if 'class="claim-card' in response.get_data(as_text=True):
+                    problems.append(f"{where}: results for a string with no word")
+    for value in INJECTIONS:
+        response = anonymous.post("/api/v1/match", json={"text": value})
+        if response.status_code not in (200, 400):
+            problems.append(f"POST /api/v1/match {value!r}: {response.status_code}")
+        response = anonymous.get("/ask/track/" + quote_plus(value))
+        if response.status_code not in (400, 404):
+            problems.append(f"GET /ask/track/{value!r}: {response.status_code}")
+    assert not problems, "\n".join(problems)
+    assert _claims_count(app) == count
+    # The search still works after all that.
+    response = anonymous.get("/api/v1/match", query_string={"text": "Annies List third-trimester abortions"})
+    assert response.status_code == 200 and response.get_json()["matches"]
+
+
+def test_a_nul_character_in_any_form_is_a_400_not_a_crash(app, runner):
+    """PostgreSQL refuses NUL in text; the login form, the claim form and the reader's form get a 400 and
+    nothing is stored."""
+    runner.invoke(args=["claims", "import", "tests/fixtures/claims_sample.jsonl"])
+    make_user(app, "editor", "editor")
+    anonymous = app.test_client()
+    token = AuthActions(anonymous).csrf_token("/login")
+    response = anonymous.post("/login", data={"csrf_token": token, "username": "edi\x00tor", "password": PASSWORD})
+    assert response.status_code == 400
+    response = anonymous.post("/ask", data={"csrf_token": csrf(anonymous), "text": "Taxes rose\x00 by 40 percent",
+                                            "seen_where": "", "email": "", "website": "", "confirm": "yes"})
+    assert response.status_code == 400
+    editor = logged_in(app, "editor")
+    before = fingerprint(app)
+    response = editor.post("/editor/claims/1/edit", data={"csrf_token": csrf(editor), "text": "Taxes\x00 rose",
+                                                          "speaker": "", "topics": ""})
+    assert response.status_code == 400
+    assert not changed_tables(before, fingerprint(app))
