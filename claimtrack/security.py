@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, jsonify, request
 from sqlalchemy import text
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
@@ -29,6 +30,11 @@ def web_url(value: str | None) -> str | None:
     return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
+def _without_nul(data: ImmutableMultiDict) -> ImmutableMultiDict:
+    return ImmutableMultiDict([(key.replace("\x00", " "), value.replace("\x00", " "))
+                               for key, value in data.items(multi=True)])
+
+
 def init_app(app: Flask) -> None:
     """Add the headers, the web_url template filter and /healthz; trust a reverse proxy and secure the cookies
     as the config says."""
@@ -42,15 +48,16 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
 
     @app.before_request
-    def _refuse_nul_characters():
+    def _nul_characters_to_spaces():
         # No text of ours can hold a NUL: PostgreSQL refuses it in a query parameter (a 500 from deep inside
-        # a search or a form), and no browser form sends one.  Refused once here, for every route.
-        fields = list(request.args.items(multi=True))
+        # a filter, the login or any form), and no browser form sends one.  Turned into a space once here, for
+        # every route, as the search (clean_text) already does; what else was typed is kept.
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            request.args = _without_nul(request.args)
         if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-                "application/x-www-form-urlencoded", "multipart/form-data"):
-            fields += list(request.form.items(multi=True))
-        if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in fields):
-            abort(400)
+                "application/x-www-form-urlencoded", "multipart/form-data") and any(
+                "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
+            request.form = _without_nul(request.form)
 
     @app.after_request
     def _headers(response):
