@@ -6,8 +6,11 @@ page works without JavaScript, and JSON-LD data blocks are not scripts the brows
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, request
 from sqlalchemy import text
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
@@ -16,8 +19,26 @@ CSP = (
 )
 
 
+def web_url(value: str | None) -> str | None:
+    """The address when it is an http(s) one, else None: stored addresses (imported claims, articles) become
+    links only then, so a javascript: or data: address stays text that nobody can click."""
+    text = (value or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def _without_nul(data: ImmutableMultiDict) -> ImmutableMultiDict:
+    return ImmutableMultiDict([(key.replace("\x00", " "), value.replace("\x00", " "))
+                               for key, value in data.items(multi=True)])
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers and /healthz; trust a reverse proxy and secure the cookies as the config says."""
+    """Add the headers, the web_url template filter and /healthz; trust a reverse proxy and secure the cookies
+    as the config says."""
+    app.add_template_filter(web_url, "web_url")
     if app.config.get("REMEMBER_COOKIE_SECURE") is None:
         app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
     hops = {name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}") or 0)
@@ -25,6 +46,18 @@ def init_app(app: Flask) -> None:
     if any(hops.values()):
         # Only the configured number of proxies is believed: more X-Forwarded-* entries could be forged.
         app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
+
+    @app.before_request
+    def _nul_characters_to_spaces():
+        # No text of ours can hold a NUL: PostgreSQL refuses it in a query parameter (a 500 from deep inside
+        # a filter, the login or any form), and no browser form sends one.  Turned into a space once here, for
+        # every route, as the search (clean_text) already does; what else was typed is kept.
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            request.args = _without_nul(request.args)
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+                "application/x-www-form-urlencoded", "multipart/form-data") and any(
+                "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
+            request.form = _without_nul(request.form)
 
     @app.after_request
     def _headers(response):

@@ -52,9 +52,33 @@ class ArticleText:
     url: str | None = None
 
 
+# IPv6 ranges whose last 32 bits are an IPv4 address that a host or gateway may connect to: IPv4-translated
+# (SIIT), the NAT64 well-known prefix, and the deprecated IPv4-compatible form.  Python calls most of them
+# "global" whatever IPv4 address they carry, so the address inside is checked as well.
+_EMBEDS_IPV4 = tuple(ipaddress.ip_network(n) for n in ("::ffff:0:0:0/96", "64:ff9b::/96", "::/96"))
+
+
+def _embedded_ipv4(address: ipaddress._BaseAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, translated, NAT64, compatible, 6to4, Teredo), if any."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if any(address in network for network in _EMBEDS_IPV4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def _allowed(address: ipaddress._BaseAddress, allowed_networks: Iterable[ipaddress._BaseNetwork]) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+        address = address.ipv4_mapped  # ::ffff:a.b.c.d is a.b.c.d on a dual-stack socket
+    inner = _embedded_ipv4(address)
+    if inner is not None and not _allowed(inner, allowed_networks):
+        return False
     if any(address in network for network in allowed_networks):
         return True
     return address.is_global and not address.is_multicast
@@ -93,8 +117,12 @@ def fetch(
     deadline = time.monotonic() + timeout * 2
     current = url.strip()
     for _ in range(max_redirects + 1):
-        parts = urlsplit(current)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(current)
+            hostname = parts.hostname
+        except ValueError:  # "http://[::1/" and the like: urlsplit refuses them
+            raise FetchError("The address is not a valid web address.") from None
+        if parts.scheme not in ("http", "https") or not hostname:
             raise FetchError("Only http:// and https:// addresses can be fetched.")
         if parts.username or parts.password:
             raise FetchError("Addresses with a user name or password are not fetched.")
@@ -102,7 +130,7 @@ def fetch(
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             raise FetchError("The address has an invalid port.") from None
-        ip = resolve_public(parts.hostname, port, allowed)
+        ip = resolve_public(hostname, port, allowed)
         timeouts = urllib3.Timeout(connect=min(5.0, timeout), read=timeout)
         if parts.scheme == "https":
             pool = urllib3.HTTPSConnectionPool(
@@ -132,7 +160,10 @@ def fetch(
                 location = response.headers.get("Location")
                 if not location:
                     raise FetchError("The page redirects without saying where.")
-                current = urljoin(current, location)
+                try:
+                    current = urljoin(current, location)
+                except ValueError:
+                    raise FetchError("The page redirects to an address that is not valid.") from None
                 continue
             if response.status >= 400:
                 raise FetchError(f"The page answered with an error (HTTP {response.status}).")

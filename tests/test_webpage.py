@@ -44,14 +44,21 @@ def test_redirect_on_the_same_allowed_host_is_followed(server):
     "url",
     ["http://127.0.0.1/", "http://localhost:5000/", "http://[::1]/", "http://10.1.2.3/", "http://192.168.0.1/",
      "http://172.16.5.4/", "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/", "http://[::ffff:127.0.0.1]/",
-     "http://100.64.0.1/", "http://[fd00::1]/"],
+     "http://100.64.0.1/", "http://[fd00::1]/",
+     # One address, other spellings: decimal, octal, hexadecimal and short forms that the resolver accepts.
+     "http://2130706433/", "http://0177.0.0.1/", "http://0x7f.0.0.1/", "http://127.1/", "http://2852039166/",
+     "http://0251.0376.0251.0376/", "http://0/", "http://[::]/", "http://[fe80::1]/", "http://224.0.0.1/",
+     "http://255.255.255.255/", "http://198.18.0.1/",
+     # IPv6 addresses that carry a private IPv4 address: compatible, translated, NAT64, 6to4.
+     "http://[::127.0.0.1]/", "http://[::ffff:0:7f00:1]/", "http://[64:ff9b::a9fe:a9fe]/",
+     "http://[2002:a9fe:a9fe::1]/", "http://[::ffff:169.254.169.254]/"],
 )
 def test_private_addresses_are_refused_without_a_request(url):
     with pytest.raises(FetchError, match="private or local"):
         fetch(url)
 
 
-@pytest.mark.parametrize("path", ["/to-metadata", "/to-private"])
+@pytest.mark.parametrize("path", ["/to-metadata", "/to-private", "/to-decimal-metadata", "/to-nat64-metadata"])
 def test_redirects_to_private_addresses_are_refused(server, path):
     with pytest.raises(FetchError, match="private or local"):
         fetch(server.url(path), allowed_networks=LOOPBACK)
@@ -72,6 +79,36 @@ def test_hostile_pages_get_a_clear_message(server, path, message):
 def test_only_plain_http_urls(url):
     with pytest.raises(FetchError):
         fetch(url)
+
+
+@pytest.mark.parametrize("path,message", [("/to-userinfo", "user name or password"),
+                                          ("/to-broken-url", "not valid")])
+def test_redirects_to_odd_addresses_are_refused_with_a_message(server, path, message):
+    with pytest.raises(FetchError, match=message):
+        fetch(server.url(path), allowed_networks=LOOPBACK)
+
+
+def test_invalid_address_is_a_fetch_error_not_a_crash():
+    with pytest.raises(FetchError, match="not a valid web address"):
+        fetch("http://[::1/")
+
+
+@pytest.mark.parametrize("answers", [
+    ["93.184.215.14", "10.0.0.5"],  # one public and one private answer: refused, not the first one taken
+    ["::ffff:10.0.0.5"],
+    ["64:ff9b::a9fe:a9fe"],
+])
+def test_names_resolving_to_any_private_address_are_refused(monkeypatch, answers):
+    import socket
+
+    def resolve(host, port, *args, **kwargs):
+        assert host == "news.example"
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                 (a, port, 0, 0) if ":" in a else (a, port)) for a in answers]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(FetchError, match="private or local"):
+        fetch("http://news.example/article")
 
 
 def test_unknown_host_is_a_clear_error():

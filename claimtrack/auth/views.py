@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import db
 from ..models import AuditEvent
-from ..services.accounts import authenticate
+from ..services.accounts import authenticate, end_sessions
 from . import limiter
 from .forms import LoginForm, LogoutForm
 
@@ -56,6 +56,9 @@ def logout():
         db.session.add(
             AuditEvent(user_id=current_user.id, action="user.logout", object_type="user", object_id=current_user.id)
         )
+        # The session is a signed cookie: only a new token stops a copy of it (or of the remember-me cookie)
+        # from working after logout.  It ends the user's other sessions too, which is the safe side.
+        end_sessions(db.session, current_user)
         db.session.commit()
         logout_user()
         flash("You are logged out.", "info")

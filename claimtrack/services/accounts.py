@@ -108,6 +108,13 @@ def load_user(session: Session, session_id: str) -> User | None:
     return user
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """Log the user out everywhere: a new session token makes every session id and remember-me cookie that
+    carries the old one worthless (sessions are signed cookies, so a copy would otherwise outlive a logout)."""
+    user.session_token = secrets.token_hex(16)
+    session.flush()
+
+
 def any_user_exists(session: Session) -> bool:
     """True when at least one account exists."""
     return session.scalar(select(User.id).limit(1)) is not None
