@@ -34,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .verdicts import VerdictScale
 
     db_module._sqlite_busy_timeout_ms["value"] = app.config["SQLITE_BUSY_TIMEOUT_MS"]
-    db_module.db.init_app(app)
+    db_module.init_app(app)
     app.extensions["verdict_scale"] = VerdictScale.from_config(app.config.get("VERDICT_SCALE"))
     from .search_index import MatchSettings
 
