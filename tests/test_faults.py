@@ -416,3 +416,37 @@ def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_serv
     assert log_text.count("was sent SIGKILL") == len(killed), log_text[-3000:]  # the master saw each death
     assert "Traceback" not in log_text
     pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# --- a PostgreSQL that accepts connections and never answers ---------------------------------------------------
+
+
+def test_a_server_that_never_answers_is_a_503_not_a_hang(tmp_path):
+    """A frozen server (or a half-open network path): the TCP connection opens, the startup reply never comes.
+    Without a connect timeout every request waited until gunicorn killed its worker."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{silent.getsockname()[1]}/claimtrack"
+    app = create_app({**_config(url), "DATABASE_CONNECT_TIMEOUT_SECONDS": 1})
+    app.instance_path = str(tmp_path / "instance")
+    result: dict = {}
+
+    def ask() -> None:
+        client = app.test_client()
+        result["page"] = client.get("/")
+        result["health"] = client.get("/healthz")
+
+    asker = threading.Thread(target=ask, daemon=True)
+    asker.start()
+    asker.join(timeout=60)  # a guard against the hang itself, not a speed requirement
+    try:
+        assert not asker.is_alive(), "the request still waits for a server that never answers"
+        assert result["page"].status_code == 503 and result["page"].headers["Retry-After"].isdigit()
+        assert result["health"].status_code == 503
+    finally:
+        silent.close()
+        with app.app_context():
+            db.engine.dispose()
