@@ -28,13 +28,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     url = app.config.get("DATABASE_URL") or "sqlite:///" + os.path.join(app.instance_path, "claimtrack.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {"pool_pre_ping": True})
+    if url.startswith("postgresql"):
+        # libpq waits forever for a server that never answers; bound it (an explicit connect_args value wins).
+        options["connect_args"] = {"connect_timeout": int(app.config["DATABASE_CONNECT_TIMEOUT_SECONDS"]),
+                                   **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from . import db as db_module
     from .verdicts import VerdictScale
 
     db_module._sqlite_busy_timeout_ms["value"] = app.config["SQLITE_BUSY_TIMEOUT_MS"]
-    db_module.db.init_app(app)
+    db_module.init_app(app)
     app.extensions["verdict_scale"] = VerdictScale.from_config(app.config.get("VERDICT_SCALE"))
     from .search_index import MatchSettings
 

@@ -100,6 +100,11 @@ LOG_LEVEL = "INFO"
 # Seconds a client is told to wait (Retry-After) when the database is unavailable and a request gets 503.
 DATABASE_RETRY_AFTER_SECONDS = 5
 
+# PostgreSQL: seconds to wait for a new connection before the request gets 503.  Without a bound, a server that
+# accepts the TCP connection but never answers (frozen, overloaded, a half-open network path) held each request
+# until gunicorn's timeout killed the worker.
+DATABASE_CONNECT_TIMEOUT_SECONDS = 10
+
 # Semantic tier (README "Semantic tier"): sentence embeddings fused with the lexical matcher.  Needs
 # `make semantic` (torch 2.13.0 CPU, then requirements-semantic.txt) and `flask claims embed` to fill the vectors.
 # Off, or on without the packages, matching is exactly the lexical tier (`flask claims match --json` says which).

@@ -6,10 +6,13 @@ embedded default behaves like a real server under several workers.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -29,6 +32,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+log = logging.getLogger(__name__)
 
 # Set by create_app from SQLITE_BUSY_TIMEOUT_MS before the first connection.
 _sqlite_busy_timeout_ms = {"value": 5000}
@@ -51,3 +55,28 @@ def is_sqlite(session_or_engine) -> bool:
     """True when the bound database is SQLite."""
     bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine
     return bind.dialect.name == "sqlite"
+
+
+def init_app(app: Flask) -> None:
+    """Bind the extension to the app, and end each request's session without letting a dead connection turn a
+    finished response into a 500."""
+    db.init_app(app)
+
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs teardowns in reverse).
+    # When PostgreSQL shuts down (pg_ctl stop/restart -m fast) it tells every idle connection "terminating
+    # connection due to administrator command"; a request that had already read its data then failed in the
+    # session's closing ROLLBACK, and that exception escaped the WSGI app after the response was built: gunicorn
+    # answered 500 with a traceback instead of the page.  Whatever the request did is already committed or
+    # meant to be rolled back, so losing the connection at this point loses nothing: log it and move on.
+    @app.teardown_appcontext
+    def _end_session(exc: BaseException | None) -> None:  # noqa: ARG001
+        try:
+            db.session.remove()
+        except sa_exc.DBAPIError as error:
+            log.warning("database connection lost while ending the session: %s",
+                        str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300])
+            try:
+                db.session.close()  # the connection was invalidated by the error: closing no longer talks to it
+            except sa_exc.DBAPIError:
+                pass
+            db.session.registry.clear()

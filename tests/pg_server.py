@@ -57,12 +57,31 @@ class PostgresServer:
             f"{self.bindir}/initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
             "--no-sync", "-E", "UTF8", "--locale=C",
         )
-        options = (
+        self.start_server()
+
+    @property
+    def _options(self) -> str:
+        return (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
+
+    def start_server(self) -> None:
+        """Start the (initialised) server again, on the same port; waits until it accepts connections."""
         self._run(
-            f"{self.bindir}/pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.base / "log"), "-w", "start"
+            f"{self.bindir}/pg_ctl", "-D", str(self.data), "-o", self._options, "-l", str(self.base / "log"),
+            "-w", "start"
+        )
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server but keep its files (``fast``: roll back open transactions, drop every connection)."""
+        self._run(f"{self.bindir}/pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def restart(self, mode: str = "fast") -> None:
+        """A real restart of the server (pg_ctl restart): every connection is dropped, the port closes, then opens."""
+        self._run(
+            f"{self.bindir}/pg_ctl", "-D", str(self.data), "-o", self._options, "-l", str(self.base / "log"),
+            "-m", mode, "-w", "restart"
         )
 
     def url(self, dbname: str = "postgres") -> str:
