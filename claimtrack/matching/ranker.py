@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -19,10 +19,11 @@ B = 0.75
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """The query terms used for the database OR-query (rarest first) and all distinct query terms."""
+    """The query terms used for the database OR-query (rarest first), their IDF weights, all distinct query terms."""
 
     terms: list[str]
     all_terms: list[str]
+    weights: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def plan_query(text: str, doc_freq: Mapping[str, int], total_docs: int, max_term
             break
         chosen.append(term)
         postings += df
-    return QueryPlan(terms=chosen, all_terms=all_terms)
+    return QueryPlan(terms=chosen, all_terms=all_terms,
+                     weights=[_idf(doc_freq[t], max(total_docs, 1)) for t in chosen])
 
 
 def _idf(df: int, total: int) -> float:
