@@ -45,42 +45,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import DEFAULT_DATA, flask, load_rows, widen  # noqa: E402
-from bench.load import CSRF, PASSWORD, VERSION, Client, free_port  # noqa: E402
+from bench.load import CSRF, PASSWORD, VERSION, Client  # noqa: E402
 from tests.pg_server import PostgresServer, find_bindir  # noqa: E402
+from tests.serving import VERDICT_CHECKS, Gunicorn, children  # noqa: E402
 
 CONNECTION_ERRORS = ("RemoteDisconnected", "ConnectionResetError", "BrokenPipeError", "ConnectionRefusedError",
                      "IncompleteRead", "TimeoutError", "timeout")
 
-# Half-written verdicts: each query counts rows that break one invariant of a save (all must be 0).
-VERDICT_CHECKS = {
-    "revision-number gaps":
-        "SELECT count(*) FROM (SELECT verdict_id, count(*) AS n, max(number) AS m FROM verdict_revisions "
-        "GROUP BY verdict_id) t WHERE n <> m",
-    "verdicts unlike their newest revision":
-        "SELECT count(*) FROM verdicts v JOIN verdict_revisions r ON r.verdict_id = v.id AND r.number = "
-        "(SELECT max(number) FROM verdict_revisions WHERE verdict_id = v.id) "
-        "WHERE v.summary IS DISTINCT FROM r.data->>'summary' OR v.rating IS DISTINCT FROM r.data->>'rating'",
-    "revisions without their audit event":
-        "SELECT count(*) FROM verdict_revisions r WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE "
-        "a.action = 'verdict.save' AND a.object_id = r.verdict_id AND (a.details->>'revision')::int = r.number)",
-    "save events without their revision":
-        "SELECT count(*) FROM audit_events a WHERE a.action = 'verdict.save' AND NOT EXISTS (SELECT 1 FROM "
-        "verdict_revisions r WHERE r.verdict_id = a.object_id AND r.number = (a.details->>'revision')::int)",
-}
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is pid (gunicorn's workers)."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(entry.name))
-    return out
 
 
 class Site:
@@ -96,7 +67,7 @@ class Site:
         self.pg.execute("CREATE DATABASE claimtrack_faults")
         self.url = self.pg.url("claimtrack_faults")
         self.dsn = f"host=127.0.0.1 port={self.pg.port} user=postgres dbname=claimtrack_faults"
-        self.server: subprocess.Popen | None = None
+        self.server: Gunicorn | None = None
         self.workers = workers
         flask(["db", "upgrade"], self.url)
         data = work / "site.jsonl"
@@ -128,24 +99,15 @@ class Site:
             self.claim_ids = [r[0] for r in conn.execute("SELECT id FROM claims ORDER BY random() LIMIT 2000")]
 
     def start_gunicorn(self) -> int:
-        port = free_port()
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")},
-               "CLAIMTRACK_DATABASE_URL": self.url, "CLAIMTRACK_SECRET_KEY": "faults-bench-secret",
-               "CLAIMTRACK_BIN": str(Path(sys.executable).parent), "CLAIMTRACK_BIND": f"127.0.0.1:{port}",
-               "CLAIMTRACK_MIGRATE_ON_START": "false", "WEB_CONCURRENCY": str(self.workers),
-               "CLAIMTRACK_LOGIN_RATE_LIMIT": "1000000 per minute", "CLAIMTRACK_API_RATE_LIMIT": "1000000 per minute"}
         self.log_path = self.work / "gunicorn.log"
-        self.server = subprocess.Popen([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env,
-                                       stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
-                                       start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if Client(port).request("GET", "/healthz")[0] == 200:
-                    return port
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit(f"gunicorn did not start; see {self.log_path}")
+        self.server = Gunicorn(self.log_path, workers=self.workers, DATABASE_URL=self.url,
+                               SECRET_KEY="faults-bench-secret", LOGIN_RATE_LIMIT="1000000 per minute",
+                               API_RATE_LIMIT="1000000 per minute")
+        try:
+            self.server.start()
+        except RuntimeError as error:
+            raise SystemExit(f"gunicorn did not start ({error}); see {self.log_path}") from None
+        return self.server.port
 
     def logged_in(self, port: int, number: int, editors: int) -> Client:
         client = Client(port)
@@ -161,12 +123,7 @@ class Site:
 
     def close(self) -> None:
         if self.server is not None:
-            os.killpg(self.server.pid, signal.SIGTERM)
-            try:
-                self.server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.server.pid, signal.SIGKILL)
-                self.server.wait()
+            self.server.stop()
         self.pg.stop()
 
 
@@ -437,7 +394,7 @@ def pg_restart(args, work: Path) -> bool:
             t.join(timeout=120)
         summaries, checks = site.verdict_checks()
         gunicorn_pid = site.server.pid
-        gunicorn_alive = site.server.poll() is None
+        gunicorn_alive = site.server.process.poll() is None
     finally:
         site.close()
 

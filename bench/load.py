@@ -25,9 +25,6 @@ import json
 import os
 import random
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,16 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import DEFAULT_DATA, flask, percentile  # noqa: E402
 from tests.pg_server import PostgresServer, find_bindir  # noqa: E402
+from tests.serving import Gunicorn  # noqa: E402
 
 PASSWORD = "load test password 1"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Client:
@@ -242,25 +234,14 @@ def main() -> None:
             hot_ids = [r[0] for r in conn.execute("SELECT id FROM claims WHERE external_id LIKE 'hot-%' ORDER BY id")]
             claim_ids = [r[0] for r in conn.execute("SELECT id FROM claims ORDER BY random() LIMIT 2000")]
 
-        port = free_port()
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")},
-               "CLAIMTRACK_DATABASE_URL": url, "CLAIMTRACK_SECRET_KEY": "load-test-secret",
-               "CLAIMTRACK_BIN": str(Path(sys.executable).parent), "CLAIMTRACK_BIND": f"127.0.0.1:{port}",
-               "CLAIMTRACK_MIGRATE_ON_START": "false", "WEB_CONCURRENCY": str(args.workers),
-               "CLAIMTRACK_LOGIN_RATE_LIMIT": "1000000 per minute", "CLAIMTRACK_API_RATE_LIMIT": "1000000 per minute",
-               "CLAIMTRACK_SEARCH_RATE_LIMIT": "1000000 per minute"}
-        log = open(work / "gunicorn.log", "w")
-        server = subprocess.Popen([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-        probe = Client(port)
-        for _ in range(300):
-            try:
-                if probe.request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("gunicorn did not start; see " + str(work / "gunicorn.log"))
+        server = Gunicorn(work / "gunicorn.log", workers=args.workers, DATABASE_URL=url,
+                          SECRET_KEY="load-test-secret", LOGIN_RATE_LIMIT="1000000 per minute",
+                          API_RATE_LIMIT="1000000 per minute", SEARCH_RATE_LIMIT="1000000 per minute")
+        try:
+            server.start()
+        except RuntimeError as error:
+            raise SystemExit(f"gunicorn did not start ({error}); see {work / 'gunicorn.log'}") from None
+        port = server.port
 
         clients = [Client(port) for _ in range(args.clients)]
         for i, client in enumerate(clients):
@@ -279,7 +260,8 @@ def main() -> None:
             t.join()
         elapsed = time.perf_counter() - started
 
-        race_results = [race(clients[:args.race_clients], hot_ids[r % len(hot_ids)], r)
+        racers = min(args.race_clients, len(clients))  # no more racers than there are clients
+        race_results = [race(clients[:racers], hot_ids[r % len(hot_ids)], r)
                         for r in range(args.race_rounds)]
 
         with psycopg.connect(dsn) as conn:
@@ -294,11 +276,7 @@ def main() -> None:
                 "GROUP BY verdict_id) t WHERE n <> m").fetchone()[0]
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            server.stop()
         pg.stop()
 
     total = sum(len(v) for v in stats.latency.values())
@@ -324,12 +302,12 @@ def main() -> None:
     race_ok = 0
     for r, outcome in enumerate(race_results):
         winners = outcome.pop("_winners")
-        good = outcome.get(302, 0) == 1 and outcome.get(409, 0) == args.race_clients - 1
+        good = outcome.get(302, 0) == 1 and outcome.get(409, 0) == racers - 1
         race_ok += good
         if not good or len(winners) != 1 or summaries.get(winners[0], 0) != 1:
             print(f"race round {r}: {dict(outcome)}")
-    print(f"race rounds ({args.race_clients} simultaneous saves of one verdict): {race_ok}/{args.race_rounds} with "
-          f"exactly one save and {args.race_clients - 1} conflicts (409)")
+    print(f"race rounds ({racers} simultaneous saves of one verdict): {race_ok}/{args.race_rounds} with "
+          f"exactly one save and {racers - 1} conflicts (409)")
     failed = lost or overwrites or wrong_final or gaps or race_ok != args.race_rounds
     print(f"gunicorn log: {work / 'gunicorn.log'}")
     sys.exit(1 if failed else 0)

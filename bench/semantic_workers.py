@@ -22,12 +22,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,12 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import DEFAULT_DATA, percentile, read_jsonl  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.serving import Gunicorn  # noqa: E402
 
 
 def memory(pid: int) -> dict[str, float]:
@@ -56,11 +47,6 @@ def memory(pid: int) -> dict[str, float]:
                 fields[parts[0][:-1]] = int(parts[1]) / 1024
     return {"rss": fields.get("Rss", 0.0), "pss": fields.get("Pss", 0.0),
             "uss": fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0)}
-
-
-def children(pid: int) -> list[int]:
-    with open(f"/proc/{pid}/task/{pid}/children") as handle:
-        return [int(p) for p in handle.read().split()]
 
 
 def post(port: int, text: str) -> tuple[int, float]:
@@ -77,35 +63,10 @@ def post(port: int, text: str) -> tuple[int, float]:
 
 
 def run(label: str, database: Path, index_dir: Path, workers: int, queries: list[str], extra: dict) -> dict:
-    port = free_port()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")},
-           "CLAIMTRACK_DATABASE_URL": f"sqlite:///{database}", "CLAIMTRACK_SECRET_KEY": "bench-secret",
-           "CLAIMTRACK_BIN": str(Path(sys.executable).parent), "CLAIMTRACK_BIND": f"127.0.0.1:{port}",
-           "CLAIMTRACK_MIGRATE_ON_START": "false", "WEB_CONCURRENCY": str(workers),
-           "CLAIMTRACK_API_RATE_LIMIT": "1000000 per minute", "CLAIMTRACK_SEARCH_RATE_LIMIT": "1000000 per minute",
-           "CLAIMTRACK_SEMANTIC_INDEX_DIR": str(index_dir), "CLAIMTRACK_LOG_REQUESTS": "false",
-           "CLAIMTRACK_ACCESS_LOG": "/dev/null", **extra}
-    log_path = database.parent / f"gunicorn-{label}.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit(f"gunicorn did not start; see {log_path}")
-            time.sleep(0.3)
-        pids = children(server.pid)
-        while len(pids) < workers and time.monotonic() < deadline:
-            time.sleep(0.3)
-            pids = children(server.pid)
+    server = Gunicorn(database.parent / f"gunicorn-{label}.log", workers=workers, DATABASE_URL=f"sqlite:///{database}",
+                      SECRET_KEY="bench-secret", API_RATE_LIMIT="1000000 per minute", SEMANTIC_INDEX_DIR=index_dir,
+                      LOG_REQUESTS="false", ACCESS_LOG="/dev/null", **extra)
+    with server:
         timings: list[float] = []
         statuses: dict[int, int] = {}
         lock = threading.Lock()
@@ -117,7 +78,7 @@ def run(label: str, database: Path, index_dir: Path, workers: int, queries: list
                     if not work:
                         return
                     text = work.pop()
-                status, ms = post(port, text)
+                status, ms = post(server.port, text)
                 with lock:
                     statuses[status] = statuses.get(status, 0) + 1
                     timings.append(ms)
@@ -127,21 +88,14 @@ def run(label: str, database: Path, index_dir: Path, workers: int, queries: list
             thread.start()
         for thread in threads:
             thread.join()
-        per_worker = [memory(pid) for pid in pids]
+        per_worker = [memory(pid) for pid in server.workers()]
         master = memory(server.pid)
-        return {
-            "label": label, "statuses": statuses, "p50": statistics.median(timings), "p95": percentile(timings, 95),
-            "rss": statistics.mean(m["rss"] for m in per_worker), "pss": statistics.mean(m["pss"] for m in per_worker),
-            "uss": statistics.mean(m["uss"] for m in per_worker),
-            "total_pss": master["pss"] + sum(m["pss"] for m in per_worker), "workers": len(per_worker),
-            "hybrid_log": "model" in log_path.read_text() or "semantic" in log_path.read_text(),
-        }
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+    return {
+        "label": label, "statuses": statuses, "p50": statistics.median(timings), "p95": percentile(timings, 95),
+        "rss": statistics.mean(m["rss"] for m in per_worker), "pss": statistics.mean(m["pss"] for m in per_worker),
+        "uss": statistics.mean(m["uss"] for m in per_worker),
+        "total_pss": master["pss"] + sum(m["pss"] for m in per_worker), "workers": len(per_worker),
+    }
 
 
 def main() -> None:
@@ -163,10 +117,10 @@ def main() -> None:
         index_dir = Path(tmp) / "vector-index"
         shutil.copytree(source / "vector-index", index_dir)
         runs = [
-            run("lexical", database, index_dir, args.workers, queries, {"CLAIMTRACK_SEMANTIC_ENABLED": "false"}),
-            run("hybrid", database, index_dir, args.workers, queries, {"CLAIMTRACK_SEMANTIC_ENABLED": "true"}),
+            run("lexical", database, index_dir, args.workers, queries, {"SEMANTIC_ENABLED": "false"}),
+            run("hybrid", database, index_dir, args.workers, queries, {"SEMANTIC_ENABLED": "true"}),
             run("per-worker", database, index_dir, args.workers, queries,
-                {"CLAIMTRACK_SEMANTIC_ENABLED": "true", "CLAIMTRACK_SEMANTIC_PRELOAD": "false"}),
+                {"SEMANTIC_ENABLED": "true", "SEMANTIC_PRELOAD": "false"}),
         ]
     print(f"{args.dataset}: gunicorn with {args.workers} workers, {len(queries)} POST /api/v1/match requests per run "
           f"from {args.workers} threads; memory per worker after the requests (MB, mean over workers)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
 import click
 from flask import Flask, current_app
@@ -155,18 +156,24 @@ def export_command(file: str, fmt: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
 def create_user_command(name: str, role: str, password_stdin: bool) -> None:
     """Create the account NAME with ROLE; the password is prompted for (or read from stdin)."""
+    _account_change(lambda password: create_user(db.session, name, password, role), password_stdin, "Password")
+    click.echo(f"Created {role} {name}.")
+
+
+def _account_change(change: Callable[[str], object], password_stdin: bool, prompt: str) -> None:
+    """Read a password (a prompt typed twice, or one line of standard input), apply ``change`` with it and commit;
+    an AccountError (a weak password, an unknown or taken name) is a message and exit 1, nothing stored."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
     try:
-        create_user(db.session, name, password, role)
+        change(password)
     except AccountError as error:
         db.session.rollback()
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"Created {role} {name}.")
 
 
 @users_cli.command("set-password")
@@ -174,17 +181,7 @@ def create_user_command(name: str, role: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
 def set_password_command(name: str, password_stdin: bool) -> None:
     """Give the account NAME a new password (and log it out everywhere), e.g. after a restore without hashes."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    try:
-        set_password(db.session, name, password)
-    except AccountError as error:
-        db.session.rollback()
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
-    db.session.commit()
+    _account_change(lambda password: set_password(db.session, name, password), password_stdin, "New password")
     click.echo(f"Set a new password for {name}.")
 
 

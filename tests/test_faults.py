@@ -34,7 +34,7 @@ from claimtrack.search_index import check_index
 
 from .conftest import PASSWORD, AuthActions, _config, _migrate, make_user
 from .pg_server import PostgresServer, find_bindir
-from .test_production import _children, _free_port
+from .serving import VERDICT_CHECKS, Gunicorn, children
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 300  # seconds: a bound against hangs, never a speed requirement
@@ -261,21 +261,6 @@ def test_postgresql_restart_is_503_during_and_200_after_without_restarting_the_a
 # --- kill -9 of a gunicorn worker in the middle of verdict saves ---------------------------------------------
 
 
-VERDICT_CHECKS = {
-    "revision numbers with gaps":
-        "SELECT count(*) FROM (SELECT verdict_id, count(*) AS n, max(number) AS m FROM verdict_revisions "
-        "GROUP BY verdict_id) t WHERE n <> m",
-    "verdicts whose text is not their newest revision":
-        "SELECT count(*) FROM verdicts v JOIN verdict_revisions r ON r.verdict_id = v.id AND r.number = "
-        "(SELECT max(number) FROM verdict_revisions WHERE verdict_id = v.id) "
-        "WHERE v.summary IS DISTINCT FROM r.data->>'summary' OR v.rating IS DISTINCT FROM r.data->>'rating'",
-    "revisions without their audit event":
-        "SELECT count(*) FROM verdict_revisions r WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE "
-        "a.action = 'verdict.save' AND a.object_id = r.verdict_id AND (a.details->>'revision')::int = r.number)",
-    "save audit events without their revision":
-        "SELECT count(*) FROM audit_events a WHERE a.action = 'verdict.save' AND NOT EXISTS (SELECT 1 FROM "
-        "verdict_revisions r WHERE r.verdict_id = a.object_id AND r.number = (a.details->>'revision')::int)",
-}
 
 
 class Editor:
@@ -317,30 +302,17 @@ def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_serv
     with app.app_context():
         db.engine.dispose()
 
-    port = _free_port()
-    env = _env(url, BIN=str(Path(sys.executable).parent), BIND=f"127.0.0.1:{port}", MIGRATE_ON_START="false",
-               LOGIN_RATE_LIMIT="100000 per minute")
-    env["WEB_CONCURRENCY"] = "2"
-    log_path = tmp_path / "gunicorn.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+    server = Gunicorn(tmp_path / "gunicorn.log", workers=2, DATABASE_URL=url, SECRET_KEY="fault-test-secret",
+                      LOGIN_RATE_LIMIT="100000 per minute")
+    port = server.port
     acked: list[str] = []
     outcomes: Counter = Counter()
     lock = threading.Lock()
     stop = threading.Event()
     threads: list[threading.Thread] = []
+    server.start(timeout=WAIT)
     try:
         deadline = time.monotonic() + WAIT
-        while True:
-            assert server.poll() is None, log_path.read_text()[-3000:]
-            try:
-                if Editor(port).request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
         editors = []
         for i in range(clients):
             editor = Editor(port)
@@ -375,32 +347,27 @@ def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_serv
         def wait_for_acks(more: int) -> None:
             target = len(acked) + more
             while len(acked) < target:
-                assert time.monotonic() < deadline and server.poll() is None, log_path.read_text()[-3000:]
+                assert time.monotonic() < deadline and server.process.poll() is None, server.log_tail()
                 time.sleep(0.01)
 
         killed = []
         for _ in range(3):
             wait_for_acks(5)
-            victim = _children(server.pid)[0]
+            victim = children(server.pid)[0]
             os.kill(victim, signal.SIGKILL)
             killed.append(victim)
             while True:  # the master notices and forks a replacement
-                workers = _children(server.pid)
+                workers = children(server.pid)
                 if len(workers) == 2 and victim not in workers:
                     break
-                assert time.monotonic() < deadline, log_path.read_text()[-3000:]
+                assert time.monotonic() < deadline, server.log_tail()
                 time.sleep(0.05)
         wait_for_acks(10)  # saves go on after the last kill, on the replacement workers
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=WAIT)
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        server.stop()
 
     assert set(outcomes) - {302, 503, "RemoteDisconnected", "ConnectionResetError", "BrokenPipeError",
                             "ConnectionRefusedError", "IncompleteRead"} == set(), outcomes
@@ -412,7 +379,7 @@ def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_serv
         for what, sql in VERDICT_CHECKS.items():
             assert conn.scalar(text(sql)) == 0, what
     engine.dispose()
-    log_text = log_path.read_text()
+    log_text = server.log_tail(1_000_000)
     assert log_text.count("was sent SIGKILL") == len(killed), log_text[-3000:]  # the master saw each death
     assert "Traceback" not in log_text
     pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -6,14 +6,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -21,14 +18,8 @@ from claimtrack import create_app
 from claimtrack.db import db
 
 from .conftest import PASSWORD, AuthActions, _config, make_user
+from .serving import ROOT, Gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -66,19 +57,6 @@ class Browser:
         return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(entry.name))
-    return out
-
-
 @pytest.fixture
 def pg_database(pg_server):
     name = f"claimtrack_prod_{os.getpid()}_{int(time.time() * 1000) % 100000}"
@@ -88,47 +66,20 @@ def pg_database(pg_server):
 
 
 def test_gunicorn_two_workers_on_postgresql(pg_database, tmp_path):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
-    env.update({
-        "CLAIMTRACK_DATABASE_URL": pg_database,
-        "CLAIMTRACK_SECRET_KEY": "production-test-secret",
-        "CLAIMTRACK_BIN": str(Path(sys.executable).parent),
-        "CLAIMTRACK_BIND": f"127.0.0.1:{port}",
-        "CLAIMTRACK_SESSION_COOKIE_SECURE": "true",
-        "CLAIMTRACK_PROXY_FIX_X_FOR": "1",
-        "CLAIMTRACK_PROXY_FIX_X_PROTO": "1",
-        "WEB_CONCURRENCY": "2",
-        "FLASK_APP": "wsgi.py",
-    })
+    server = Gunicorn(tmp_path / "gunicorn.log", workers=2, migrate=True, DATABASE_URL=pg_database,
+                      SECRET_KEY="production-test-secret", SESSION_COOKIE_SECURE="true", PROXY_FIX_X_FOR="1",
+                      PROXY_FIX_X_PROTO="1")
     created = subprocess.run([sys.executable, "-m", "flask", "users", "create", "ed", "--role", "editor",
-                              "--password-stdin"], input=PASSWORD + "\n", cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=120)
+                              "--password-stdin"], input=PASSWORD + "\n", cwd=ROOT, env=server.env,
+                             capture_output=True, text=True, timeout=120)
     assert created.returncode == 0, created.stderr
-    log_path = tmp_path / "gunicorn.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    with server:
         # Behind a TLS-terminating proxy on this machine: it says https and who the client is.
-        browser = Browser(f"http://127.0.0.1:{port}",
+        browser = Browser(f"http://127.0.0.1:{server.port}",
                           {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"})
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()[-3000:]
-            try:
-                status, headers, body = browser.request("/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log_path.read_text()[-3000:]
-            time.sleep(0.2)
-        assert body == '{"database":"ok","status":"ok"}\n' or '"ok"' in body
-        # The first worker may answer before the master has forked the second one (a loaded machine).
-        while len(_children(server.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert len(_children(server.pid)) == 2, "gunicorn should run 2 workers"
+        status, headers, body = browser.request("/healthz")
+        assert status == 200 and '"ok"' in body
+        assert len(server.workers()) == 2, "gunicorn should run 2 workers"
 
         status, headers, page = browser.request("/login")
         assert status == 200
@@ -145,14 +96,7 @@ def test_gunicorn_two_workers_on_postgresql(pg_database, tmp_path):
             assert status == 200 and "ed (editor)" in page
         status, _, _ = browser.request("/")
         assert status == 200
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-    log_text = log_path.read_text()
+    log_text = server.log_tail(1_000_000)
     assert "Running upgrade" in log_text or "Context impl PostgresqlImpl" in log_text  # migrations ran first
     assert re.search(r"GET /editor/ 200 \d+ms user=ed\(\d+\) ip=203\.0\.113\.7", log_text), log_text[-3000:]
     assert re.search(r"POST /login 302 \d+ms user=ed\(\d+\)", log_text), log_text[-3000:]

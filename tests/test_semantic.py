@@ -265,8 +265,9 @@ def test_gunicorn_loads_the_model_once_before_forking_and_workers_match(sqlite_u
     """deploy/gunicorn.conf.py loads the model in the master (shared by the workers, bench/semantic_workers.py
     measures the memory); forked workers must then embed and answer without hanging on torch's state."""
     import http.client
-    import socket
     from concurrent.futures import ThreadPoolExecutor
+
+    from .serving import Gunicorn
 
     index_dir = tmp_path / "vector-index"
     application = create_app({**_config(sqlite_url), "SEMANTIC_ENABLED": True, "SEMANTIC_INDEX_DIR": str(index_dir)})
@@ -275,21 +276,11 @@ def test_gunicorn_loads_the_model_once_before_forking_and_workers_match(sqlite_u
     assert embed(application).exit_code == 0
     with application.app_context():
         db.engine.dispose()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
-    env.update({"CLAIMTRACK_DATABASE_URL": sqlite_url, "CLAIMTRACK_SECRET_KEY": "semantic-gunicorn-test",
-                "CLAIMTRACK_BIN": str(Path(sys.executable).parent), "CLAIMTRACK_BIND": f"127.0.0.1:{port}",
-                "CLAIMTRACK_MIGRATE_ON_START": "false", "CLAIMTRACK_SEMANTIC_ENABLED": "true",
-                "CLAIMTRACK_SEMANTIC_INDEX_DIR": str(index_dir), "WEB_CONCURRENCY": "2"})
-    log_path = tmp_path / "gunicorn.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+    server = Gunicorn(tmp_path / "gunicorn.log", workers=2, DATABASE_URL=sqlite_url,
+                      SECRET_KEY="semantic-gunicorn-test", SEMANTIC_ENABLED="true", SEMANTIC_INDEX_DIR=index_dir)
 
     def post(text: str) -> tuple[int, dict]:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
         try:
             conn.request("POST", "/api/v1/match", body=json.dumps({"text": text}),
                          headers={"Content-Type": "application/json"})
@@ -298,31 +289,12 @@ def test_gunicorn_loads_the_model_once_before_forking_and_workers_match(sqlite_u
         finally:
             conn.close()
 
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, log_path.read_text()[-3000:]
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log_path.read_text()[-3000:]
-            time.sleep(0.3)
+    with server:
         # Several requests from two threads at once, so both workers embed queries.
         with ThreadPoolExecutor(2) as pool:
             answers = list(pool.map(post, [PARAPHRASE, "Obama was born in Kenya", PARAPHRASE, "fries cost $1"] * 2))
         assert all(status == 200 and "matches" in body for status, body in answers), answers
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-    log_text = log_path.read_text()
+    log_text = server.log_tail(100_000)
     assert "loaded before the workers fork" in log_text, log_text[-3000:]
     assert "semantic tier unavailable" not in log_text and "semantic tier failed" not in log_text
     assert "Traceback" not in log_text, log_text[-3000:]
