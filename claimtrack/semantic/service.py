@@ -99,11 +99,13 @@ def stored_similarities(session: Session, model: str, query_vector: np.ndarray,
     """Cosine similarity of the query to each claim whose stored vector is of ``model`` and of its current text."""
     if not claims:
         return {}
+    # By claim id only, the model checked here: with `model = ?` in the WHERE clause SQLite chose the model index
+    # (one model: every row) over the claim-id key and read a million rows per query (750 ms at 1M claims).
     rows = session.execute(
-        select(claim_vectors.c.claim_id, claim_vectors.c.text_hash, claim_vectors.c.vector)
-        .where(claim_vectors.c.claim_id.in_(list(claims)), claim_vectors.c.model == model)
+        select(claim_vectors.c.claim_id, claim_vectors.c.text_hash, claim_vectors.c.vector, claim_vectors.c.model)
+        .where(claim_vectors.c.claim_id.in_(list(claims)))
     ).all()
-    rows = [r for r in rows if r[1] == text_hash(claims[r[0]])]
+    rows = [r for r in rows if r[3] == model and r[1] == text_hash(claims[r[0]])]
     matrix, ok = vectors_from_blobs([r[2] for r in rows], query_vector.shape[0])
     ids = [r[0] for r, good in zip(rows, ok) if good]
     sims = matrix @ query_vector.astype(np.float32) if ids else []
