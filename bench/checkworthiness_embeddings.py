@@ -22,7 +22,6 @@ import argparse
 import gzip
 import json
 import os
-import random
 import statistics
 import sys
 from pathlib import Path
@@ -39,6 +38,7 @@ from train_checkworthiness import (  # noqa: E402
     debate_map,
     fit_ours,
     group_folds,
+    held_back_split,
     read_jsonl,
 )
 
@@ -87,12 +87,7 @@ def main() -> None:
     cache = Featurized(rows)
     with gzip.open(DEFAULT_OUT, "rt", encoding="utf-8") as handle:
         shipped_params = json.load(handle)["info"]["params"]
-    debates = sorted({r["debate"] for r in rows})
-    shuffled = debates[:]
-    random.Random(args.seed).shuffle(shuffled)
-    heldout = set(shuffled[: round(0.2 * len(debates))])
-    train = [r for r in rows if r["debate"] not in heldout]
-    test = [r for r in rows if r["debate"] in heldout]
+    debates, heldout, train, test = held_back_split(rows, args.seed)
 
     def ids(part: list[dict]) -> np.ndarray:
         return np.array([index[r["id"]] for r in part])

@@ -45,9 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import DEFAULT_DATA, flask, load_rows, widen  # noqa: E402
-from bench.load import CSRF, PASSWORD, VERSION, Client  # noqa: E402
+from bench.load import PASSWORD, VERSION  # noqa: E402
 from tests.pg_server import PostgresServer, find_bindir  # noqa: E402
-from tests.serving import VERDICT_CHECKS, Gunicorn, children  # noqa: E402
+from tests.serving import CSRF, VERDICT_CHECKS, Client, Gunicorn, children  # noqa: E402
 
 CONNECTION_ERRORS = ("RemoteDisconnected", "ConnectionResetError", "BrokenPipeError", "ConnectionRefusedError",
                      "IncompleteRead", "TimeoutError", "timeout")
@@ -111,7 +111,7 @@ class Site:
 
     def logged_in(self, port: int, number: int, editors: int) -> Client:
         client = Client(port)
-        client.login(f"ed{number % editors}")
+        client.login(f"ed{number % editors}", PASSWORD)
         return client
 
     def verdict_checks(self) -> tuple[Counter, dict[str, int]]:

@@ -38,44 +38,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import DEFAULT_DATA, flask, percentile  # noqa: E402
 from tests.pg_server import PostgresServer, find_bindir  # noqa: E402
-from tests.serving import Gunicorn  # noqa: E402
+from tests.serving import CSRF, Client, Gunicorn  # noqa: E402
 
 PASSWORD = "load test password 1"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d+)"')
-
-
-class Client:
-    """One browser: its own cookies, a new connection per request (gunicorn's sync workers close them)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-            return response.status, text
-        finally:
-            conn.close()
-
-    def login(self, username: str) -> None:
-        status, page = self.request("GET", "/login")
-        status, _ = self.request("POST", "/login", {"csrf_token": CSRF.search(page).group(1), "username": username,
-                                                    "password": PASSWORD})
-        if status != 302:
-            raise SystemExit(f"login of {username} failed: {status}")
 
 
 class Stats:
@@ -245,7 +211,7 @@ def main() -> None:
 
         clients = [Client(port) for _ in range(args.clients)]
         for i, client in enumerate(clients):
-            client.login(f"ed{i % args.editors}")
+            client.login(f"ed{i % args.editors}", PASSWORD)
         stats = Stats()
         print(f"{args.clients} clients x {args.seconds:.0f} s against gunicorn ({args.workers} workers) + PostgreSQL, "
               f"{len(claim_ids)} claims sampled of {args.claims + args.hot}, {args.hot} hot verdicts, "

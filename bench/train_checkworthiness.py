@@ -70,6 +70,16 @@ def debate_map(rows: list[dict], scores: np.ndarray) -> float:
     return float(np.mean(aps))
 
 
+def held_back_split(rows: list[dict], seed: int) -> tuple[list[str], set[str], list[dict], list[dict]]:
+    """All debates, the 20 % held back (a seeded shuffle), and the training and held-back sentences."""
+    debates = sorted({r["debate"] for r in rows})
+    shuffled = debates[:]
+    random.Random(seed).shuffle(shuffled)
+    heldout = set(shuffled[: round(0.2 * len(debates))])
+    return (debates, heldout, [r for r in rows if r["debate"] not in heldout],
+            [r for r in rows if r["debate"] in heldout])
+
+
 def group_folds(debates: list[str], k: int, seed: int) -> list[set[str]]:
     """k disjoint sets of debates from a seeded shuffle."""
     order = sorted(debates)
@@ -160,12 +170,7 @@ def main() -> None:
     t0 = time.time()
     rows = read_jsonl(args.data)
     cache = Featurized(rows)
-    debates = sorted({r["debate"] for r in rows})
-    shuffled = debates[:]
-    random.Random(args.seed).shuffle(shuffled)
-    heldout = set(shuffled[: round(0.2 * len(debates))])
-    train = [r for r in rows if r["debate"] not in heldout]
-    test = [r for r in rows if r["debate"] in heldout]
+    debates, heldout, train, test = held_back_split(rows, args.seed)
     print(f"{len(rows)} sentences, {len(debates)} debates; held back {len(heldout)} debates "
           f"({len(test)} sentences, {sum(r['label'] for r in test)} positive)")
 

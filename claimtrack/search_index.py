@@ -185,9 +185,8 @@ def fetch_candidates(session: Session, plan: QueryPlan, limit: int = CANDIDATES)
         # built once in the CTE: written inline with bound values, PostgreSQL parsed them again for every row
         # (p95 85 -> 170 ms at 1M); from the CTE the ordering costs what ts_rank did.
         params: dict[str, object] = {"q": " | ".join(plan.terms), "k": limit}
-        weights = plan.weights if len(plan.weights) == len(plan.terms) else [1.0] * len(plan.terms)
         columns, score = ["to_tsquery('simple', :q) AS q"], []
-        for i, (term, weight) in enumerate(zip(plan.terms, weights)):
+        for i, (term, weight) in enumerate(zip(plan.terms, plan.weights)):
             params[f"t{i}"], params[f"w{i}"] = term, float(weight)
             columns.append(f"to_tsquery('simple', :t{i}) AS q{i}, CAST(:w{i} AS double precision) AS w{i}")
             score.append(f"CASE WHEN c.search_vector @@ p.q{i} THEN p.w{i} ELSE 0.0 END")

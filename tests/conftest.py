@@ -8,8 +8,10 @@ CREATE DATABASE ... TEMPLATE (PostgreSQL).
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -47,14 +49,21 @@ def _migrate(url: str) -> None:
 @pytest.fixture(scope="session")
 def pg_server():
     """A PostgreSQL server for the whole test session (skips when PostgreSQL is not installed)."""
+    with migrated_postgres("claimtrack_template") as server:
+        yield server
+
+
+@contextmanager
+def migrated_postgres(dbname: str) -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server with one migrated database ``dbname``; skips when PostgreSQL is missing."""
     bindir = find_bindir()
     if bindir is None:
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found; .ci/run installs them")
     server = PostgresServer(bindir)
     server.start()
     try:
-        server.execute("CREATE DATABASE claimtrack_template")
-        _migrate(server.url("claimtrack_template"))
+        server.execute(f"CREATE DATABASE {dbname}")
+        _migrate(server.url(dbname))
         yield server
     finally:
         server.stop()

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,44 @@ VERDICT_CHECKS = {
         "SELECT count(*) FROM audit_events a WHERE a.action = 'verdict.save' AND NOT EXISTS (SELECT 1 FROM "
         "verdict_revisions r WHERE r.verdict_id = a.object_id AND r.number = (a.details->>'revision')::int)",
 }
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class Client:
+    """One browser against a served app: its own cookies, a new connection per request (gunicorn's sync workers
+    close them)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+            return response.status, text
+        finally:
+            conn.close()
+
+    def login(self, username: str, password: str) -> None:
+        """Log in through the real form; RuntimeError when the app does not accept it."""
+        _, page = self.request("GET", "/login")
+        status, _ = self.request("POST", "/login", {"csrf_token": CSRF.search(page).group(1), "username": username,
+                                                    "password": password})
+        if status != 302:
+            raise RuntimeError(f"login of {username} failed: {status}")
 
 
 def free_port() -> int:

@@ -21,7 +21,6 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -32,9 +31,8 @@ from claimtrack.db import db
 from claimtrack.models import Claim
 from claimtrack.search_index import check_index
 
-from .conftest import PASSWORD, AuthActions, _config, _migrate, make_user
-from .pg_server import PostgresServer, find_bindir
-from .serving import VERDICT_CHECKS, Gunicorn, children
+from .conftest import PASSWORD, AuthActions, _config, make_user, migrated_postgres
+from .serving import VERDICT_CHECKS, Client, Gunicorn, children
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 300  # seconds: a bound against hangs, never a speed requirement
@@ -165,17 +163,8 @@ def test_check_finds_an_fts5_index_out_of_step(sqlite_url, tmp_path):
 @pytest.fixture
 def own_pg(tmp_path):
     """A PostgreSQL server of this test alone, so restarting it leaves the session's server alone."""
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
-    server = PostgresServer(bindir)
-    server.start()
-    try:
-        server.execute("CREATE DATABASE claimtrack")
-        _migrate(server.url("claimtrack"))
+    with migrated_postgres("claimtrack") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _form(page: str, summary: str) -> dict[str, str]:
@@ -263,30 +252,6 @@ def test_postgresql_restart_is_503_during_and_200_after_without_restarting_the_a
 
 
 
-class Editor:
-    """One logged-in browser against gunicorn: its own cookies, a new connection per request."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if form is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=urlencode(form) if form is not None else None, headers=headers)
-            response = conn.getresponse()
-            body = response.read().decode("utf-8", "replace")
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-            return response.status, body
-        finally:
-            conn.close()
-
-
 def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_server, tmp_path):
     name = f"claimtrack_faults_{os.getpid()}"
     pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -315,14 +280,11 @@ def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_serv
         deadline = time.monotonic() + WAIT
         editors = []
         for i in range(clients):
-            editor = Editor(port)
-            status, page = editor.request("GET", "/login")
-            csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-            assert editor.request("POST", "/login", {"csrf_token": csrf, "username": f"ed{i}",
-                                                     "password": PASSWORD})[0] == 302
+            editor = Client(port)
+            editor.login(f"ed{i}", PASSWORD)  # RuntimeError unless the login form accepts it
             editors.append(editor)
 
-        def save_loop(number: int, editor: Editor) -> None:
+        def save_loop(number: int, editor: Client) -> None:
             claim_id = number + 1  # one claim per editor: every save that arrives is applied (no 409)
             n = 0
             while not stop.is_set():

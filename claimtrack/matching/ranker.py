@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -23,7 +23,7 @@ class QueryPlan:
 
     terms: list[str]
     all_terms: list[str]
-    weights: list[float] = field(default_factory=list)
+    weights: list[float]
 
 
 @dataclass(frozen=True)

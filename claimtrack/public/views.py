@@ -26,6 +26,7 @@ from flask import (
 from ..auth import limiter
 from ..db import db
 from ..markdown import render_markdown
+from ..paging import pager_links
 from ..services import public as public_service
 from ..services.public import MAX_PAGE, PAGE_SIZE, clean_text
 from ..verdicts import VerdictScale
@@ -126,8 +127,7 @@ def home():
     args = form.args()
     context.update(
         results=results, filtered=filters.active,
-        prev_url=url_for("public.home", **args, page=page - 1) if page > 1 else None,
-        next_url=url_for("public.home", **args, page=page + 1) if has_next else None,
+        **pager_links("public.home", page, has_next, **args),
     )
     return render_template("public/home.html", invalid=False, **context)
 
@@ -159,8 +159,7 @@ def speakers():
         fail(404, f"There is no page {page:,} of speakers.")
     return render_template(
         "public/speakers.html", speakers=[(sid, name, public_service.slugify(name)) for sid, name in rows],
-        page=page, prev_url=url_for("public.speakers", page=page - 1) if page > 1 else None,
-        next_url=url_for("public.speakers", page=page + 1) if has_next else None,
+        page=page, **pager_links("public.speakers", page, has_next),
     )
 
 
@@ -184,8 +183,7 @@ def speaker(speaker_id: int, slug: str | None = None):
     return render_template(
         "public/speaker.html", speaker=person, listing=listing, scorecard=card,
         canonical=url_for("public.speaker", **here, _external=True),
-        prev_url=url_for("public.speaker", **here, page=page - 1) if page > 1 else None,
-        next_url=url_for("public.speaker", **here, page=page + 1) if listing.has_next else None,
+        **pager_links("public.speaker", page, listing.has_next, **here),
     )
 
 
@@ -215,8 +213,7 @@ def topic(topic_id: int, slug: str | None = None):
     here = {"topic_id": subject.id, "slug": canonical_slug}
     return render_template(
         "public/topic.html", topic=subject, listing=listing,
-        prev_url=url_for("public.topic", **here, page=page - 1) if page > 1 else None,
-        next_url=url_for("public.topic", **here, page=page + 1) if listing.has_next else None,
+        **pager_links("public.topic", page, listing.has_next, **here),
     )
 
 

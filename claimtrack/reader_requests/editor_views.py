@@ -13,6 +13,7 @@ from ..auth import roles_required
 from ..db import db
 from ..editor.views import ANY_ROLE, EDITORS, bp, match_settings
 from ..models import Claim, RequestGroup, RequestGroupStatus
+from ..paging import pager_links
 from ..search_index import match_text
 from ..services import requests as requests_service
 from ..services.requests import RequestError
@@ -37,8 +38,7 @@ def requests_triage():
     return render_template(
         "requests/triage.html", listing=listing, status=status, sort=sort, status_titles=STATUS_TITLES,
         sort_titles=SORT_TITLES,
-        prev_url=url_for("editor.requests_triage", **here, page=page - 1) if page > 1 else None,
-        next_url=url_for("editor.requests_triage", **here, page=page + 1) if listing.has_next else None,
+        **pager_links("editor.requests_triage", page, listing.has_next, **here),
     )
 
 
