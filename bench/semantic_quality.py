@@ -43,10 +43,8 @@ def dump(workdir: Path, data: Path, datasets=DATASETS) -> None:
     from claimtrack.db import db
     from claimtrack.matching import plan_query, tokens
     from claimtrack.matching.fusion import fusion_dump_row
-    from claimtrack.search_index import (MAX_PLANNED_TERMS, candidates_by_id, corpus_stats, fetch_candidates,
-                                         semantic_index_dir)
-    from claimtrack.semantic.service import dense_side, stored_similarities
-    from claimtrack.semantic.store import embed_input
+    from claimtrack.search_index import MAX_PLANNED_TERMS, corpus_stats, fetch_candidates, semantic_index_dir
+    from claimtrack.semantic.service import dense_side, hybrid_pool
 
     for name in datasets:
         app = _app(workdir, name)
@@ -58,15 +56,12 @@ def dump(workdir: Path, data: Path, datasets=DATASETS) -> None:
                 for q in read_jsonl(data / "claim-retrieval" / name / f"{split}.jsonl"):
                     stats = corpus_stats(db.session, set(tokens(q["text"])))
                     plan = plan_query(q["text"], stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS,
-                                      max_postings=settings.max_postings)
+                                      max_postings=settings.hybrid_max_postings)
                     found = fetch_candidates(db.session, plan, settings.candidates)
                     dense = dense_side(db.session, q["text"], settings.semantic, semantic_index_dir(settings))
-                    have = {c.claim_id for c in found}
-                    pool = found + candidates_by_id(db.session, [i for i in dense.nearest if i not in have])
-                    cos = stored_similarities(db.session, dense.model, dense.vector,
-                                              {c.claim_id: embed_input(c.text, c.title) for c in pool})
+                    pool, cos = hybrid_pool(db.session, found, dense)
                     ext = {c.claim_id: c.external_id for c in pool}
-                    items = fusion_dump_row(q["text"], pool, stats, cos)
+                    items = fusion_dump_row(q["text"], pool, stats, cos, dense.nearest)
                     rows.append({"id": q["id"], "gold": q["gold"], "lexical_pool": len(found),
                                  "items": [(ext[cid], f, z) for cid, f, z in items]})
                 out[split] = rows

@@ -36,7 +36,7 @@ from .matching import (
 )
 from .matching import HYBRID_THRESHOLDS, rank_hybrid
 from .models import Claim, SearchCorpus, Speaker, TermStat
-from .semantic.service import SemanticSettings  # also registers the semantic tier's tables for migrations
+from .semantic.service import PendingQuery, SemanticSettings, start_query  # also registers the tier's tables
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ MAX_PLANNED_TERMS = 16
 # The summed document frequency of the planned terms bounds the database's work (FTS5 and ts_rank score every
 # posting): a constant bound keeps latency flat as the index grows; the rarest terms are the telling ones.
 MAX_POSTINGS = 20_000
+# The bound while the semantic tier answers (SEMANTIC_MAX_POSTINGS; README "Semantic tier").
+HYBRID_MAX_POSTINGS = 10_000
 # IDF is computed as if the index held at least this many claims.  On a young index (a newsroom's first
 # hundred claims) every word looks common and a plain repeat would score as unrelated; with the floor, a
 # word seen in one claim of a hundred weighs what it would in a full archive.  No effect on the dev
@@ -217,12 +219,15 @@ class MatchSettings:
     # The optional semantic tier (off by default) and its own score bands.
     semantic: SemanticSettings = SemanticSettings()
     hybrid_thresholds: Thresholds = HYBRID_THRESHOLDS
+    # The postings bound while the semantic tier answers (never above max_postings).
+    hybrid_max_postings: int = HYBRID_MAX_POSTINGS
 
     @classmethod
     def from_config(cls, config) -> "MatchSettings":
         """Settings from the app config (MATCH_SAME_CLAIM, MATCH_RELATED, MATCH_CANDIDATES, MATCH_MAX_POSTINGS,
-        SEMANTIC_ENABLED, SEMANTIC_MODEL, SEMANTIC_INDEX_DIR, SEMANTIC_CANDIDATES, SEMANTIC_SAME_CLAIM,
-        SEMANTIC_RELATED)."""
+        SEMANTIC_ENABLED, SEMANTIC_MODEL, SEMANTIC_INDEX_DIR, SEMANTIC_CANDIDATES, SEMANTIC_MAX_POSTINGS,
+        SEMANTIC_SAME_CLAIM, SEMANTIC_RELATED)."""
+        max_postings = int(config.get("MATCH_MAX_POSTINGS") or MAX_POSTINGS)
         same, related = config.get("MATCH_SAME_CLAIM"), config.get("MATCH_RELATED")
         h_same, h_related = config.get("SEMANTIC_SAME_CLAIM"), config.get("SEMANTIC_RELATED")
         return cls(
@@ -231,7 +236,8 @@ class MatchSettings:
                 related=DEFAULT_THRESHOLDS.related if related is None else float(related),
             ),
             candidates=int(config.get("MATCH_CANDIDATES") or CANDIDATES),
-            max_postings=int(config.get("MATCH_MAX_POSTINGS") or MAX_POSTINGS),
+            max_postings=max_postings,
+            hybrid_max_postings=min(max_postings, int(config.get("SEMANTIC_MAX_POSTINGS") or HYBRID_MAX_POSTINGS)),
             semantic=SemanticSettings(
                 enabled=bool(config.get("SEMANTIC_ENABLED")),
                 model=config.get("SEMANTIC_MODEL") or SemanticSettings.model,
@@ -283,23 +289,20 @@ def semantic_index_dir(settings: MatchSettings) -> str:
 
 
 def _hybrid(session: Session, query: str, found: list[Candidate], stats: CorpusStats, limit: int,
-            settings: MatchSettings) -> list[Match] | None:
+            settings: MatchSettings, pending: "PendingQuery") -> list[Match] | None:
     """The fused matches, or None when the semantic tier cannot answer (then the lexical ranking stands)."""
-    from .semantic.service import SemanticUnavailable, dense_side, stored_similarities
-    from .semantic.store import embed_input
+    from .semantic.service import SemanticUnavailable, finish_query, hybrid_pool
 
     try:
-        dense = dense_side(session, query, settings.semantic, semantic_index_dir(settings))
+        dense = finish_query(session, pending, settings.semantic, semantic_index_dir(settings))
     except (SemanticUnavailable, RuntimeError, ValueError, OSError) as error:
         log.warning("semantic tier failed, matching lexically: %s", error)
         return None
     if dense is None:
         return None
-    have = {c.claim_id for c in found}
-    pool = found + candidates_by_id(session, [i for i in dense.nearest if i not in have])
-    cosines = stored_similarities(session, dense.model, dense.vector,
-                                  {c.claim_id: embed_input(c.text, c.title) for c in pool})
-    return rank_hybrid(query, pool, stats, cosines, limit=limit, thresholds=settings.hybrid_thresholds)
+    pool, cosines = hybrid_pool(session, found, dense)
+    return rank_hybrid(query, pool, stats, cosines, nearest=dense.nearest, limit=limit,
+                       thresholds=settings.hybrid_thresholds)
 
 
 def match_text(
@@ -312,16 +315,22 @@ def match_text(
     """The best earlier claims for one text, best first (read-only)."""
     start = time.perf_counter()
     query = (query or "")[:MAX_QUERY_CHARS]
+    # The semantic tier embeds the query on a background thread while the lexical candidates are fetched.
+    pending = start_query(session, query, settings.semantic) if settings.semantic.enabled else None
     query_tokens = set(tokens(query))
     stats = corpus_stats(session, query_tokens)
-    plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS,
-                      max_postings=settings.max_postings)
+    bound = settings.hybrid_max_postings if pending is not None else settings.max_postings
+    plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS, max_postings=bound)
     found = fetch_candidates(session, plan, settings.candidates)
     tier = "lexical"
-    matches = _hybrid(session, query, found, stats, limit, settings) if settings.semantic.enabled else None
+    matches = _hybrid(session, query, found, stats, limit, settings, pending) if pending is not None else None
     if matches is not None:
         tier = "hybrid"
     else:
+        if bound != settings.max_postings:  # the model failed after all: the lexical tier's own plan
+            plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS,
+                              max_postings=settings.max_postings)
+            found = fetch_candidates(session, plan, settings.candidates)
         # The ranker reads the frequencies of the query's terms only (fetched above): no second look-up.
         matches = rank(query, found, stats, limit=limit, thresholds=settings.thresholds) if found else []
     if not include_unrelated:

@@ -298,3 +298,71 @@ def test_gunicorn_loads_the_model_once_before_forking_and_workers_match(sqlite_u
     assert "loaded before the workers fork" in log_text, log_text[-3000:]
     assert "semantic tier unavailable" not in log_text and "semantic tier failed" not in log_text
     assert "Traceback" not in log_text, log_text[-3000:]
+
+
+@needs_model
+def test_the_hybrid_tier_plans_with_its_own_postings_bound(semantic_app):
+    assert embed(semantic_app).exit_code == 0
+    text = "McDonald's offers $1 any size fries in May"
+    tight = create_app({**semantic_app.config, "SEMANTIC_MAX_POSTINGS": 1})
+    assert tight.extensions["match_settings"].hybrid_max_postings == 1
+    with tight.app_context():
+        result = match_text(db.session, text, settings=tight.extensions["match_settings"])
+        db.engine.dispose()
+    # One posting allowed: only the rarest term is asked of the index; the dense side still finds the claim.
+    assert result.tier == "hybrid" and len(result.plan.terms) == 1
+    assert result.matches[0].external_id == FRIES
+    lexical = match(create_app({**semantic_app.config, "SEMANTIC_ENABLED": False,
+                                "SEMANTIC_MAX_POSTINGS": 1}), text)
+    assert lexical.tier == "lexical" and len(lexical.plan.terms) > 1
+    # Never above the lexical bound (the ingest settings tighten MATCH_MAX_POSTINGS).
+    assert MatchSettings.from_config({"MATCH_MAX_POSTINGS": 300, "SEMANTIC_MAX_POSTINGS": 5000}).hybrid_max_postings == 300
+
+
+def test_a_model_that_fails_while_the_query_is_embedded_leaves_the_lexical_plan(db_url, tmp_path):
+    # A model folder whose weights are junk: its identity is known (vectors exist for it), loading it fails on the
+    # background thread after the lexical query was planned with the hybrid bound.
+    from claimtrack.semantic.embedder import model_identity
+
+    folder = tmp_path / "broken-model"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"not a model" * 100)
+    config = {**_config(db_url), "SEMANTIC_ENABLED": True, "SEMANTIC_MODEL": str(folder),
+              "SEMANTIC_INDEX_DIR": str(tmp_path / "idx"), "SEMANTIC_MAX_POSTINGS": 1}
+    application = create_app(config)
+    assert application.test_cli_runner().invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0
+    text = "McDonald's offers $1 any size fries in May"
+    with application.app_context():
+        claim = db.session.execute(select(Claim.id, Claim.text, Claim.title).where(Claim.external_id == FRIES)).one()
+        db.session.execute(claim_vectors.insert().values(
+            claim_id=claim.id, model=model_identity(str(folder)), text_hash=text_hash(embed_input(claim.text, claim.title)),
+            dim=4, vector=np.ones(4, dtype="<f4").tobytes()))
+        db.session.commit()
+        result = match_text(db.session, text, settings=application.extensions["match_settings"])
+        db.engine.dispose()
+    plain = create_app({**config, "SEMANTIC_ENABLED": False})
+    with plain.app_context():
+        expected = match_text(db.session, text, settings=plain.extensions["match_settings"])
+        db.engine.dispose()
+    assert result.tier == "lexical" and len(result.plan.terms) > 1
+    assert result.plan == expected.plan and [m.claim_id for m in result.matches] == [m.claim_id for m in expected.matches]
+
+
+def test_the_query_embedding_thread_pool_is_per_process():
+    # gunicorn forks workers from a master that may have matched already: a worker must not inherit a pool whose
+    # threads stayed behind in the master.
+    from claimtrack.semantic import service
+
+    parent = service._background()
+    assert parent.submit(os.getpid).result() == os.getpid()
+    child = os.fork()
+    if child == 0:
+        ok = False
+        try:
+            pool = service._background()
+            ok = pool is not parent and pool.submit(os.getpid).result(timeout=10) == os.getpid()
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.WEXITSTATUS(status) == 0
+    assert service._background() is parent

@@ -7,7 +7,7 @@ embedded yet, or edited since) keeps its lexical score, so the lexical tier stil
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from claimtrack.matching.ranker import (
     Candidate,
@@ -54,13 +54,18 @@ def hybrid_logit(row: Sequence[float], weights: Sequence[float] = HYBRID_WEIGHTS
 
 
 def rank_hybrid(query: str, candidates: Sequence[Candidate], stats: CorpusStats,
-                cosines: Mapping[int, float], limit: int = 10,
+                cosines: Mapping[int, float], nearest: Collection[int], limit: int = 10,
                 thresholds: Thresholds = HYBRID_THRESHOLDS,
                 weights: Sequence[float] = HYBRID_WEIGHTS, bias: float = HYBRID_BIAS) -> list[Match]:
-    """Score candidates by lexical evidence fused with cosine similarity; best `limit` first, with their band."""
+    """Score candidates by lexical evidence fused with cosine similarity; best `limit` first, with their band.
+
+    ``nearest`` are the dense side's nearest claims: they get the full lexical features whatever their BM25, like
+    the best lexical candidates; the rest keep their cosine and the lexical floor (at 1M claims, features for
+    every candidate with a vector cost 11 ms of a hybrid match, for no change in dev MAP@5).
+    """
     if not candidates or limit <= 0:
         return []
-    rows, shared_sets, q = feature_rows(query, candidates, stats, always=frozenset(cosines))
+    rows, shared_sets, q = feature_rows(query, candidates, stats, always=frozenset(nearest))
     lexical = [lexical_logit(r) if r is not None else LEXICAL_FLOOR for r in rows]
     fused = hybrid_rows(lexical, [cosines.get(c.claim_id) for c in candidates])
     scored = []
@@ -72,9 +77,10 @@ def rank_hybrid(query: str, candidates: Sequence[Candidate], stats: CorpusStats,
 
 
 def fusion_dump_row(query: str, candidates: Sequence[Candidate], stats: CorpusStats,
-                    cosines: Mapping[int, float]) -> list[tuple[int, list[float] | None, float]]:
+                    cosines: Mapping[int, float], nearest: Collection[int]
+                    ) -> list[tuple[int, list[float] | None, float]]:
     """(claim id, fusion features or None, lexical log-odds) per candidate: what the fit reads."""
-    rows, _, _ = feature_rows(query, candidates, stats, always=frozenset(cosines))
+    rows, _, _ = feature_rows(query, candidates, stats, always=frozenset(nearest))
     lexical = [lexical_logit(r) if r is not None else LEXICAL_FLOOR for r in rows]
     fused = hybrid_rows(lexical, [cosines.get(c.claim_id) for c in candidates])
     return [(c.claim_id, f, z) for c, f, z in zip(candidates, fused, lexical)]

@@ -109,6 +109,11 @@ def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embe
         return embedder
 
 
+def loaded_embedder(name: str = DEFAULT_MODEL) -> Embedder | None:
+    """The model ``name`` if this process has loaded it already (no loading here)."""
+    return _loaded.get(name)
+
+
 def model_identity(name: str = DEFAULT_MODEL) -> str:
     """The identity vectors of ``name`` are stored under, without loading torch."""
     return _model_dir(name)[1]
