@@ -43,8 +43,13 @@ def claimtrack_run(claims: Path, queries: Path, workdir: Path, distractors: Path
         embedded = flask(["claims", "embed"], url, extra_env=env)
         print("  flask claims embed: " + " ".join(embedded.stdout.split()), flush=True)
     flask(["claims", "match-file", str(queries), "--limit", "20", "-o", str(out)], url, extra_env=env)
+    return read_matches(out)
+
+
+def read_matches(path: Path) -> tuple[dict, dict, list[float]]:
+    """The output of `flask claims match-file`: ranked external ids and scores per query, and elapsed_ms."""
     runs, scores, elapsed = {}, {}, []
-    for row in read_jsonl(out):
+    for row in read_jsonl(path):
         runs[row["id"]] = [m["id"] for m in row["matches"]]
         scores[row["id"]] = [m["score"] for m in row["matches"]]
         elapsed.append(row["elapsed_ms"])
