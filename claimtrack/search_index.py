@@ -320,7 +320,8 @@ def match_text(
     start = time.perf_counter()
     query = (query or "")[:MAX_QUERY_CHARS]
     # The semantic tier embeds the query on a background thread while the lexical candidates are fetched.
-    pending = start_query(session, query, settings.semantic) if settings.semantic.enabled else None
+    pending = (start_query(session, query, settings.semantic, semantic_index_dir(settings))
+               if settings.semantic.enabled else None)
     query_tokens = set(tokens(query))
     stats = corpus_stats(session, query_tokens)
     bound = settings.hybrid_max_postings if pending is not None else settings.max_postings

@@ -36,8 +36,11 @@ def when_ready(server):
     app = server.app.wsgi()
     from claimtrack.semantic.service import preload
 
+    from claimtrack.search_index import semantic_index_dir
+
     with app.app_context():
-        loaded = preload(app.extensions["match_settings"].semantic)
+        settings = app.extensions["match_settings"]
+        loaded = preload(settings.semantic, semantic_index_dir(settings))
     if loaded:
         # torch and transformers bring ~hundreds of thousands of Python objects; a garbage collection in a worker
         # writes to each object's header and so copies every page they sit on.  Frozen objects are never

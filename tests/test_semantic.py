@@ -99,6 +99,7 @@ def test_embed_stores_vectors_and_the_hybrid_tier_answers(semantic_app):
     result = embed(semantic_app)
     assert result.exit_code == 0, result.output
     assert "claims/s" in result.output and "generation 1" in result.output
+    assert "Query model: ONNX export in place" in result.output
     rows = vector_rows(semantic_app)
     with semantic_app.app_context():
         claims = db.session.scalar(select(func.count()).select_from(Claim))
@@ -366,3 +367,30 @@ def test_the_query_embedding_thread_pool_is_per_process():
     _, status = os.waitpid(child, 0)
     assert os.WEXITSTATUS(status) == 0
     assert service._background() is parent
+
+
+@needs_model
+def test_queries_run_on_the_checked_onnx_export_and_a_damaged_one_falls_back_to_torch(semantic_app, caplog):
+    from claimtrack.semantic import embedder as module
+
+    assert embed(semantic_app).exit_code == 0
+    index_dir = semantic_app.config["SEMANTIC_INDEX_DIR"]
+    torch_model = module.load_embedder()
+    path = module.onnx_path(index_dir, torch_model.identity)
+    assert path.exists()
+    module._queries.clear()
+    fast = module.load_query_embedder(module.DEFAULT_MODEL, index_dir)
+    assert isinstance(fast._model, module._OnnxModel) and fast.identity == torch_model.identity
+    texts = [PARAPHRASE, "Obama was born in Kenya — Jane Doe (@jdoe) May 5, 2017", "word " * 600, "🙂 Ünïcödé"]
+    assert float(np.abs(fast.embed(texts) - torch_model.embed(texts)).max()) < 1e-5
+    assert match(semantic_app, PARAPHRASE).matches[0].external_id == FRIES
+    # A damaged file: one warning, torch answers, the match is still hybrid.
+    path.write_bytes(b"not an onnx model")
+    module._queries.clear()
+    try:
+        assert isinstance(module.load_query_embedder(module.DEFAULT_MODEL, index_dir)._model, type(torch_model._model))
+        assert "cannot use the ONNX export" in caplog.text
+        result = match(semantic_app, PARAPHRASE)
+        assert result.tier == "hybrid" and result.matches[0].external_id == FRIES
+    finally:
+        module._queries.clear()

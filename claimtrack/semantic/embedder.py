@@ -7,9 +7,12 @@ path of a sentence-transformers model folder.  The model's identity (name and ve
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -18,6 +21,7 @@ import numpy as np
 
 from .store import SemanticUnavailable
 
+log = logging.getLogger(__name__)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 INSTALL_HINT = "install the semantic tier with `make semantic` (torch==2.13.0 first, then requirements-semantic.txt)"
 # The model reads at most 256 word pieces; a 1 MB query is cut long before the tokenizer sees it.
@@ -41,6 +45,7 @@ class Embedder:
     identity: str
     dim: int
     _model: object
+    folder: Path | None = None
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text; raise SemanticUnavailable on a wrong size."""
@@ -104,7 +109,7 @@ def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embe
                   or model.get_sentence_embedding_dimension())
         except Exception as error:  # a broken or partial model folder: say so, the lexical tier goes on
             raise SemanticUnavailable(f"cannot load the model {identity} from {folder}: {error}") from error
-        embedder = Embedder(identity=identity, dim=dim, _model=model)
+        embedder = Embedder(identity=identity, dim=dim, _model=model, folder=folder)
         _loaded[name] = embedder
         return embedder
 
@@ -112,6 +117,138 @@ def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embe
 def loaded_embedder(name: str = DEFAULT_MODEL) -> Embedder | None:
     """The model ``name`` if this process has loaded it already (no loading here)."""
     return _loaded.get(name)
+
+
+# --- The query path: the same model run by ONNX Runtime --------------------------------------------------------
+#
+# A web worker embeds one short query per match.  Through torch that took 13-15 ms of Python-heavy work; the same
+# network exported to ONNX and run by onnxruntime on one thread takes about 7 ms, its vectors equal torch's to
+# 1e-7, and a worker that finds the exported file never imports torch.  `flask claims embed` (which has torch
+# loaded anyway) writes the file next to the vector index, after checking that both runtimes agree on a set of
+# probe sentences; without the file, or without onnxruntime, queries run through torch as before.
+
+# Checked at export: the largest difference allowed between a torch vector and the ONNX one (unit vectors).
+ONNX_TOLERANCE = 1e-4
+_PROBES = ("McDonald's is selling any size fries for $1 until the end of May.",
+           "The crowds were so big, almost as big as tonight, that the people said right at the beginning",
+           "Unemployment fell to 4.3 percent, the lowest rate in 16 years — Jane Doe (@jdoe) May 5, 2017",
+           "x", "a longer text " * 80)
+_queries: dict[tuple[str, str], Embedder] = {}
+
+
+def onnx_path(index_dir: str | os.PathLike, identity: str) -> Path:
+    """Where the ONNX export of the model ``identity`` lives in the index folder."""
+    return Path(index_dir) / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', identity)[:120]}.onnx"
+
+
+class _OnnxModel:
+    """Tokenizer + ONNX Runtime session + mean pooling: the ``encode`` of a sentence-transformers model."""
+
+    def __init__(self, path: Path, folder: Path, max_length: int, threads: int = 1) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=max_length)
+        pad_id = self.tokenizer.token_to_id("[PAD]")
+        self.tokenizer.enable_padding(pad_id=pad_id if pad_id is not None else 0)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+
+    def encode(self, texts, batch_size: int = 64, **_ignored) -> np.ndarray:
+        out = []
+        for start in range(0, len(texts), batch_size):
+            encoded = self.tokenizer.encode_batch(list(texts[start:start + batch_size]))
+            feed = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                    "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                    "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
+            hidden = self.session.run(None, {name: feed[name] for name in self.inputs})[0]
+            mask = feed["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+            out.append(pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None))
+        return np.concatenate(out).astype(np.float32)
+
+
+def export_onnx(embedder: Embedder, index_dir: str | os.PathLike) -> Path | None:
+    """Write the ONNX export of a torch-loaded model for the query path; None (with the reason logged) when
+    onnx/onnxruntime are missing, the model is not a plain transformer + mean pooling, or the runtimes disagree."""
+    target = onnx_path(index_dir, embedder.identity)
+    if target.exists():
+        return target
+    model = embedder._model
+    try:
+        import torch
+
+        modules = list(model)  # type: ignore[call-overload]
+        pooling = modules[1] if len(modules) > 1 else None
+        if (len(modules) not in (2, 3) or type(pooling).__name__ != "Pooling"
+                or not (getattr(pooling, "pooling_mode", None) == "mean"
+                        or getattr(pooling, "pooling_mode_mean_tokens", False) is True)):
+            log.info("ONNX export skipped: %s is not a transformer with mean pooling", embedder.identity)
+            return None
+        network = modules[0].auto_model.eval()
+        sample = model.tokenizer(["a sample sentence"], return_tensors="pt")  # type: ignore[attr-defined]
+        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
+
+        class _Hidden(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.network = network
+
+            def forward(self, *args):
+                return self.network(**dict(zip(names, args))).last_hidden_state
+
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.partial")
+        # The tracer warns about shape checks it freezes; the probes below catch any export that froze a wrong one.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(_Hidden(), tuple(sample[n] for n in names), str(partial), input_names=names,
+                              output_names=["hidden"], opset_version=17, dynamo=False,
+                              dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "hidden"]})
+        onnx_model = _OnnxModel(partial, embedder.folder, int(model.max_seq_length))  # type: ignore[attr-defined]
+        gap = float(np.abs(onnx_model.encode(list(_PROBES)) - embedder.embed(list(_PROBES))).max())
+        if gap > ONNX_TOLERANCE:
+            partial.unlink(missing_ok=True)
+            log.warning("ONNX export of %s differs from torch by %.2g: queries stay on torch", embedder.identity, gap)
+            return None
+        os.replace(partial, target)
+        return target
+    except Exception as error:  # onnx or onnxruntime missing, an exporter limitation: torch answers queries
+        log.warning("ONNX export of %s not written (%s): queries stay on torch", embedder.identity, error)
+        for leftover in Path(index_dir).glob(f"{target.stem}.*.partial"):
+            leftover.unlink(missing_ok=True)
+        return None
+
+
+def load_query_embedder(name: str, index_dir: str | os.PathLike) -> Embedder:
+    """The model for embedding queries: its ONNX export when `flask claims embed` wrote one and onnxruntime is
+    installed (torch is then never imported), otherwise the torch model; raise SemanticUnavailable."""
+    key = (name, str(index_dir))
+    with _lock:
+        if key in _queries:
+            return _queries[key]
+    folder, identity = _model_dir(name)
+    path = onnx_path(index_dir, identity)
+    embedder = None
+    if path.exists():
+        try:
+            config = json.loads((folder / "sentence_bert_config.json").read_text())
+            onnx_model = _OnnxModel(path, folder, int(config.get("max_seq_length") or 256))
+            dim = int(onnx_model.encode(["dimension"]).shape[1])
+            embedder = Embedder(identity=identity, dim=dim, _model=onnx_model, folder=folder)
+        except ImportError:
+            pass  # onnxruntime not installed: torch answers
+        except Exception as error:  # a damaged export: say so once, torch answers
+            log.warning("cannot use the ONNX export %s (%s): queries run on torch", path, error)
+    if embedder is None:
+        embedder = load_embedder(name)
+    with _lock:
+        _queries.setdefault(key, embedder)
+        return _queries[key]
 
 
 def model_identity(name: str = DEFAULT_MODEL) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..matching import Candidate
 from ..models import Claim
-from .embedder import Embedder, load_embedder, loaded_embedder, model_identity, query_input
+from .embedder import Embedder, load_query_embedder, loaded_embedder, model_identity, query_input
 from .index import dense_search, vectors_from_blobs
 from .store import SemanticUnavailable, claim_vectors, embed_input, text_hash
 
@@ -148,8 +148,8 @@ def _background() -> ThreadPoolExecutor:
         return _executor[1]
 
 
-def _embed_query(model: str, text: str) -> np.ndarray:
-    return load_embedder(model).embed([text])[0]
+def _embed_query(model: str, index_dir: str, text: str) -> np.ndarray:
+    return load_query_embedder(model, index_dir).embed([text])[0]
 
 
 def _identity(model: str) -> str:
@@ -157,7 +157,7 @@ def _identity(model: str) -> str:
     return loaded.identity if loaded is not None else model_identity(model)
 
 
-def start_query(session: Session, query: str, settings: SemanticSettings) -> PendingQuery | None:
+def start_query(session: Session, query: str, settings: SemanticSettings, index_dir: str) -> PendingQuery | None:
     """Start embedding ``query`` in the background; None when the tier is off or cannot answer (no model, no
     vectors of the model, nothing for the model to read), so the caller plans a lexical-only match at once."""
     if not settings.enabled:
@@ -172,7 +172,7 @@ def start_query(session: Session, query: str, settings: SemanticSettings) -> Pen
         return None
     if session.scalar(select(claim_vectors.c.id).where(claim_vectors.c.model == identity).limit(1)) is None:
         return None
-    return PendingQuery(model=identity, future=_background().submit(_embed_query, settings.model, text))
+    return PendingQuery(model=identity, future=_background().submit(_embed_query, settings.model, index_dir, text))
 
 
 def finish_query(session: Session, pending: PendingQuery, settings: SemanticSettings,
@@ -189,7 +189,7 @@ def finish_query(session: Session, pending: PendingQuery, settings: SemanticSett
 
 def dense_side(session: Session, query: str, settings: SemanticSettings, index_dir: str) -> DenseSide | None:
     """Embed the query and find its nearest claims; None when the tier is off, unavailable or has no vectors."""
-    pending = start_query(session, query, settings)
+    pending = start_query(session, query, settings, index_dir)
     return finish_query(session, pending, settings, index_dir) if pending is not None else None
 
 
@@ -214,20 +214,21 @@ def _warn_once(message: str) -> None:
         log.warning("semantic tier unavailable, matching lexically: %s", message)
 
 
-def preload(settings: SemanticSettings) -> bool:
+def preload(settings: SemanticSettings, index_dir: str) -> bool:
     """Load the model now, in a server's master process, so forked web workers share its memory.
 
-    gunicorn (deploy/gunicorn.conf.py) calls this once before it forks: the model's weights (~90 MB of tensors
-    and ~400 MB of torch and its libraries) are then mapped once and shared copy-on-write by every worker,
-    instead of each worker loading its own copy on its first match (bench/semantic_workers.py measures both).
-    One short text is embedded here too, so torch's lazy first-call set-up is shared as well; the embedder runs
-    torch on one thread, so no thread pool exists for a fork to leave behind.  Returns whether the model is
+    gunicorn (deploy/gunicorn.conf.py) calls this once before it forks: the query model (the ONNX export that
+    `flask claims embed` writes, or else the torch model: ~90 MB of weights and ~400 MB of torch and its
+    libraries) is then mapped once and shared copy-on-write by every worker, instead of each worker loading its
+    own copy on its first match (bench/semantic_workers.py measures both).  One short text is embedded here too,
+    so the lazy first-call set-up is shared as well; either runtime runs on one thread, so no thread pool exists
+    for a fork to leave behind.  Returns whether the model is
     loaded; a missing or broken package is logged, and workers match lexically.
     """
     if not settings.enabled:
         return False
     try:
-        load_embedder(settings.model).embed([query_input("warm up")])
+        load_query_embedder(settings.model, index_dir).embed([query_input("warm up")])
     except SemanticUnavailable as error:
         _warn_once(str(error))
         return False
