@@ -120,7 +120,7 @@ SEMANTIC_CANDIDATES = 50
 # MATCH_MAX_POSTINGS while the semantic tier answers (the smaller of the two applies): the dense side finds
 # what the rarer words miss, and the lexical query runs while the model embeds the query, so a bound whose
 # query takes about as long as the embedding costs no latency (README "Semantic tier" has the figures).
-SEMANTIC_MAX_POSTINGS = 10_000
+SEMANTIC_MAX_POSTINGS = 5_000
 # Score bands of the hybrid tier; None takes claimtrack.matching.HYBRID_THRESHOLDS (chosen on train/dev).
 SEMANTIC_SAME_CLAIM = None
 SEMANTIC_RELATED = None

@@ -35,6 +35,7 @@ from .matching import (
     tokens,
 )
 from .matching import HYBRID_THRESHOLDS, rank_hybrid
+from .db import one_of
 from .models import Claim, SearchCorpus, Speaker, TermStat
 from .semantic.service import PendingQuery, SemanticSettings, start_query  # also registers the tier's tables
 
@@ -52,7 +53,7 @@ MAX_PLANNED_TERMS = 16
 # posting): a constant bound keeps latency flat as the index grows; the rarest terms are the telling ones.
 MAX_POSTINGS = 20_000
 # The bound while the semantic tier answers (SEMANTIC_MAX_POSTINGS; README "Semantic tier").
-HYBRID_MAX_POSTINGS = 10_000
+HYBRID_MAX_POSTINGS = 5_000
 # IDF is computed as if the index held at least this many claims.  On a young index (a newsroom's first
 # hundred claims) every word looks common and a plain repeat would score as unrelated; with the floor, a
 # word seen in one claim of a hundred weighs what it would in a full archive.  No effect on the dev
@@ -156,7 +157,7 @@ def corpus_stats(session: Session, terms: Iterable[str]) -> CorpusStats:
     corpus = session.get(SearchCorpus, 1)
     wanted = sorted(set(terms))
     doc_freq = (
-        dict(session.execute(select(TermStat.term, TermStat.df).where(TermStat.term.in_(wanted))).all())
+        dict(session.execute(select(TermStat.term, TermStat.df).where(one_of(session, TermStat.term, wanted))).all())
         if wanted else {}
     )
     docs = corpus.doc_count if corpus else 0
@@ -276,7 +277,7 @@ def candidates_by_id(session: Session, claim_ids: Sequence[int]) -> list[Candida
     rows = session.execute(
         select(Claim.id, Claim.external_id, Claim.text, Claim.title, Speaker.name, Claim.search_terms)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .where(Claim.id.in_(list(claim_ids)), Claim.merged_into_id.is_(None), Claim.search_terms.is_not(None))
+        .where(one_of(session, Claim.id, claim_ids), Claim.merged_into_id.is_(None), Claim.search_terms.is_not(None))
     ).all()
     return [Candidate(claim_id=r[0], external_id=r[1], text=r[2], title=r[3], speaker=r[4], terms=r[5] or "")
             for r in rows]

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ..db import one_of
 from ..matching import Candidate
 from ..models import Claim
 from .embedder import Embedder, load_query_embedder, loaded_embedder, model_identity, query_input
@@ -107,7 +108,7 @@ def stored_similarities(session: Session, model: str, query_vector: np.ndarray,
     # (one model: every row) over the claim-id key and read a million rows per query (750 ms at 1M claims).
     rows = session.execute(
         select(claim_vectors.c.claim_id, claim_vectors.c.text_hash, claim_vectors.c.vector, claim_vectors.c.model)
-        .where(claim_vectors.c.claim_id.in_(list(claims)))
+        .where(one_of(session, claim_vectors.c.claim_id, claims))
     ).all()
     rows = [r for r in rows if r[3] == model and r[1] == text_hash(claims[r[0]])]
     matrix, ok = vectors_from_blobs([r[2] for r in rows], query_vector.shape[0])
