@@ -53,7 +53,7 @@ MAX_PLANNED_TERMS = 16
 # posting): a constant bound keeps latency flat as the index grows; the rarest terms are the telling ones.
 MAX_POSTINGS = 20_000
 # The bound while the semantic tier answers (SEMANTIC_MAX_POSTINGS; README "Semantic tier").
-HYBRID_MAX_POSTINGS = 5_000
+HYBRID_MAX_POSTINGS = 3_000
 # IDF is computed as if the index held at least this many claims.  On a young index (a newsroom's first
 # hundred claims) every word looks common and a plain repeat would score as unrelated; with the floor, a
 # word seen in one claim of a hundred weighs what it would in a full archive.  No effect on the dev
