@@ -577,7 +577,7 @@ def embed_command(batch: int, rebuild_index: bool) -> None:
     import time
 
     from .search_index import semantic_index_dir
-    from .semantic.embedder import export_onnx, load_embedder, onnx_path
+    from .semantic.embedder import export_onnx, load_embedder
     from .semantic.index import REBUILD_AFTER, build_index
     from .semantic.service import embed_pending, pending_claim_ids
     from .semantic.store import SemanticUnavailable, claim_vectors, vector_index_state
@@ -630,7 +630,7 @@ def embed_command(batch: int, rebuild_index: bool) -> None:
         click.echo(f"Index file unchanged: {newer} vector(s) newer than it are searched exactly.")
     # The query path runs the same model through ONNX Runtime when this export exists (about twice as fast, and
     # web workers then never import torch); checked against torch before it is written.
-    exported = onnx_path(index_dir, embedder.identity).exists() or export_onnx(embedder, index_dir) is not None
+    exported = export_onnx(embedder, index_dir) is not None  # returns at once when the file is there
     click.echo("Query model: ONNX export in place (onnxruntime embeds queries)." if exported else
                "Query model: no ONNX export (onnx/onnxruntime missing or the model is not exportable): "
                "torch embeds queries.")

@@ -294,12 +294,12 @@ def semantic_index_dir(settings: MatchSettings) -> str:
 
 
 def _hybrid(session: Session, query: str, found: list[Candidate], stats: CorpusStats, limit: int,
-            settings: MatchSettings, pending: "PendingQuery") -> list[Match] | None:
+            settings: MatchSettings, pending: "PendingQuery", index_dir: str) -> list[Match] | None:
     """The fused matches, or None when the semantic tier cannot answer (then the lexical ranking stands)."""
     from .semantic.service import SemanticUnavailable, finish_query, hybrid_pool
 
     try:
-        dense = finish_query(session, pending, settings.semantic, semantic_index_dir(settings))
+        dense = finish_query(session, pending, settings.semantic, index_dir)
     except (SemanticUnavailable, RuntimeError, ValueError, OSError) as error:
         log.warning("semantic tier failed, matching lexically: %s", error)
         return None
@@ -321,15 +321,15 @@ def match_text(
     start = time.perf_counter()
     query = (query or "")[:MAX_QUERY_CHARS]
     # The semantic tier embeds the query on a background thread while the lexical candidates are fetched.
-    pending = (start_query(session, query, settings.semantic, semantic_index_dir(settings))
-               if settings.semantic.enabled else None)
+    index_dir = semantic_index_dir(settings) if settings.semantic.enabled else ""
+    pending = start_query(session, query, settings.semantic, index_dir) if settings.semantic.enabled else None
     query_tokens = set(tokens(query))
     stats = corpus_stats(session, query_tokens)
     bound = settings.hybrid_max_postings if pending is not None else settings.max_postings
     plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS, max_postings=bound)
     found = fetch_candidates(session, plan, settings.candidates)
     tier = "lexical"
-    matches = _hybrid(session, query, found, stats, limit, settings, pending) if pending is not None else None
+    matches = _hybrid(session, query, found, stats, limit, settings, pending, index_dir) if pending is not None else None
     if matches is not None:
         tier = "hybrid"
     else:

@@ -114,9 +114,9 @@ def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embe
         return embedder
 
 
-def loaded_embedder(name: str = DEFAULT_MODEL) -> Embedder | None:
-    """The model ``name`` if this process has loaded it already (no loading here)."""
-    return _loaded.get(name)
+def loaded_embedder(name: str, index_dir: str | os.PathLike) -> Embedder | None:
+    """The model ``name`` if this process has loaded it already for queries or batches (no loading here)."""
+    return _queries.get((name, str(index_dir))) or _loaded.get(name)
 
 
 # --- The query path: the same model run by ONNX Runtime --------------------------------------------------------
@@ -144,7 +144,7 @@ def onnx_path(index_dir: str | os.PathLike, identity: str) -> Path:
 class _OnnxModel:
     """Tokenizer + ONNX Runtime session + mean pooling: the ``encode`` of a sentence-transformers model."""
 
-    def __init__(self, path: Path, folder: Path, max_length: int, threads: int = 1) -> None:
+    def __init__(self, path: Path, folder: Path, max_length: int) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -153,7 +153,7 @@ class _OnnxModel:
         pad_id = self.tokenizer.token_to_id("[PAD]")
         self.tokenizer.enable_padding(pad_id=pad_id if pad_id is not None else 0)
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1  # one short query at a time per worker, like torch (load_embedder)
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]

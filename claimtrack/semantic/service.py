@@ -153,8 +153,9 @@ def _embed_query(model: str, index_dir: str, text: str) -> np.ndarray:
     return load_query_embedder(model, index_dir).embed([text])[0]
 
 
-def _identity(model: str) -> str:
-    loaded = loaded_embedder(model)
+def _identity(model: str, index_dir: str) -> str:
+    # The loaded model's identity: model_identity() of a model folder hashes 1 MB of its weights.
+    loaded = loaded_embedder(model, index_dir)
     return loaded.identity if loaded is not None else model_identity(model)
 
 
@@ -167,7 +168,7 @@ def start_query(session: Session, query: str, settings: SemanticSettings, index_
     if not text:
         return None
     try:
-        identity = _identity(settings.model)
+        identity = _identity(settings.model, index_dir)
     except SemanticUnavailable as error:
         _warn_once(str(error))
         return None
@@ -223,8 +224,8 @@ def preload(settings: SemanticSettings, index_dir: str) -> bool:
     libraries) is then mapped once and shared copy-on-write by every worker, instead of each worker loading its
     own copy on its first match (bench/semantic_workers.py measures both).  One short text is embedded here too,
     so the lazy first-call set-up is shared as well; either runtime runs on one thread, so no thread pool exists
-    for a fork to leave behind.  Returns whether the model is
-    loaded; a missing or broken package is logged, and workers match lexically.
+    for a fork to leave behind.  Returns whether the model is loaded; a missing or broken package is logged, and
+    workers match lexically.
     """
     if not settings.enabled:
         return False
