@@ -438,6 +438,50 @@ def match_file_command(file: str, output: str, limit: int) -> None:
         sys.exit(1)
 
 
+@claims_cli.command("score-file")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-", show_default=True,
+              help="Where to write the JSONL results ('-' is standard output).")
+def score_file_command(file: str, output: str) -> None:
+    """Check-worthiness of every {"id", "text"} line of FILE; write {"id", "score"} (0..1) per line.
+
+    Bad lines are reported with their number and skipped (exit status 1); an unreadable file exits 2.
+    """
+    import json
+
+    from .extraction.checkworthiness import score_sentences
+
+    try:
+        reader = Reader(file, "jsonl", current_app.config["IMPORT_MAX_LINE_BYTES"])
+        rows = list(reader)
+    except OSError as error:
+        click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
+        sys.exit(2)
+    good: list[tuple[object, str]] = []
+    bad = 0
+    for location, obj, problem in rows:
+        if problem is None and not (isinstance(obj, dict) and isinstance(obj.get("text"), str)):
+            problem = "expected an object with a string 'text'"
+        if problem is None and (isinstance(obj.get("id"), bool) or not isinstance(obj.get("id"), (str, int))):
+            problem = "expected an 'id' (string or number)"
+        if problem is not None:
+            click.echo(f"{location}: {problem}; skipped", err=True)
+            bad += 1
+            continue
+        good.append((obj["id"], obj["text"]))
+    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")
+    try:
+        for start in range(0, len(good), 1000):
+            chunk = good[start:start + 1000]
+            for (row_id, _), score in zip(chunk, score_sentences([text for _, text in chunk])):
+                out.write(json.dumps({"id": row_id, "score": round(float(score), 6)}, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if bad:
+        sys.exit(1)
+
+
 @claims_cli.command("reindex")
 @click.option("--check", is_flag=True,
               help="Change nothing: compare the index with what a rebuild would give; exit 1 if they differ.")

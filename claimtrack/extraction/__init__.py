@@ -30,6 +30,7 @@ from claimtrack.extraction.attribution import (
     reported_speaker,
     resolve_phrase,
 )
+from claimtrack.extraction.speakers import SpeakerModel, UnitSpan, attribute, load_model
 from claimtrack.extraction.sentences import (
     clean_text,
     paragraphs,
@@ -64,19 +65,28 @@ def _significant(quote: tuple[int, int], para: str, s: int, e: int) -> bool:
     return words >= 4 or (qe - qs) >= 0.5 * (e - s)
 
 
-def extract_candidates(text: str, publisher: str | None = None) -> list[CandidateSentence]:
-    """Sentences of an article worth considering as claims, each with who said it."""
+def extract_candidates(text: str, publisher: str | None = None,
+                       model: SpeakerModel | None | bool = True) -> list[CandidateSentence]:
+    """Sentences of an article worth considering as claims, each with who said it.
+
+    ``model``: the fitted speaker ranker (True: the shipped one; False: the older hand-written rules, which
+    also answer when the shipped model file is missing)."""
     publisher = (clean_text(publisher).strip() or None) if publisher else None
     paras = paragraphs(text)
     if not paras:
         return []
-    by_para: dict[int, list] = {}
-    for sent in _sentences(text, paras):
-        by_para.setdefault(sent.paragraph, []).append(sent)
-
+    units = _sentences(text, paras)
     registry = NameRegistry()
     for para in paras:
         registry.scan(para.text)
+    if model is True:
+        model = load_model()
+    if isinstance(model, SpeakerModel):
+        return _with_model(units, paras, publisher, model, registry)
+
+    by_para: dict[int, list] = {}
+    for sent in units:
+        by_para.setdefault(sent.paragraph, []).append(sent)
 
     outlet = (publisher, "outlet")
     last_person: str | None = None
@@ -160,6 +170,23 @@ def extract_candidates(text: str, publisher: str | None = None) -> list[Candidat
                     last_speaker, last_speaker_at = who, p_no
                     if who[1] == "person":
                         last_person = who[0]
+    return out
+
+
+def _with_model(units: list, paras: list, publisher: str | None, model: SpeakerModel,
+                registry: NameRegistry) -> list[CandidateSentence]:
+    bodies = {p.index: p.text for p in paras}
+    quotes_of = {p.index: quote_spans(p.text) for p in paras}
+    spans = [UnitSpan(u.paragraph, bodies[u.paragraph], u.start, u.end) for u in units]
+    found = attribute(spans, publisher, model, quotes_of, registry)
+    out: list[CandidateSentence] = []
+    for unit, who in zip(units, found):
+        quotes = quote_spans(unit.text)
+        is_quote = any(_significant(q, unit.text, 0, len(unit.text)) for q in quotes)
+        if unit.text.rstrip().endswith(":") and len(unit.text.split()) <= 12 and not is_quote:
+            continue       # "The ministry said in a statement:" only introduces what follows
+        out.append(CandidateSentence(unit.text, len(out), unit.paragraph, who.speaker, who.kind, is_quote,
+                                     unit.context))
     return out
 
 

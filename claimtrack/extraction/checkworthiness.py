@@ -215,3 +215,50 @@ def __getattr__(name: str) -> dict:
     if name == "MODEL_INFO":
         return model_info()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# Chosen by bench/checkworthiness_labels.py on 80% of the ClaimBuster sentences: the lowest scores at which
+# 75% ("high") and 50% ("medium") of the sentences there are check-worthy. Precision on the held-back part
+# is in the README ("Ingesting an article").
+LABEL_THRESHOLDS = {"high": 0.0207, "medium": 0.013}
+
+
+def label_of(score: float | None, thresholds: dict[str, float] | None = None) -> str:
+    """'high', 'medium' or 'low': what a check-worthiness score means to an editor."""
+    t = thresholds or LABEL_THRESHOLDS
+    if score is None:
+        return "low"
+    if score >= t["high"]:
+        return "high"
+    if score >= t["medium"]:
+        return "medium"
+    return "low"
+
+
+_CUE_NAMES = {"has_digit": "a number", "has_percent": "a percentage", "has_money": "an amount of money",
+              "has_year": "a year", "superlative": "a superlative", "comparative": "a comparison",
+              "magnitude": "a quantity", "negation": "a negation", "quote": "a quotation", "past": "past tense",
+              "future": "future tense", "hedge": "hedging", "question": "a question"}
+_SHAPES = {"#num": "a number", "#year": "a year", "#pct": "a percentage", "%": "a percentage", "$": "money"}
+
+
+def cues(sentence: str, top: int = 3) -> list[str]:
+    """In plain words, what raised this sentence's score most (a number, a superlative, "unemployment")."""
+    out: list[str] = []
+    for feature, weight in explain(sentence, top=16):
+        if weight <= 0:
+            continue
+        kind, _, value = feature.partition(":")
+        if kind == "c":
+            text = _CUE_NAMES.get(value.split("=")[0])
+        elif kind == "w":
+            text = _SHAPES.get(value) or (f"\u201c{value}\u201d" if value.isalpha() and len(value) > 3
+                                          and re.search(rf"\b{re.escape(value)}\b", sentence, re.IGNORECASE)
+                                          else None)
+        else:
+            text = None
+        if text and text not in out:
+            out.append(text)
+        if len(out) >= top:
+            break
+    return out

@@ -27,7 +27,7 @@ from functools import lru_cache
 import pysbd
 from pysbd.lang.english import English
 
-__all__ = ["Paragraph", "Sentence", "clean_text", "paragraphs", "segment", "sentences", "split_sentences",
+__all__ = ["Paragraph", "Sentence", "clean_text", "merge_quoted", "paragraphs", "segment", "sentences", "split_sentences",
            "QUOTE_OPEN", "QUOTE_CLOSE"]
 
 QUOTE_OPEN = "\"\u201c\u201e\u00ab"
@@ -468,6 +468,16 @@ _QUOTE_CHAR = re.compile("[\"\u201c\u201d\u201e\u00ab\u00bb]")
 _SINGLE_CHAR = re.compile("[\u2018\u2019']")
 
 
+_NYT_MARKS = re.compile(r"``|''")
+
+
+def _nyt_mark(m: re.Match[str]) -> str:
+    """NYT-style two-apostrophe or two-backtick marks as one curly mark plus a zero-width space (two characters for two)."""
+    text, i = m.string, m.start()
+    opening = m.group() == "``" or i == 0 or text[i - 1].isspace() or text[i - 1] in "([\u2014\u2013-"
+    return "\u201c\u200b" if opening else "\u200b\u201d"
+
+
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Top-level double-quotation spans (start of the opening mark, end after the closing mark).
 
@@ -477,6 +487,8 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     n = len(text)
     open_at = None
+    if "''" in text or "``" in text:
+        text = _NYT_MARKS.sub(_nyt_mark, text)     # same length: offsets stay valid
     if _QUOTE_CHAR.search(text):
         for m in _QUOTE_CHAR.finditer(text):
             i, c = m.start(), m.group()
@@ -572,7 +584,7 @@ def sentences(text: str, paras: list[Paragraph] | None = None) -> list[Sentence]
     out: list[Sentence] = []
     for para in paras:
         body = para.text
-        for s, e in segment(body, budget):
+        for s, e in merge_quoted(body, segment(body, budget)):
             cred = _credit_tail_start(body[s:e])
             if cred is not None and cred > 0:
                 e = s + cred               # "... east of Kyiv. (Getty Images)" inside a paragraph
@@ -583,6 +595,31 @@ def sentences(text: str, paras: list[Paragraph] | None = None) -> list[Sentence]
             if is_fragment(sentence):
                 continue
             out.append(Sentence(para.index, s, e, sentence, body))
+    return out
+
+
+MAX_QUOTE_UNIT = 1500   # characters: a longer quotation stays split into its sentences
+
+
+def merge_quoted(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join the sentences one quotation runs across into one span ('"A. B," he said.' is one candidate), so a
+    multi-sentence quote keeps its marks and its attribution together; overlong quotations stay split."""
+    quotes = quote_spans(body)
+    if not quotes or len(spans) < 2:
+        return spans
+    out: list[tuple[int, int]] = []
+    qi = 0
+    for s, e in spans:
+        while qi < len(quotes) and quotes[qi][1] <= s:
+            qi += 1
+        if out and qi < len(quotes):
+            qs, qe = quotes[qi]
+            ps, pe = out[-1]
+            # the quotation open at this sentence's start began in the previous span
+            if qs < pe and qe > s and qs < s and e - ps <= MAX_QUOTE_UNIT:
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
     return out
 
 

@@ -1,0 +1,81 @@
+"""Who said what, measured: PolNeAR dev scored by its own score.py, the hand-written rules beside the fitted ranker.
+
+    python bench/attribution_quality.py [--data ../shared/data/attribution] [--split dev]
+
+Prints, for each extractor, the share of gold attributions found (a candidate holds the start of the content)
+and the share of those whose speaker is right, for direct quotes and reported speech apart; then the time that
+extraction with attribution takes per 1,000 words (median and p95 over the split's articles, the rules as the
+baseline run in the same process). Fit on train with bench/train_attribution.py; this reads dev only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from claimtrack.extraction import extract_candidates  # noqa: E402
+from claimtrack.extraction.speakers import load_model  # noqa: E402
+
+DEFAULT = ROOT.parent / "shared" / "data" / "attribution"
+PUBLISHERS = {"breitbart": "Breitbart", "huff-post": "HuffPost", "nyt": "The New York Times",
+              "politico": "Politico", "usa-today": "USA Today", "wash-post": "The Washington Post",
+              "west-journal": "Western Journalism"}
+
+
+def run(articles: list[dict], gold: Path, model) -> tuple[dict, list[float]]:
+    per_kwords: list[float] = []
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
+        for art in articles:
+            t0 = time.perf_counter()
+            found = extract_candidates(art["text"], PUBLISHERS.get(art["publisher"], art["publisher"]), model=model)
+            ms = (time.perf_counter() - t0) * 1000
+            per_kwords.append(ms * 1000 / max(1, len(art["text"].split())))
+            out.write(json.dumps({"id": art["id"], "candidates": [{"text": c.text, "speaker": c.speaker}
+                                                                  for c in found]}) + "\n")
+    done = subprocess.run([sys.executable, str(gold.parent / "score.py"), str(gold), out.name, "--json"],
+                          capture_output=True, text=True, check=True)
+    Path(out.name).unlink()
+    return json.loads(done.stdout), per_kwords
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT)
+    ap.add_argument("--split", default="dev")
+    args = ap.parse_args()
+    gold = args.data / f"polnear-{args.split}.jsonl"
+    with open(gold, encoding="utf-8") as handle:
+        articles = [json.loads(line) for line in handle if line.strip()]
+    model = load_model()
+    if model is None:
+        raise SystemExit("the shipped speaker model is missing: run bench/train_attribution.py --write")
+    rows = []
+    for name, which in (("hand-written rules (before)", False), ("fitted ranker (shipped)", model)):
+        run(articles[:5], gold, which)                      # warm caches (pysbd, model load)
+        res, times = run(articles, gold, which)
+        rows.append((name, res, times))
+    print(f"PolNeAR {args.split}: {len(articles)} articles, "
+          f"{rows[0][1]['quoted']['n']} quoted and {rows[0][1]['reported']['n']} reported attributions with a source")
+    print(f"{'extractor':30} {'quotes found':>12} {'right|found':>11} {'reported found':>14} {'right|found':>11} "
+          f"{'ms/1k words p50':>15} {'p95':>6}")
+    base = statistics.median(rows[0][2])
+    for name, res, times in rows:
+        q, r = res["quoted"], res["reported"]
+        p50 = statistics.median(times)
+        p95 = sorted(times)[int(0.95 * (len(times) - 1))]
+        print(f"{name:30} {q['found_rate']:12.3f} {q['match_given_found']:11.3f} {r['found_rate']:14.3f} "
+              f"{r['match_given_found']:11.3f} {p50:15.1f} {p95:6.1f}")
+    print(f"time ratio fitted / rules (median ms per 1k words): {statistics.median(rows[1][2]) / base:.2f}")
+
+
+if __name__ == "__main__":
+    main()
