@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from claimtrack.extraction import extract_candidates  # noqa: E402
 from claimtrack.extraction.sentences import paragraphs, quote_spans, sentences  # noqa: E402
 from claimtrack.extraction.speakers import (  # noqa: E402
-    _AUX, _FUNCTION, MODEL_PATH, SpeakerModel, UnitSpan, candidates_of, lowercase_words, mention_features, unit_tokens,
+    _AUX, _FUNCTION, MODEL_PATH, SpeakerModel, UnitSpan, candidates_of, features_of, lowercase_words, unit_tokens,
     unit_view,
 )
 
@@ -155,12 +155,8 @@ def examples(articles: list[dict], model: SpeakerModel, scorer) -> tuple[list[li
                 if labels[-1]:
                     chosen_kind = m.kind
             if any(labels):
-                total = sum(1 for m in mentions if m.kind not in ("prev", "none"))
-                order = 0
-                for m, label in zip(mentions, labels):
-                    X.append(mention_features(m, view, order, total))
-                    if m.kind not in ("prev", "none"):
-                        order += 1
+                for feats, label in zip(features_of(mentions, view), labels):
+                    X.append(feats)
                     y.append(label)
                     groups.append(unit_id)
             unit_id += 1

@@ -396,3 +396,116 @@ def test_matchable_text_keeps_the_quoted_words_not_the_frame():
     plain = "In 2014, Russia annexed the Crimean peninsula."
     assert matchable_text(plain, False) == plain
     assert matchable_text('"Yes," she said.', True) == '"Yes," she said.'
+
+
+# --------------------------------------------------------------------------------------------------
+# Candidates worth an editor's time; the fitted speaker ranker on short texts written for the tests
+# --------------------------------------------------------------------------------------------------
+
+WIRE = """Prosecutors charge man in bank fraud case
+
+What did the prosecutors say?
+
+The man stole $4 million from 200 customers, prosecutors said on Monday.
+
+HOW THE SCHEME WORKED
+
+1. He opened 40 accounts under false names in 2019.
+
+HE'S BEEN CALLED OUT BY FELLOW DOCTORS — He has been dragged before a Senate panel twice.
+
+Follow AP's full coverage of the trial at https://apnews.com/hub/trials.
+
+(Reporting by Tom Hill; Editing by Ann Lee)
+
+Our Standards: The Thomson Reuters Trust Principles.
+
+Copyright 2024 The Associated Press. All rights reserved.
+"""
+
+
+def test_headings_wire_lines_and_list_marks_are_never_candidates():
+    texts = [c.text for c in extract_candidates(WIRE, "AP")]
+    assert texts == ["The man stole $4 million from 200 customers, prosecutors said on Monday.",
+                     "He opened 40 accounts under false names in 2019.",
+                     "He has been dragged before a Senate panel twice."]
+
+
+@pytest.mark.parametrize("sentence, is_quote, words", [
+    ('These compromises are simply wrong," he said.', True, "These compromises are simply wrong."),
+    ('"Taxes will fall. Rents will not," said Mayor Ann Lee.', True, "Taxes will fall. Rents will not."),
+    ('Zelensky added: "You cannot curry favor with the citizens of another country."', True,
+     "You cannot curry favor with the citizens of another country."),
+    ("Officials said that the dam held on Tuesday night.", False, "The dam held on Tuesday night."),
+    ("Unemployment rose to 6.1% in February, the Bureau of Labor Statistics said.", False,
+     "Unemployment rose to 6.1% in February."),
+    ("According to the state transportation department, Springfield has the worst roads.", False,
+     "Springfield has the worst roads."),
+    ("The city has 1,200 miles of road.", False, "The city has 1,200 miles of road."),
+])
+def test_canonical_words_drop_the_attribution_frame(sentence, is_quote, words):
+    from claimtrack.extraction.matchable import canonical_words
+    assert canonical_words(sentence, is_quote) == words
+
+
+def test_transcript_labels_name_the_speaker():
+    text = ("PENCE: Well, the question really should be why taxes went up 20 percent.\n\n"
+            "KAINE: Taxes fell for 95 percent of families.\n\n"
+            "PENCE: That is simply not true.\n")
+    cands = extract_candidates(text, "Transcript")
+    assert [c.speaker for c in cands] == ["Pence", "Kaine", "Pence"]
+
+
+def test_a_single_heading_label_is_not_a_speaker():
+    cands = extract_candidates("CLARIFICATION: The first sentence has been clarified to say what Ms. Fowler "
+                               "proposed.\n\nMs. Fowler proposed a search for a successor.", "AP")
+    assert cands[0].speaker != "Clarification"
+
+
+def test_a_frameless_quote_paragraph_keeps_the_last_quoted_speaker():
+    text = ('"We will win this seat," said Senator Maria Gomez. "Voters trust us."\n\n'
+            "The Kremlin has not commented, arguing that the vote is an internal matter.\n\n"
+            '"Nobody can stop a people that wants change."\n')
+    cands = extract_candidates(text, "Gazette")
+    assert cands[-1].speaker == "Maria Gomez" and cands[-1].is_quote
+
+
+def test_pronoun_takes_the_person_who_opens_the_previous_sentence():
+    text = ('Mayor Linda Park spoke first. Council member Tom Reyes disagreed. '
+            '"The budget is a fantasy," he said.')
+    assert extract_candidates(text, "Gazette")[-1].speaker == "Tom Reyes"
+
+
+def test_group_and_possessive_sources():
+    cands = extract_candidates("City officials said the bridge will reopen in May. "
+                               "According to Turkey's government, talks will resume on Friday.", "AP")
+    assert [c.speaker for c in cands] == ["City officials", "Turkey's government"]
+
+
+def test_rules_answer_when_the_model_is_missing(tmp_path):
+    from claimtrack.extraction.speakers import load_model
+    assert load_model(str(tmp_path / "missing.json.gz")) is None
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(b"not gzip")
+    assert load_model(str(bad)) is None
+    cands = extract_candidates('"We will fix every pothole," said Mayor Linda Park.', "Gazette", model=False)
+    assert cands[0].speaker == "Linda Park"
+
+
+def test_speaker_model_ships_no_article_text():
+    import gzip
+    import json
+    from claimtrack.extraction.speakers import MODEL_PATH
+    data = json.load(gzip.open(MODEL_PATH, "rt", encoding="utf-8"))
+    assert set(data) >= {"weights", "cues", "heads", "lower"}
+    # only single words and feature names: no sentence of any article can hide in it
+    assert all(" " not in w for w in list(data["cues"]) + data["heads"] + data["lower"])
+    assert all(len(f) < 80 for f in data["weights"])
+
+
+def test_checkworthiness_label_and_cues():
+    from claimtrack.extraction.checkworthiness import LABEL_THRESHOLDS, cues, label_of
+    assert label_of(None) == "low" and label_of(1.0) == "high"
+    assert label_of(LABEL_THRESHOLDS["medium"]) == "medium" and label_of(LABEL_THRESHOLDS["medium"] / 2) == "low"
+    assert "a number" in cues("Crime is up 40 percent under this mayor.")
+    assert cues("Thank you all for coming tonight.") == []

@@ -242,3 +242,36 @@ def test_service_refuses_decisions_by_reviewers(app, runner):
         appearance = db.session.scalar(select(Appearance).limit(1))
         with pytest.raises(PermissionError):
             dismiss_appearance(db.session, appearance, db.session.get(User, reviewer_id))
+
+
+def test_cli_score_file(app, runner, tmp_path):
+    path = tmp_path / "sentences.jsonl"
+    path.write_text(
+        json.dumps({"id": "a", "text": "Unemployment rose to 6.1 percent in February, the highest since 2009."}) + "\n"
+        + "{not json\n"
+        + json.dumps({"id": 7, "text": "Thank you all for coming tonight."}) + "\n"
+        + json.dumps({"id": "c"}) + "\n", encoding="utf-8")
+    out = tmp_path / "scores.jsonl"
+    result = runner.invoke(args=["claims", "score-file", str(path), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "line 2: not valid JSON" in result.output and "line 4: expected an object with a string 'text'" in result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", 7] and all(set(r) == {"id", "score"} for r in rows)
+    assert rows[0]["score"] > rows[1]["score"] and all(0 <= r["score"] <= 1 for r in rows)
+    missing = runner.invoke(args=["claims", "score-file", str(tmp_path / "nope.jsonl")])
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+
+
+def test_review_screen_labels_worthiness_and_folds_low_sentences(app, client, auth):
+    make_user(app, "editor", "editor")
+    auth.login()
+    page = client.get("/editor/articles/new").get_data(as_text=True)
+    response = client.post("/editor/articles/new", data={
+        "csrf_token": _csrf(page), "text": ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
+    article_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    html = _review(client, article_id)
+    assert 'class="worthiness worthiness-high"' in html and "Worth checking for:" in html
+    folded = re.search(r"Show all (\d+) sentences \((\d+) more of low check-worthiness\)", html)
+    assert folded and int(folded.group(2)) < int(folded.group(1))
+    # the proposed wording of a quote drops its frame ("..., he said.")
+    assert "These compromises are simply wrong.</textarea>" in html.replace("\n", "")

@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from ..auth import roles_required
 from ..db import db
+from ..extraction.checkworthiness import cues as worthiness_cues, label_of
+from ..extraction.matchable import canonical_words
 from ..search_index import MatchSettings
 from ..models import Appearance, AppearanceStatus, Article, Role, claims_newest_first
 from ..services import ingest as ingest_service
@@ -104,7 +106,7 @@ def _review_form(appearances, matches, form: ReviewForm | None = None) -> Review
             "appearance_id": str(appearance.id),
             "action": "link" if pending and best else "",
             "claim_id": str(best.claim_id) if best else "",
-            "text": appearance.sentence,
+            "text": canonical_words(appearance.sentence, appearance.is_quote),
             "speaker": appearance.speaker_text or "",
             "reason": "",
         })
@@ -121,10 +123,15 @@ def _render_article(article: Article, form: ReviewForm | None = None, status: in
     paragraphs = ingest_service.paragraphs_of(article)
     rows = [
         (a, matches.get(a.id, []), entries.get(str(a.id)),
-         paragraphs[a.paragraph] if a.paragraph is not None and 0 <= a.paragraph < len(paragraphs) else "")
+         paragraphs[a.paragraph] if a.paragraph is not None and 0 <= a.paragraph < len(paragraphs) else "",
+         label_of(a.checkworthiness), worthiness_cues(a.sentence))
         for a in appearances
     ]
-    return render_template("editor/article.html", article=article, rows=rows, form=form,
+    # low check-worthiness sentences nobody decided on fold behind "show all"; the rest lead
+    shown = [r for r in rows if r[4] != "low" or r[0].status != AppearanceStatus.PENDING]
+    folded = [r for r in rows if r[4] == "low" and r[0].status == AppearanceStatus.PENDING]
+    return render_template("editor/article.html", article=article, rows=rows, shown=shown, folded=folded,
+                           form=form,
                            same=match_settings().thresholds.same_claim,
                            can_decide=current_user.role in EDITORS), status
 

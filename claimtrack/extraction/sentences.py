@@ -166,9 +166,34 @@ def _is_caption_like(line: str) -> bool:
     return bool(_CAPTION_VERBS.search(line)) and not re.search(r"\b(?:said|says|told)\b", line, re.IGNORECASE)
 
 
+# Wire and site furniture that is never a claim: "(Reporting by A; Editing by B)", "Our Standards: ...",
+# "Follow AP's full coverage of the election: ...", "Sign up for ...", "Copyright 2024 The Associated Press".
+_WIRE = re.compile(
+    r"^\(?\s*(?:(?:additional\s+)?reporting|writing|editing|compiled|research|graphics?|produced)\s+by\b|"
+    r"^our\s+standards\s*:|^(?:follow|see|read|find)\s+(?:all\s+(?:of\s+)?)?[\w'\u2019.]+\s+(?:full\s+|latest\s+|complete\s+)?"
+    r"(?:coverage|updates|stories)\b|^copyright\b|^\(c\)\s*\d{4}|^the\s+associated\s+press\s+contributed\b|"
+    r"^(?:this|the)\s+(?:story|article)\s+(?:was|has\s+been)\s+(?:updated|corrected)\b|"
+    r"^(?:related|more|also\s+read|read\s+more|watch)\s*:", re.IGNORECASE)
+# A crosshead: a short line that is a question with no quotation ("What did the prosecutors say?"), or shouted.
+_CROSSHEAD_QUESTION = re.compile(r"^[^\"\u201c\u201d,;:]{3,90}\?$")
+
+
+def _is_heading(line: str) -> bool:
+    """A crosshead or heading inside the body: a short question standing alone, or a short line in capitals."""
+    words = _words(line)
+    if words <= 12 and _CROSSHEAD_QUESTION.match(line.strip()):
+        return True
+    letters = [c for c in line if c.isalpha()]
+    return 2 <= words <= 15 and len(letters) >= 6 and all(c.isupper() for c in letters)
+
+
 def _is_boilerplate_line(line: str, first: bool) -> bool:
     words = _words(line)
     if words == 0:
+        return True
+    if _WIRE.match(line) and words <= 60:
+        return True
+    if _is_heading(line):
         return True
     if _is_credited_caption(line):
         return True
@@ -240,8 +265,14 @@ def paragraphs(text: str) -> list[Paragraph]:
         if drop[i]:
             continue
         body = _DATELINE.sub("", para.text, count=1) if len(out) < 2 else para.text
+        body = _LIST_MARK.sub("", body, count=1)           # "1. ", "• " before a list item
+        body = _INLINE_HEAD.sub("", body, count=1)         # "HE'S BEEN CALLED OUT — He has been ..."
         out.append(Paragraph(para.index, body, para.block))
     return out
+
+
+_LIST_MARK = re.compile(r"^(?:\d{1,2}[.)]|[\u2022\u00b7\u25aa\u25cf*\u2013-])\s+(?=\S)")
+_INLINE_HEAD = re.compile(r"^[A-Z0-9][A-Z0-9'\u2019,.!?&-]*(?:\s+[A-Z0-9'\u2019,.!?&-]+){2,14}\s+[\u2014\u2013]\s+(?=[A-Z\"\u201c])")
 
 
 def _sentence_count_hint(text: str) -> int:

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -170,7 +172,8 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
             j = i
             while j + 1 < n and j - i < 3 and _is_word(tokens[j + 1]) and not tokens[j + 1].cap \
                     and not tokens[j + 1].in_quote and tokens[j + 1].low not in _FUNCTION \
-                    and cues.get(tokens[j + 1].low, 0.0) < 0.3:
+                    and tokens[j + 1].low not in _AUX and cues.get(tokens[j + 1].low, 0.0) < 0.03 \
+                    and not tokens[j + 1].low.endswith(("ed", "ing", "ly")):
                 j += 1
             if j > i:
                 out.append(Mention("nom", i, j, " ".join(t.text for t in tokens[i:j + 1])))
@@ -323,7 +326,7 @@ class SpeakerModel:
                 "strong_cue": self.strong_cue,
                 "cues": {k: round(v, 4) for k, v in sorted(self.cues.items())}, "heads": sorted(self.heads),
                 "lower": sorted(self.lower),
-                "weights": {k: round(v, 5) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}}
+                "weights": {k: round(v, 3) for k, v in sorted(self.weights.items()) if abs(v) >= 0.05}}
 
     @classmethod
     def from_json(cls, data: dict) -> "SpeakerModel":
@@ -339,7 +342,10 @@ def load_model(path: str | None = None) -> SpeakerModel | None:
     try:
         with gzip.open(path or MODEL_PATH, "rt", encoding="utf-8") as handle:
             return SpeakerModel.from_json(json.load(handle))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, EOFError) as error:
+        logging.getLogger(__name__).warning(
+            "speaker model %s unreadable (%s): speakers come from the hand-written rules; "
+            "run bench/train_attribution.py --write", path or MODEL_PATH, error)
         return None
 
 
@@ -352,15 +358,41 @@ def unit_view(tokens: Sequence[Token], model: SpeakerModel, new_paragraph: bool,
     return UnitView(tokens, model.cue_positions(tokens), share, starts, new_paragraph, prev_kind, prev_quoted)
 
 
+def relational(mentions: Sequence[Mention], view: UnitView) -> list[list[str]]:
+    """Features that compare a mention with the others: is it the nearest one before or after a cue?"""
+    out: list[list[str]] = [[] for _ in mentions]
+    spans = [(i, m) for i, m in enumerate(mentions) if m.first >= 0]
+    for c in view.cue_at:
+        cue = view.tokens[c].low
+        left = [(i, m) for i, m in spans if m.last < c]
+        right = [(i, m) for i, m in spans if m.first > c]
+        if left:
+            i, m = max(left, key=lambda x: x[1].last)
+            out[i] += [f"k={m.kind}|nl", f"k={m.kind}|nl={cue}"]
+        if right:
+            i, m = min(right, key=lambda x: x[1].first)
+            out[i] += [f"k={m.kind}|nr", f"k={m.kind}|nr={cue}"]
+    return out
+
+
+def features_of(mentions: Sequence[Mention], view: UnitView) -> list[list[str]]:
+    """The features of every possible source of one unit."""
+    total = sum(1 for m in mentions if m.kind not in ("prev", "none"))
+    rel = relational(mentions, view)
+    out = []
+    order = 0
+    for m, extra in zip(mentions, rel):
+        feats = mention_features(m, view, order, total) + extra
+        if m.kind not in ("prev", "none"):
+            order += 1
+        out.append(feats)
+    return out
+
+
 def rank(mentions: Sequence[Mention], view: UnitView, model: SpeakerModel) -> list[tuple[float, Mention]]:
     """Every possible source of a unit with its probability, best first."""
     scored = []
-    total = sum(1 for m in mentions if m.kind not in ("prev", "none"))
-    order = 0
-    for m in mentions:
-        feats = mention_features(m, view, order, total)
-        if m.kind not in ("prev", "none"):
-            order += 1
+    for m, feats in zip(mentions, features_of(mentions, view)):
         z = model.score(feats) + (model.none_bias if m.kind == "none" else 0.0)
         scored.append((1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), m))
     scored.sort(key=lambda x: -x[0])
@@ -387,6 +419,7 @@ class Attribution:
     source: str                   # the words the speaker was read from ("he", "the senator", "Reid"), "" if none
     source_kind: str              # name / pron / nom / other / prev / none
     confidence: float
+    span: tuple[int, int] | None = None   # where ``source`` is in the unit's text
 
 
 def unit_tokens(unit: UnitSpan, quotes: Sequence[tuple[int, int]]) -> list[Token]:
@@ -420,6 +453,9 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
     prev_paragraph = -1
     prev_quoted = False
     common = lowercase_words({u.body for u in units})
+    # a transcript labels its paragraphs ("PENCE: ..."): a label seen twice, or capitals in a labelled text
+    labels = Counter(m.group(1) for m in (_TRANSCRIPT.match(b) for b in {u.body for u in units}) if m)
+    caps_labels = sum(c for label, c in labels.items() if label.isupper())
     last_subject: tuple[int, tuple[str, str]] | None = None    # the person opening the previous unit
     last_quoted: tuple[str, str, int] | None = None
     for unit in units:
@@ -430,6 +466,16 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
         mentions = candidates_of(tokens, model, carry is not None, common)
         ranked = rank(mentions, view, model)
         p, best = ranked[0]
+        label = _TRANSCRIPT.match(unit.body) if unit.start == 0 else None
+        if label and (labels[label.group(1)] >= 2 or (label.group(1).isupper() and caps_labels >= 2)):
+            # "PENCE: Well, ..." in a transcript: the label is the speaker
+            who = label.group(1).strip()
+            who = registry.resolve(who.title()) if who.isupper() else registry.resolve(who)
+            att = Attribution(who, "person", label.group(1), "name", 1.0, (0, len(label.group(1))))
+            named.append((who, "person"))
+            out.append(att)
+            prev, prev_paragraph, prev_quoted = att, unit.paragraph, False
+            continue
         according = next((m for m in mentions if m.kind in ("name", "nom", "other") and m.first >= 2
                           and tokens[m.first - 2].low == "according" and tokens[m.first - 1].low == "to"), None)
         if according is not None and view.quoted_share < 0.5:
@@ -467,7 +513,8 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
                 kind = kind_of(speaker, publisher)
             if publisher and speaker.casefold() == publisher.casefold():
                 kind = "outlet"
-            att = Attribution(speaker, kind, best.text, best.kind, p)
+            span = (tokens[best.first].start, tokens[best.last].end) if best.first >= 0 else None
+            att = Attribution(speaker, kind, best.text, best.kind, p, span)
         subject = next(((m, who) for m, who in local if m.first <= 5 and who[1] == "person" and who[0]), None)
         last_subject = (len(out), subject[1]) if subject else None
         if best.kind == "name" and att.kind != "outlet" and att.speaker:
@@ -477,6 +524,10 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
         out.append(att)
         prev, prev_paragraph, prev_quoted = att, unit.paragraph, view.quoted_share >= 0.5
     return out
+
+
+_TRANSCRIPT = re.compile(r"((?:[A-Z][A-Z.'\u2019-]+)(?: [A-Z][A-Z.'\u2019-]+){0,2}|(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)"
+                         r":\s+(?=\S)")
 
 
 def _strong_cue(tokens: Sequence[Token], view: UnitView, model: SpeakerModel) -> bool:
@@ -525,15 +576,16 @@ def _resolve(m: Mention, tokens: Sequence[Token], carry: Attribution | None, nam
         if before and low in ("who", "which", "that"):
             return before[-1][1]
         if low in PERSON_PRONOUNS:
-            person = [who for _, who in before if who[1] == "person"]
+            # the person opening this sentence ("Ed Rendell ... agreed, but he said"), else the last person
+            # named as a source, preferring names the article introduced as people
+            person = [who for x, who in before if x.first <= 5 and who[1] == "person"]
             if person:
                 return person[0]
-        elif before and low in ("they", "it", "we"):
-            return before[0][1]
-        if low in PERSON_PRONOUNS:
             for speaker, kind in reversed(named[-3:]):
                 if kind == "person":
                     return speaker, kind
+        elif before and low in ("they", "it", "we"):
+            return before[0][1]
         return named[-1] if named else (None, None)
     if m.kind == "nom":
         words = m.text.split()
