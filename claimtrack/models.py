@@ -63,6 +63,14 @@ class AppearanceStatus(str, enum.Enum):
     DISMISSED = "dismissed"
 
 
+class Stance(str, enum.Enum):
+    """What an appearance does with the claim it is linked to; only a repeat counts as the claim said again."""
+
+    REPEATS = "repeats"
+    DISPUTES = "disputes"
+    MENTIONS = "mentions"
+
+
 def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
     return [member.value for member in enum_cls]
 
@@ -233,6 +241,9 @@ class Appearance(db.Model):
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     dismiss_reason: Mapped[Optional[str]] = mapped_column(String(200))
+    # set with the link; public "where it was said", ClaimReview appearance and resurfaced claims read repeats only
+    stance: Mapped[Optional[Stance]] = mapped_column(
+        db.Enum(Stance, native_enum=False, length=16, values_callable=_enum_values, create_constraint=False))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     claim: Mapped[Optional[Claim]] = relationship(back_populates="appearances")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from claimtrack.db import db
-from claimtrack.models import Appearance, AppearanceStatus, Article, AuditEvent, Claim, Speaker
+from claimtrack.models import Appearance, AppearanceStatus, Article, AuditEvent, Claim, Speaker, Stance
 
 from .conftest import FIXTURES, make_user
 from .http_fixture import ArticleServer
@@ -275,3 +275,115 @@ def test_review_screen_labels_worthiness_and_folds_low_sentences(app, client, au
     assert folded and int(folded.group(2)) < int(folded.group(1))
     # the proposed wording of a quote drops its frame ("..., he said.")
     assert "These compromises are simply wrong.</textarea>" in html.replace("\n", "")
+
+
+class _FormValues:
+    """What a browser sends for one form of a page left untouched: hidden and text inputs, checked radios,
+    textareas (a tiny stdlib parser, so the test reads the page the way the browser does)."""
+
+    def __init__(self, html: str, action: str):
+        from html.parser import HTMLParser
+
+        values: list[tuple[str, str]] = []
+        state = {"in": False, "textarea": None}
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if tag == "form":
+                    state["in"] = a.get("action") == action
+                elif state["in"] and tag == "input" and a.get("name"):
+                    kind = a.get("type", "text")
+                    if kind in ("radio", "checkbox"):
+                        if "checked" in a:
+                            values.append((a["name"], a.get("value", "on")))
+                    elif kind != "submit":
+                        values.append((a["name"], a.get("value", "")))
+                elif state["in"] and tag == "textarea":
+                    state["textarea"] = [a["name"], ""]
+
+            def handle_data(self, data):
+                if state["textarea"] is not None:
+                    state["textarea"][1] += data
+
+            def handle_endtag(self, tag):
+                if tag == "textarea" and state["textarea"] is not None:
+                    values.append(tuple(state["textarea"]))
+                    state["textarea"] = None
+                elif tag == "form":
+                    state["in"] = False
+
+        Parser().feed(html)
+        self.values = values
+
+
+def _pasted(app, client, auth, text: str | None = None) -> int:
+    make_user(app, "editor", "editor")
+    auth.login()
+    page = client.get("/editor/articles/new").get_data(as_text=True)
+    response = client.post("/editor/articles/new", data={
+        "csrf_token": _csrf(page), "text": text or ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def _linked(app, article_id: int) -> list[Appearance]:
+    with app.app_context():
+        return db.session.scalars(select(Appearance).where(Appearance.article_id == article_id,
+                                                           Appearance.status != AppearanceStatus.PENDING)).all()
+
+
+def test_an_untouched_review_screen_decides_nothing(app, client, auth, earlier):
+    article_id = _pasted(app, client, auth)
+    html = _review(client, article_id)
+    assert "same claim" in html and "suggested: #" in html      # suggestions are shown ...
+    values = _FormValues(html, f"/editor/articles/{article_id}/decisions").values
+    assert not [v for k, v in values if k.endswith("-action") and v]   # ... but nothing is pre-selected
+    from werkzeug.datastructures import MultiDict
+    response = client.post(f"/editor/articles/{article_id}/decisions", data=MultiDict(values))
+    assert response.status_code == 302
+    assert "No decision was chosen." in _review(client, article_id)
+    assert _linked(app, article_id) == []
+
+
+def test_accepting_all_suggestions_is_its_own_counted_action(app, client, auth, earlier):
+    article_id = _pasted(app, client, auth)
+    html = _review(client, article_id)
+    offered = int(re.search(r"Link all (\d+) suggested matches as repeats", html).group(1))
+    assert offered >= 1
+    values = dict(_FormValues(html, f"/editor/articles/{article_id}/accept-suggestions").values)
+    stale = client.post(f"/editor/articles/{article_id}/accept-suggestions", data={**values, "expected": "999"})
+    assert stale.status_code == 302 and _linked(app, article_id) == []
+    response = client.post(f"/editor/articles/{article_id}/accept-suggestions", data=values, follow_redirects=True)
+    assert f"Linked {offered} suggested match(es) as repeats." in response.get_data(as_text=True)
+    linked = _linked(app, article_id)
+    assert len(linked) == offered and {a.stance for a in linked} == {Stance.REPEATS}
+    assert "Link all" not in _review(client, article_id)
+
+
+def test_a_disputing_sentence_is_not_where_the_claim_was_said(app, client, auth, earlier):
+    article_id = _pasted(app, client, auth)
+    html = _review(client, article_id)
+    with app.app_context():
+        ids = [a.id for a in ingest_service_appearances(article_id)]
+        crimea_claim = db.session.scalar(select(Claim.id).where(Claim.external_id == "ext-crimea"))
+        crimea = next(a.id for a in ingest_service_appearances(article_id) if "annexed the Crimean" in a.sentence)
+    i = ids.index(crimea)
+    response = client.post(f"/editor/articles/{article_id}/decisions", data={
+        "csrf_token": _csrf(html), f"candidates-{i}-appearance_id": str(crimea), f"candidates-{i}-action": "link",
+        f"candidates-{i}-claim_id": str(crimea_claim), f"candidates-{i}-stance": "disputes"})
+    assert response.status_code == 302
+    assert "(this sentence disputes it)" in _review(client, article_id)
+    with app.app_context():
+        appearance = db.session.get(Appearance, crimea)
+        assert appearance.stance == Stance.DISPUTES and appearance.claim_id == crimea_claim
+        from claimtrack.services.dashboard import new_appearances
+        assert new_appearances(db.session, [crimea_claim]) == {}
+    bad = client.post(f"/editor/articles/{article_id}/decisions", data={
+        "csrf_token": _csrf(html), "candidates-0-appearance_id": str(ids[0]), "candidates-0-action": "link",
+        "candidates-0-claim_id": str(crimea_claim), "candidates-0-stance": "agrees"})
+    assert bad.status_code == 422
+
+
+def ingest_service_appearances(article_id: int) -> list[Appearance]:
+    from claimtrack.services.ingest import article_appearances
+    return article_appearances(db.session, article_id)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from claimtrack.db import db
 from claimtrack.interchange import claimreview_feed
 from claimtrack.models import (
+    Stance,
     Appearance,
     AppearanceStatus,
     Claim,
@@ -35,7 +36,7 @@ from .conftest import AuthActions, make_user
 
 # Strings that exist only in non-public places: none may ever be served.
 SECRETS = (
-    "SECRETDRAFT", "SECRETREVIEW", "SECRETUNPUB", "SECRETCOMMENT", "SECRETDISMISSED", "SECRETPENDING",
+    "SECRETDRAFT", "SECRETREVIEW", "SECRETUNPUB", "SECRETCOMMENT", "SECRETDISMISSED", "SECRETPENDING", "SECRETDISPUTES",
     "SECRETNOTE", "edwina_secretname", "rita_secretname", "admin_secretname", "Hidden Speakerperson",
     "Reviewonly Personname", "SECRETINREVIEWSUMMARY", "SECRETDRAFTSUMMARY",
 )
@@ -132,7 +133,10 @@ def newsroom(app, runner, tmp_path):
         db.session.flush()
         db.session.add_all([
             Appearance(claim_id=_claim("w1").id, article_id=article.id, position=0, status=AppearanceStatus.LINKED,
-                       sentence="Electric cars pollute more than petrol cars over their life."),
+                       stance=Stance.REPEATS, sentence="Electric cars pollute more than petrol cars over their life."),
+            # a rebuttal linked to the claim it disputes: never "where it was said"
+            Appearance(claim_id=_claim("w1").id, article_id=article.id, position=3, status=AppearanceStatus.LINKED,
+                       stance=Stance.DISPUTES, sentence="SECRETDISPUTES electric cars do not pollute more."),
             Appearance(claim_id=None, article_id=article.id, position=1, status=AppearanceStatus.DISMISSED,
                        sentence="SECRETDISMISSED the columnist also said the sky is green."),
             Appearance(claim_id=None, article_id=article.id, position=2, status=AppearanceStatus.PENDING,

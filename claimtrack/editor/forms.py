@@ -20,6 +20,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional, ValidationEr
 
 DECISIONS = [("", "Decide later"), ("link", "Link to an earlier claim"), ("new", "Create a new claim"),
              ("dismiss", "Dismiss")]
+STANCES = [("repeats", "repeats it"), ("disputes", "disputes it"), ("mentions", "only mentions it")]
 
 
 class IngestForm(FlaskForm):
@@ -53,6 +54,7 @@ class CandidateDecisionForm(Form):
     appearance_id = HiddenField()
     action = RadioField("Decision", choices=DECISIONS, default="", validate_choice=True)
     claim_id = StringField("Earlier claim #", validators=[Optional(), Length(max=12)])
+    stance = RadioField("This sentence", choices=STANCES, default="repeats", validate_choice=True)
     text = TextAreaField("Claim in canonical words", validators=[Optional(), Length(max=2000)])
     speaker = StringField("Speaker", validators=[Optional(), Length(max=200)])
     reason = StringField("Why dismissed (optional)", validators=[Optional(), Length(max=200)])
@@ -67,10 +69,17 @@ class CandidateDecisionForm(Form):
 
 
 class ReviewForm(FlaskForm):
-    """Decisions on several candidates of one article at once."""
+    """Decisions on several candidates of one article at once; only the ones the editor chose are applied."""
 
     candidates = FieldList(FormField(CandidateDecisionForm))
-    submit = SubmitField("Save decisions")
+    submit = SubmitField("Save the decisions I chose")
+
+
+class AcceptSuggestionsForm(FlaskForm):
+    """Link every undecided candidate to its suggested same-claim match, as a repeat: its own, named action."""
+
+    expected = HiddenField()       # how many the editor was shown; a different count now means the page is stale
+    submit = SubmitField("Link all suggested matches")
 
 
 class SourceForm(Form):

@@ -11,10 +11,10 @@ from ..db import db
 from ..extraction.checkworthiness import cues as worthiness_cues, label_of
 from ..extraction.matchable import canonical_words
 from ..search_index import MatchSettings
-from ..models import Appearance, AppearanceStatus, Article, Role, claims_newest_first
+from ..models import Appearance, AppearanceStatus, Article, Role, Stance, claims_newest_first
 from ..services import ingest as ingest_service
 from ..webpage import FetchError, article_from_page, article_from_text, article_from_upload, fetch
-from .forms import IngestForm, ReviewForm
+from .forms import AcceptSuggestionsForm, IngestForm, ReviewForm
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 ANY_ROLE = (Role.ADMIN, Role.EDITOR, Role.REVIEWER)
@@ -101,16 +101,29 @@ def _review_form(appearances, matches, form: ReviewForm | None = None) -> Review
     same = match_settings().thresholds.same_claim
     for appearance in appearances:
         best = next((m for m in matches.get(appearance.id, []) if m.score >= same), None)
-        pending = appearance.status == AppearanceStatus.PENDING
+        # a suggestion fills in the claim number, never the decision: nothing is linked unless the editor says so
         form.candidates.append_entry({
             "appearance_id": str(appearance.id),
-            "action": "link" if pending and best else "",
-            "claim_id": str(best.claim_id) if best else "",
+            "action": "",
+            "claim_id": str(appearance.claim_id or (best.claim_id if best else "")),
+            "stance": (appearance.stance.value if appearance.stance else "repeats"),
             "text": canonical_words(appearance.sentence, appearance.is_quote),
             "speaker": appearance.speaker_text or "",
             "reason": "",
         })
     return form
+
+
+def _suggested_links(appearances, matches, same: float) -> list[tuple[Appearance, int]]:
+    """Undecided candidates whose best match is in the same-claim band, with that claim."""
+    out = []
+    for appearance in appearances:
+        if appearance.status != AppearanceStatus.PENDING:
+            continue
+        best = next((m for m in matches.get(appearance.id, []) if m.score >= same), None)
+        if best is not None:
+            out.append((appearance, best.claim_id))
+    return out
 
 
 def _render_article(article: Article, form: ReviewForm | None = None, status: int = 200):
@@ -127,11 +140,14 @@ def _render_article(article: Article, form: ReviewForm | None = None, status: in
          label_of(a.checkworthiness), worthiness_cues(a.sentence))
         for a in appearances
     ]
+    same = match_settings().thresholds.same_claim
+    suggested = _suggested_links(appearances, matches, same)
     # low check-worthiness sentences nobody decided on fold behind "show all"; the rest lead
     shown = [r for r in rows if r[4] != "low" or r[0].status != AppearanceStatus.PENDING]
     folded = [r for r in rows if r[4] == "low" and r[0].status == AppearanceStatus.PENDING]
+    accept = AcceptSuggestionsForm(expected=str(len(suggested)))
     return render_template("editor/article.html", article=article, rows=rows, shown=shown, folded=folded,
-                           form=form,
+                           form=form, accept=accept, suggested=len(suggested),
                            same=match_settings().thresholds.same_claim,
                            can_decide=current_user.role in EDITORS), status
 
@@ -167,12 +183,13 @@ def decide(article_id: int):
         if appearance is None:
             abort(400)
         try:
+            stance = Stance(sub.stance.data or "repeats")
             if action == "link":
                 ingest_service.link_appearance(db.session, appearance, int(sub.claim_id.data.strip().lstrip("#")),
-                                               current_user)
+                                               current_user, stance)
             elif action == "new":
                 ingest_service.create_claim_from_appearance(db.session, appearance, sub.text.data, sub.speaker.data,
-                                                            current_user)
+                                                            current_user, stance)
             elif action == "dismiss":
                 ingest_service.dismiss_appearance(db.session, appearance, current_user, sub.reason.data)
             done += 1
@@ -185,6 +202,30 @@ def decide(article_id: int):
         return _render_article(found, form, 422)
     db.session.commit()
     flash(f"Saved {done} decision(s)." if done else "No decision was chosen.", "info")
+    return redirect(url_for("editor.article", article_id=found.id))
+
+
+@bp.route("/articles/<int:article_id>/accept-suggestions", methods=["POST"])
+@roles_required(*EDITORS)
+def accept_suggestions(article_id: int):
+    """Link every undecided candidate to its suggested same-claim match as a repeat (an explicit, counted action)."""
+    found = db.session.get(Article, article_id) or abort(404)
+    form = AcceptSuggestionsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    appearances = ingest_service.article_appearances(db.session, found.id)
+    matches = ingest_service.matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
+                                         current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
+    suggested = _suggested_links(appearances, matches, match_settings().thresholds.same_claim)
+    if str(len(suggested)) != (form.expected.data or ""):
+        db.session.rollback()
+        flash("The suggestions changed since the page was shown (someone decided some of them): nothing was "
+              "linked. Check the list again.", "error")
+        return redirect(url_for("editor.article", article_id=found.id))
+    for appearance, claim_id in suggested:
+        ingest_service.link_appearance(db.session, appearance, claim_id, current_user, Stance.REPEATS)
+    db.session.commit()
+    flash(f"Linked {len(suggested)} suggested match(es) as repeats.", "info")
     return redirect(url_for("editor.article", article_id=found.id))
 
 

@@ -239,6 +239,10 @@ _CUE_NAMES = {"has_digit": "a number", "has_percent": "a percentage", "has_money
               "has_year": "a year", "superlative": "a superlative", "comparative": "a comparison",
               "magnitude": "a quantity", "negation": "a negation", "quote": "a quotation", "past": "past tense",
               "future": "future tense", "hedge": "hedging", "question": "a question"}
+_NOT_A_CUE = frozenset("""which where there their these those other about after again against because
+before being below between both could during each further having here into itself just more most only other
+over same should some such than that them then they this through under until very were what when while whom
+with would your also said says told""".split())
 _SHAPES = {"#num": "a number", "#year": "a year", "#pct": "a percentage", "%": "a percentage", "$": "money"}
 
 
@@ -253,6 +257,7 @@ def cues(sentence: str, top: int = 3) -> list[str]:
             text = _CUE_NAMES.get(value.split("=")[0])
         elif kind == "w":
             text = _SHAPES.get(value) or (f"\u201c{value}\u201d" if value.isalpha() and len(value) > 3
+                                          and value not in _NOT_A_CUE
                                           and re.search(rf"\b{re.escape(value)}\b", sentence, re.IGNORECASE)
                                           else None)
         else:

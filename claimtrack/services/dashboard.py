@@ -19,6 +19,7 @@ from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import (
+    Stance,
     Appearance,
     CheckRequest,
     Claim,
@@ -259,7 +260,8 @@ def resurfaced(filters: Filters = Filters(), since: datetime | None = None) -> S
     the appearances, not the million claims or verdicts.
     """
     latest = func.max(Appearance.created_at)
-    stmt = select(Appearance.claim_id, latest.label("latest")).where(Appearance.claim_id.is_not(None))
+    stmt = select(Appearance.claim_id, latest.label("latest")).where(Appearance.claim_id.is_not(None),
+                                                                      Appearance.stance == Stance.REPEATS)
     if since is not None:
         stmt = stmt.where(Appearance.created_at >= since)
     if filters.claim_ids is not None:
@@ -276,7 +278,8 @@ def new_appearances(session: Session, claim_ids: Sequence[int]) -> dict[int, int
     return dict(session.execute(
         select(Appearance.claim_id, func.count())
         .join(Verdict, Verdict.claim_id == Appearance.claim_id)
-        .where(Appearance.claim_id.in_(claim_ids), Appearance.created_at > Verdict.published_at)
+        .where(Appearance.claim_id.in_(claim_ids), Appearance.created_at > Verdict.published_at,
+               Appearance.stance == Stance.REPEATS)
         .group_by(Appearance.claim_id)
     ).all())
 

@@ -17,6 +17,7 @@ from ..extraction import extract_candidates, match_speaker
 from ..extraction.checkworthiness import score_sentences
 from ..extraction.matchable import matchable_text
 from ..models import (
+    Stance,
     Appearance,
     AppearanceStatus,
     Article,
@@ -197,8 +198,9 @@ def _decide(appearance: Appearance, user: User, status: AppearanceStatus) -> Non
     appearance.decided_at = datetime.now(timezone.utc)
 
 
-def link_appearance(session: Session, appearance: Appearance, claim_id: int, user: User) -> Claim:
-    """Record the appearance as a new occurrence of an existing claim (following merges)."""
+def link_appearance(session: Session, appearance: Appearance, claim_id: int, user: User,
+                    stance: Stance = Stance.REPEATS) -> Claim:
+    """Record the appearance as an occurrence of an existing claim (following merges), with its stance toward it."""
     claim = session.get(Claim, claim_id)
     seen = set()
     while claim is not None and claim.merged_into_id is not None and claim.id not in seen:
@@ -208,14 +210,17 @@ def link_appearance(session: Session, appearance: Appearance, claim_id: int, use
         raise DecisionError(f"Claim #{claim_id} does not exist.")
     appearance.claim_id = claim.id
     appearance.dismiss_reason = None
+    appearance.stance = Stance(stance)
     _decide(appearance, user, AppearanceStatus.LINKED)
-    _audit(session, user, "appearance.link", "appearance", appearance.id, claim_id=claim.id)
+    _audit(session, user, "appearance.link", "appearance", appearance.id, claim_id=claim.id,
+           stance=appearance.stance.value)
     session.flush()
     return claim
 
 
 def create_claim_from_appearance(
-    session: Session, appearance: Appearance, text: str, speaker_name: str | None, user: User
+    session: Session, appearance: Appearance, text: str, speaker_name: str | None, user: User,
+    stance: Stance = Stance.REPEATS,
 ) -> Claim:
     """Open a new claim in the editor's canonical words, with its speaker, and link the appearance to it."""
     require_editor(user)
@@ -227,6 +232,7 @@ def create_claim_from_appearance(
     appearance.claim_id = claim.id
     if speaker is not None and appearance.speaker_id is None:
         appearance.speaker_id = speaker.id
+    appearance.stance = Stance(stance)
     _decide(appearance, user, AppearanceStatus.LINKED)
     _audit(session, user, "claim.create", "claim", claim.id, from_appearance=appearance.id)
     session.flush()
@@ -236,6 +242,7 @@ def create_claim_from_appearance(
 def dismiss_appearance(session: Session, appearance: Appearance, user: User, reason: str | None = None) -> None:
     """Mark a candidate as not worth a claim, with an optional reason."""
     appearance.claim_id = None
+    appearance.stance = None
     appearance.dismiss_reason = (reason or "").strip()[:200] or None
     _decide(appearance, user, AppearanceStatus.DISMISSED)
     _audit(session, user, "appearance.dismiss", "appearance", appearance.id, reason=appearance.dismiss_reason)

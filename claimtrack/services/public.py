@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..interchange import claimreview_element
 from ..models import (
+    Stance,
     Appearance,
     AppearanceStatus,
     Article,
@@ -336,7 +337,8 @@ def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, boo
         for r in session.execute(
             select(Article.url, Article.title, Article.publisher, Article.published_on, Appearance.sentence)
             .join(Article, Article.id == Appearance.article_id)
-            .where(Appearance.claim_id == claim.id, Appearance.status == AppearanceStatus.LINKED)
+            .where(Appearance.claim_id == claim.id, Appearance.status == AppearanceStatus.LINKED,
+                   Appearance.stance == Stance.REPEATS)
             .order_by(Article.published_on, Appearance.id)
             .limit(100)
         )

@@ -35,22 +35,32 @@ def test_the_article_review_screen(live_app, page):
     page.wait_for_url(f"{base}/editor/articles/*")
     expect(page.get_by_role("heading", name="Zelensky draws line in negotiations")).to_be_visible()
 
+    # low check-worthiness sentences are folded behind "Show all N sentences"
+    folded = page.locator("details.folded > summary")
+    if folded.count():
+        folded.click()
     crimea = candidate(page, "annexed the Crimean peninsula")
     expect(crimea.locator(".tag.same").first).to_be_visible()
     assert "Russia annexed the Crimean peninsula from Ukraine in 2014." in crimea.inner_text()
-    # The same-claim match is pre-selected for a one-click link.
-    assert crimea.get_by_label("Link to an earlier claim").is_checked()
+    expect(crimea.locator(".worthiness")).to_have_text("high")
+    # The same-claim match is a suggestion: the decision form opens on demand, nothing pre-selected.
+    crimea.get_by_text("Decide on this sentence").click()
+    assert not crimea.get_by_label("Link to an earlier claim").is_checked()
+    crimea.get_by_label("Link to an earlier claim").check()
+    assert crimea.get_by_label("repeats it").is_checked()
 
     nato = candidate(page, "If we were a NATO member, a war wouldn't have started")
     assert "Volodymyr Zelensky" in nato.locator(".speaker").inner_text()
+    nato.get_by_text("Decide on this sentence").click()
     nato.get_by_label("Create a new claim").check()
     nato.get_by_label("Claim in canonical words").fill("Russia would not have invaded Ukraine if it were in NATO.")
 
     kremlin = candidate(page, "The Kremlin is likely seeking this recognition")
+    kremlin.get_by_text("Decide on this sentence").click()
     kremlin.get_by_label("Dismiss", exact=True).check()
     kremlin.get_by_label("Why dismissed").fill("speculation")
 
-    page.get_by_role("button", name="Save decisions").click()
+    page.get_by_role("button", name="Save the decisions I chose").click()
     expect(page.get_by_text("decision(s).").first).to_be_visible()
     crimea = candidate(page, "annexed the Crimean peninsula")
     assert "Linked to claim #" in crimea.locator(".decision").inner_text()

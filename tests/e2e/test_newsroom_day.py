@@ -33,9 +33,10 @@ def test_a_day_in_the_newsroom(live_app, page):
     page.get_by_role("button", name="Find the claims").click()
     quote = page.locator("li.candidate").filter(
         has=page.locator("blockquote.sentence", has_text="If we were a NATO member, a war wouldn't have started"))
+    quote.get_by_text("Decide on this sentence").click()
     quote.get_by_label("Create a new claim").check()
     quote.get_by_label("Claim in canonical words").fill("Russia would not have invaded Ukraine if Ukraine were in NATO.")
-    page.get_by_role("button", name="Save decisions").click()
+    page.get_by_role("button", name="Save the decisions I chose").click()
     expect(page.get_by_text("Saved 1 decision(s).")).to_be_visible()
 
     page.get_by_role("link", name="Claims", exact=True).click()
