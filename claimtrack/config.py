@@ -46,6 +46,8 @@ FETCH_TIMEOUT_SECONDS = 10.0
 FETCH_MAX_BYTES = 5 * 1024 * 1024
 # The largest article file an editor may upload or ingest from disk.
 ARTICLE_MAX_BYTES = 5 * 1024 * 1024
+# Publishing (and submitting for review) needs an explanation and at least one source; False relaxes it.
+PUBLISH_REQUIRES_SOURCES = True
 # Matches shown per candidate on the article review screen.
 INGEST_MATCHES_PER_CANDIDATE = 3
 

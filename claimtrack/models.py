@@ -281,6 +281,10 @@ class Verdict(db.Model):
     # Optimistic lock: a save that started from an older version is refused, never silently applied.
     version: Mapped[int] = mapped_column(Integer, default=1)
     published_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # An editor's correction to the published verdict, as the public would see it once a reviewer approves it
+    # (rating, rating_text, summary, explanation, sources, correction_note, proposed_by, proposed_at); the public
+    # keeps seeing the published fields until then.
+    pending_correction: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

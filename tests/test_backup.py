@@ -119,6 +119,7 @@ def rich(app, runner, tmp_path):
         change_status(s, verdict, "approve", reviewer, verdict.version)
         data.explanation, data.correction_note = "Kyiv asked on **day three**.", "Corrected the day."
         save_verdict(s, verdict, data, editor, verdict.version, scale)
+        change_status(s, verdict, "approve_correction", reviewer, verdict.version)
         assign(s, verdict, editor, admin)
         add_comment(s, claim, "Check the interview transcript.", editor)
         merge_claims(s, s.get(Claim, ids["B"]), s.get(Claim, ids["C"]), editor)

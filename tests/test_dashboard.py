@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from claimtrack.db import db
-from claimtrack.models import Appearance, Article, Claim, Speaker, Topic, Verdict, VerdictStatus
+from claimtrack.models import (Appearance, AppearanceStatus, Article, Claim, Speaker, Stance, Topic, Verdict,
+                               VerdictStatus)
 from claimtrack.services.claims_io import name_key
 
 from .conftest import make_user
@@ -49,13 +50,14 @@ def add_claim(app, text, *, speaker=None, topics=(), status=None, assignee=None,
         return claim.id
 
 
-def add_appearance(app, claim_id, at):
+def add_appearance(app, claim_id, at, stance=Stance.REPEATS):
     with app.app_context():
-        article = Article(text=f"article {claim_id} {at.isoformat()}", content_hash=f"{claim_id}-{at.timestamp()}")
+        article = Article(text=f"article {claim_id} {at.isoformat()} {stance.value}",
+                          content_hash=f"{claim_id}-{at.timestamp()}-{stance.value}")
         db.session.add(article)
         db.session.flush()
         db.session.add(Appearance(claim_id=claim_id, article_id=article.id, sentence="again", position=0,
-                                  created_at=at))
+                                  created_at=at, status=AppearanceStatus.LINKED, stance=stance))
         db.session.commit()
 
 
@@ -132,11 +134,14 @@ def test_resurfaced_claims_need_an_appearance_after_publication(app, client, aut
     latest_quiet = add_claim(app, "Back later but less often", status="published", published_at=published)
     add_appearance(app, latest_quiet, published + timedelta(days=1))
     add_appearance(app, quiet, published - timedelta(hours=1))
+    disputed = add_claim(app, "Only disputed since its check", status="published", published_at=published)
+    add_appearance(app, disputed, published + timedelta(days=3), Stance.DISPUTES)   # a rebuttal: not "back"
+    add_appearance(app, disputed, published + timedelta(days=4), Stance.MENTIONS)
     long_ago = add_claim(app, "Back only long ago", status="published", published_at=NOW - timedelta(days=400))
     add_appearance(app, long_ago, NOW - timedelta(days=300))  # outside the dashboard's window
     resurfaced = section(dashboard(client), "resurfaced")
     assert "Only repeated before" not in resurfaced and "Still being checked" not in resurfaced
-    assert "Back only long ago" not in resurfaced
+    assert "Back only long ago" not in resurfaced and "Only disputed since" not in resurfaced
     row = re.search(r"<tr>(?:(?!</tr>).)*The debunked claim is back.*?</tr>", resurfaced, re.S).group(0)
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert cells[4] == "2"  # the two appearances after publication, not the one before

@@ -94,7 +94,9 @@ def newsroom(app, runner, tmp_path):
 
         def write(key: str, rating: str, summary: str, explanation: str | None = None, **extra) -> Verdict:
             verdict = wf.get_or_open_verdict(db.session, _claim(key))
-            data = wf.VerdictInput(rating=rating, summary=summary, explanation=explanation, **extra)
+            extra.setdefault("sources", [wf.SourceInput(url="https://example.org/evidence", title="The evidence")])
+            data = wf.VerdictInput(rating=rating, summary=summary, explanation=explanation or "See the evidence.",
+                                   **extra)
             wf.save_verdict(db.session, verdict, data,
                             editor, None, scale)
             return verdict
@@ -124,6 +126,7 @@ def newsroom(app, runner, tmp_path):
               explanation="Studies find **lower** lifetime emissions.",
               sources=[wf.SourceInput(url="https://science.example/lca", title="Life-cycle study")],
               correction_note="Corrected the battery figure in the second paragraph.")
+        wf.change_status(db.session, cars, "approve_correction", reviewer, None)   # four eyes on the correction
         wf.add_comment(db.session, _claim("w1"), "SECRETCOMMENT on a published claim", editor)
         article, _ = store_article(
             db.session, "A columnist wrote that electric cars pollute more. SECRETDISMISSED. SECRETPENDING.",

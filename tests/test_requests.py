@@ -155,7 +155,8 @@ def _publish(app, claim_id: int) -> None:
         claim = db.session.get(Claim, claim_id)
         verdict = workflow.get_or_open_verdict(db.session, claim)
         workflow.save_verdict(db.session, verdict, workflow.VerdictInput(
-            rating="false", summary="Lemon water cures no infection.", explanation="No trial shows it."),
+            rating="false", summary="Lemon water cures no infection.", explanation="No trial shows it.",
+            sources=[workflow.SourceInput(url="https://example.org/trials", title="Trials")]),
             editor, None, app.extensions["verdict_scale"])
         workflow.change_status(db.session, verdict, "submit", editor, None)
         workflow.change_status(db.session, verdict, "approve", reviewer, None)

@@ -86,6 +86,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "/editor/articles/new": {"GET": WRITERS, "POST": WRITERS},
     "/editor/articles/<int:article_id>": {"GET": NEWSROOM},
     "/editor/articles/<int:article_id>/decisions": {"POST": WRITERS},
+    "/editor/articles/<int:article_id>/accept-suggestions": {"POST": WRITERS},
     "/editor/requests": {"GET": NEWSROOM},
     "/editor/requests/<int:group_id>": {"GET": NEWSROOM},
     "/editor/requests/<int:group_id>/claim": {"POST": WRITERS},
@@ -193,13 +194,16 @@ def build_newsroom(app) -> dict:
         published = claim("published", "The state cut school funding by 30 percent in 2021.", "Pat Example",
                           ["Education"])
         workflow.save_verdict(session, published.verdict, workflow.VerdictInput(
-            rating="false", summary="Funding rose by 4 percent.", explanation="The budget **grew**."),
+            rating="false", summary="Funding rose by 4 percent.", explanation="The budget **grew**.",
+            sources=[workflow.SourceInput(url="https://example.org/budget", title="The budget")]),
             editor, None, scale)
         workflow.change_status(session, published.verdict, "submit", editor, None)
         workflow.change_status(session, published.verdict, "approve", rita, None)
         drafted = claim("draft", "Bridges in the county rust twice as fast as elsewhere.", "Lee Sample")
         workflow.save_verdict(session, drafted.verdict, workflow.VerdictInput(
-            rating="mostly-false", summary="They rust at the same rate.", explanation=None), editor, None, scale)
+            rating="mostly-false", summary="They rust at the same rate.", explanation="Inspections agree.",
+            sources=[workflow.SourceInput(url="https://example.org/inspections", title="Inspections")]),
+            editor, None, scale)
         claim("verdict", "The harbour tunnel carries a million cars every single day.", "Lee Sample")
         claim("edit", "Every household pays four hundred dollars in water fees a year.", "Pat Example")
         claim("assign", "The new stadium created ten thousand permanent jobs.", "Pat Example")
@@ -325,6 +329,8 @@ POST_CASES = {
     "/editor/articles/<int:article_id>/decisions": ({"admin", "editor"}, lambda app, ids: {
         "candidates-0-appearance_id": str(ids["appearance"]), "candidates-0-action": "dismiss",
         "candidates-0-reason": "opinion"}),
+    "/editor/articles/<int:article_id>/accept-suggestions": ({"admin", "editor"}, lambda app, ids: {
+        "expected": "0"}),
     "/editor/claims/<int:claim_id>/verdict": ({"admin", "editor"}, lambda app, ids: {
         "version": _version(app, ids["verdict"]), "rating": "false", "summary": "It carries 80,000 cars.",
         "explanation": "Traffic counts say so."}),
@@ -649,6 +655,8 @@ def stored_payloads(sapp):
     _form_post(editor, f"/editor/claims/{claim_id}/verdict", {
         "version": _version(sapp, claim_id), **verdict, "summary": payload("SUMMARY") + " (corrected)",
         "correction_note": payload("CORRECTION")})
+    _form_post(reviewer, f"/editor/claims/{claim_id}/status",
+               {"version": _version(sapp, claim_id), "action": "approve_correction"})
     with sapp.app_context():
         groups = db.session.scalars(select(RequestGroup.id).order_by(RequestGroup.id)).all()
         with_claim = db.session.get(Claim, claim_id)

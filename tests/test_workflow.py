@@ -100,6 +100,27 @@ def test_draft_review_publish_correct(app, client, claim_id):
     with_note = client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(
         page, summary="Sanctions rarely change policies.", correction_note="Summary made more precise."))
     assert with_note.status_code == 302
+    # an editor's correction waits for a reviewer: the public page keeps the published verdict
+    page = open_claim(client, claim_id)
+    assert "Correction saved for review" in page and "A correction waits for review" in page
+    assert "Approve the correction" not in page          # not by the editor who proposed it
+    assert "Sanctions rarely change policies." in page    # the form goes on from the proposal
+    public = client.get(f"/claims/{claim_id}", follow_redirects=True).get_data(as_text=True)
+    assert "Sanctions have changed policies, though rarely." in public and "rarely change policies" not in public
+    assert len(revisions(app, claim_id)) == 2
+    assert status(client, claim_id, "approve_correction").status_code == 403
+    editor.logout()
+    reviewer.login("rita")
+    assert status(client, claim_id, "approve_correction").status_code == 302
+    public = client.get(f"/claims/{claim_id}", follow_redirects=True).get_data(as_text=True)
+    assert "Sanctions rarely change policies." in public and "Summary made more precise." in public
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("verdict.%correction%"))
+                                    .order_by(AuditEvent.id)).all()
+        assert [e.action for e in events] == ["verdict.correction_proposed", "verdict.approve_correction"]
+        assert "Sanctions have changed" in str(events[1].details) and "rarely change" in str(events[1].details)
+    reviewer.logout()
+    editor.login("ed")
     revs = revisions(app, claim_id)
     assert [r.data["status"] for r in revs] == ["draft", "published", "published"]
     with app.app_context():
@@ -264,3 +285,52 @@ def test_role_matrix(app, client, claim_id, role):
             assert response.status_code != 403 and response.status_code < 500, (role, url, response.status_code)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Claim)) >= 1
+
+
+def test_no_edit_in_review_and_publishing_needs_sources(app, client, claim_id):
+    make_user(app, "ed", "editor")
+    make_user(app, "rita", "reviewer")
+    editor = AuthActions(client)
+    editor.login("ed")
+    page = open_claim(client, claim_id)
+    bare = verdict_data(page, explanation="", **{"sources-0-url": "", "sources-1-url": ""})
+    assert client.post(f"/editor/claims/{claim_id}/verdict", data=bare).status_code == 302
+    refused = status(client, claim_id, "submit")
+    assert refused.status_code == 422 and "at least one source" in refused.get_data(as_text=True)
+    page = open_claim(client, claim_id)
+    assert client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(page)).status_code == 302
+    assert status(client, claim_id, "submit").status_code == 302
+    page = open_claim(client, claim_id)
+    in_review = client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(page, summary="Sneaky edit."))
+    assert in_review.status_code == 422 and "in review" in in_review.get_data(as_text=True)
+    with app.app_context():
+        verdict = db.session.scalar(select(Verdict).where(Verdict.claim_id == claim_id))
+        assert verdict.summary == "Sanctions have changed policies, though rarely."
+    editor.logout()
+    reviewer = AuthActions(client)
+    reviewer.login("rita")
+    assert status(client, claim_id, "approve").status_code == 302
+    reviewer.logout()
+    # a correction turned down leaves the published verdict as it was, with the proposal in the audit log
+    editor.login("ed")
+    page = open_claim(client, claim_id)
+    client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(
+        page, rating="true", summary="Wrong fix.", correction_note="Changed the rating."))
+    editor.logout()
+    reviewer.login("rita")
+    assert status(client, claim_id, "reject_correction", note="The rating stands.").status_code == 302
+    with app.app_context():
+        verdict = db.session.scalar(select(Verdict).where(Verdict.claim_id == claim_id))
+        assert verdict.pending_correction is None and verdict.rating == "mostly-false"
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "verdict.reject_correction"))
+        assert "Wrong fix." in str(event.details)
+    assert status(client, claim_id, "reject_correction").status_code == 422
+
+
+def test_status_form_with_a_bad_version_is_a_400(app, client, claim_id):
+    make_user(app, "ed", "editor")
+    AuthActions(client).login("ed")
+    page = open_claim(client, claim_id)
+    response = client.post(f"/editor/claims/{claim_id}/status",
+                           data={"csrf_token": token(page), "version": "1e9x", "action": "research"})
+    assert response.status_code == 400

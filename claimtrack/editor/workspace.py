@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,6 +38,19 @@ def _scale():
 
 
 def _verdict_form(verdict: Verdict, form: VerdictForm | None = None) -> VerdictForm:
+    if form is None and verdict.pending_correction:
+        # the waiting correction is what an editor goes on editing; the public still sees the published text
+        pending = verdict.pending_correction
+        form = VerdictForm(formdata=None, data={
+            "version": str(verdict.version),
+            "rating": pending.get("rating") or "",
+            "summary": pending.get("summary") or "",
+            "explanation": pending.get("explanation") or "",
+            "correction_note": pending.get("correction_note") or "",
+            "sources": [{"url": s["url"], "title": s.get("title") or "", "publisher": s.get("publisher") or "",
+                         "accessed_on": date.fromisoformat(s["accessed_on"]) if s.get("accessed_on") else None}
+                        for s in pending.get("sources") or []],
+        })
     if form is None:
         form = VerdictForm(formdata=None, data={
             "version": str(verdict.version),
@@ -92,6 +107,9 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         actions=workflow.allowed_actions(verdict, current_user), action_labels=workflow.ACTION_LABELS,
         assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=MergeForm(formdata=None),
         explanation_html=render_markdown(verdict.explanation),
+        pending=verdict.pending_correction,
+        pending_diff=(workflow.diff_revisions(workflow.snapshot(verdict), verdict.pending_correction)
+                      if verdict.pending_correction else []),
         conflict=conflict, can_write=current_user.role in EDITORS, errors=errors or [],
     ), status
 
@@ -145,7 +163,11 @@ def save_verdict(claim_id: int):
     except workflow.WorkflowError as error:
         db.session.rollback()
         return _render(found, verdict_form=form, status=422, errors=[str(error)])
-    flash(f"Verdict saved (revision {revision.number}).", "info")
+    if revision is None:
+        flash("Correction saved for review: the public page keeps the published verdict until a reviewer "
+              "approves it.", "info")
+    else:
+        flash(f"Verdict saved (revision {revision.number}).", "info")
     return redirect(url_for("editor.claim", claim_id=found.id) + "#verdict")
 
 
@@ -180,8 +202,13 @@ def change_status(claim_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
+        version = int(form.version.data or -1)
+    except ValueError:
+        abort(400)
+    try:
         workflow.change_status(db.session, verdict, form.action.data or "", current_user,
-                               int(form.version.data or -1), form.note.data)
+                               version, form.note.data,
+                               require_sources=current_app.config["PUBLISH_REQUIRES_SOURCES"])
         db.session.commit()
     except (workflow.StaleVerdict, StaleDataError):
         db.session.rollback()

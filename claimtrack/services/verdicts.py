@@ -160,14 +160,23 @@ def get_or_open_verdict(session: Session, claim: Claim) -> Verdict:
 def save_verdict(
     session: Session, verdict: Verdict, data: VerdictInput, user: User, expected_version: int | None,
     scale: VerdictScale,
-) -> VerdictRevision:
-    """Save the whole verdict as a new revision (editors, admins); raise StaleVerdict, WorkflowError."""
+) -> VerdictRevision | None:
+    """Save the whole verdict as a new revision (editors, admins); raise StaleVerdict, WorkflowError.
+
+    An editor's change to a published verdict is kept aside as a correction for a reviewer (None is returned);
+    an admin's goes live at once, recorded as an override."""
     _require(user, WRITERS, "write verdicts")
     _check_version(verdict, expected_version)
     validate_input(data, scale)
     note = (data.correction_note or "").strip()
+    if verdict.status == VerdictStatus.IN_REVIEW:
+        raise WorkflowError("This verdict is in review: a reviewer sends it back before anyone changes it, so the "
+                            "approval is of exactly what the reviewer read.")
     if verdict.status == VerdictStatus.PUBLISHED and not note:
         raise WorkflowError("This verdict is published: say what changed in a public correction note.")
+    if verdict.status == VerdictStatus.PUBLISHED and user.role != Role.ADMIN:
+        return _propose_correction(session, verdict, data, user, note, scale)
+    before = snapshot(verdict)
     if verdict.status in (VerdictStatus.NEW, VerdictStatus.RESEARCHING, VerdictStatus.UNPUBLISHED):
         verdict.status = VerdictStatus.DRAFT
     level = scale.get(data.rating)
@@ -189,13 +198,70 @@ def save_verdict(
     verdict.updated_at = datetime.now(timezone.utc)
     session.flush()  # bumps verdict.version (the optimistic lock) or fails if another save won the race
     revision = _revise(session, verdict, user, note or None)
+    override = {}
     if verdict.status == VerdictStatus.PUBLISHED:
         session.add(Correction(verdict_id=verdict.id, revision_number=revision.number, note=note[:2000],
                                author_id=user.id))
+        verdict.pending_correction = None        # the admin's own correction supersedes a waiting one
+        override = {"admin_override": True, "before": before}
     _audit(session, user, "verdict.save", "verdict", verdict.id, revision=revision.number,
-           status=verdict.status.value)
+           status=verdict.status.value, **override)
     session.flush()
     return revision
+
+
+def _propose_correction(session: Session, verdict: Verdict, data: VerdictInput, user: User, note: str,
+                        scale: VerdictScale) -> None:
+    """Keep an editor's correction of a published verdict aside until a reviewer approves it."""
+    level = scale.get(data.rating)
+    proposal = {
+        "status": VerdictStatus.PUBLISHED.value,
+        "rating": level.key if level else None,
+        "rating_text": level.label if level else None,
+        "summary": (data.summary or "").strip() or None,
+        "explanation": (data.explanation or "").strip() or None,
+        "sources": [{"url": _clean_url(src.url), "title": (src.title or "").strip()[:500] or None,
+                     "publisher": (src.publisher or "").strip()[:200] or None,
+                     "accessed_on": src.accessed_on.isoformat() if src.accessed_on else None}
+                    for src in data.sources],
+        "correction_note": note[:2000],
+        "proposed_by": user.id,
+        "proposed_by_name": user.username,
+        "proposed_at": datetime.now(timezone.utc).isoformat(),
+    }
+    verdict.pending_correction = proposal
+    verdict.updated_by_id = user.id
+    verdict.updated_at = datetime.now(timezone.utc)
+    session.flush()  # bumps the version: a reviewer approves exactly this proposal
+    _audit(session, user, "verdict.correction_proposed", "verdict", verdict.id, before=snapshot(verdict),
+           after={k: v for k, v in proposal.items() if k not in ("proposed_by", "proposed_by_name")})
+    session.flush()
+    return None
+
+
+def _apply_correction(session: Session, verdict: Verdict, user: User, override: bool) -> None:
+    proposal = dict(verdict.pending_correction or {})
+    before = snapshot(verdict)
+    verdict.rating = proposal.get("rating")
+    verdict.rating_text = proposal.get("rating_text")
+    verdict.summary = proposal.get("summary")
+    verdict.explanation = proposal.get("explanation")
+    verdict.sources.clear()
+    session.flush()
+    for position, src in enumerate(proposal.get("sources") or []):
+        verdict.sources.append(Source(
+            url=src["url"], title=src.get("title"), publisher=src.get("publisher"), position=position,
+            accessed_on=date.fromisoformat(src["accessed_on"]) if src.get("accessed_on") else None))
+    verdict.pending_correction = None
+    verdict.reviewer_id = user.id
+    verdict.updated_at = datetime.now(timezone.utc)
+    session.flush()
+    note = proposal.get("correction_note") or "Corrected."
+    revision = _revise(session, verdict, user, note)
+    session.add(Correction(verdict_id=verdict.id, revision_number=revision.number, note=note[:2000],
+                           author_id=proposal.get("proposed_by") or user.id))
+    _audit(session, user, "verdict.approve_correction", "verdict", verdict.id, revision=revision.number,
+           before=before, after=snapshot(verdict), **({"admin_override": True} if override else {}))
 
 
 # action -> (allowed from, new status, who may, what it is called for a message)
@@ -206,12 +272,16 @@ ACTIONS: dict[str, tuple[tuple[VerdictStatus, ...], VerdictStatus, tuple[Role, .
     "send_back": ((VerdictStatus.IN_REVIEW,), VerdictStatus.DRAFT, APPROVERS, "send verdicts back"),
     "approve": ((VerdictStatus.IN_REVIEW,), VerdictStatus.PUBLISHED, APPROVERS, "approve and publish verdicts"),
     "unpublish": ((VerdictStatus.PUBLISHED,), VerdictStatus.UNPUBLISHED, APPROVERS, "unpublish verdicts"),
+    "approve_correction": ((VerdictStatus.PUBLISHED,), VerdictStatus.PUBLISHED, APPROVERS, "approve corrections"),
+    "reject_correction": ((VerdictStatus.PUBLISHED,), VerdictStatus.PUBLISHED, APPROVERS, "turn down corrections"),
 }
+CORRECTION_ACTIONS = ("approve_correction", "reject_correction")
 
 
 ACTION_LABELS = {
     "research": "Start research", "submit": "Submit for review", "send_back": "Send back to the editor",
     "approve": "Approve and publish", "unpublish": "Unpublish",
+    "approve_correction": "Approve the correction and publish it", "reject_correction": "Turn the correction down",
 }
 
 
@@ -222,15 +292,24 @@ def allowed_actions(verdict: Verdict, user: User) -> list[str]:
         if verdict.status in sources and user.role in roles:
             if name == "approve" and user.role != Role.ADMIN and user.id in (verdict.author_id, verdict.updated_by_id):
                 continue
+            if name in CORRECTION_ACTIONS:
+                if not verdict.pending_correction:
+                    continue
+                if name == "approve_correction" and user.role != Role.ADMIN and \
+                        user.id == verdict.pending_correction.get("proposed_by"):
+                    continue
             out.append(name)
     return out
 
 
 def change_status(
     session: Session, verdict: Verdict, action: str, user: User, expected_version: int | None,
-    note: str | None = None,
+    note: str | None = None, require_sources: bool = True,
 ) -> None:
-    """Move the verdict along the workflow; raise PermissionError, WorkflowError or StaleVerdict."""
+    """Move the verdict along the workflow; raise PermissionError, WorkflowError or StaleVerdict.
+
+    ``require_sources``: publishing needs at least one source and an explanation (setting
+    PUBLISH_REQUIRES_SOURCES)."""
     if action not in ACTIONS:
         raise WorkflowError(f"Unknown action {action!r}.")
     sources, target, roles, what = ACTIONS[action]
@@ -239,10 +318,16 @@ def change_status(
     if verdict.status not in sources:
         raise WorkflowError(f"A verdict that is {verdict.status.value.replace('_', ' ')} cannot be sent to "
                             f"{target.value.replace('_', ' ')}.")
+    if action in CORRECTION_ACTIONS:
+        _decide_correction(session, verdict, action, user, note)
+        return
     override = False
     if action in ("submit", "approve"):
         if not verdict.rating or not verdict.summary:
             raise WorkflowError("A verdict needs a rating and a summary before review.")
+        if require_sources and (not verdict.explanation or not verdict.sources):
+            raise WorkflowError("A verdict needs an explanation and at least one source before it is reviewed "
+                                "and published.")
     if action == "approve" and user.id in (verdict.author_id, verdict.updated_by_id):
         if user.role != Role.ADMIN:
             raise PermissionError("Nobody approves a verdict they wrote or last changed: ask another reviewer.")
@@ -263,6 +348,25 @@ def change_status(
                                    note=(note or "").strip()[:2000], author_id=user.id))
     _audit(session, user, f"verdict.{action}", "verdict", verdict.id, status=target.value,
            **({"admin_override": True} if override else {}))
+    session.flush()
+
+
+def _decide_correction(session: Session, verdict: Verdict, action: str, user: User, note: str | None) -> None:
+    proposal = verdict.pending_correction
+    if not proposal:
+        raise WorkflowError("There is no correction waiting for review.")
+    if action == "reject_correction":
+        verdict.pending_correction = None
+        verdict.updated_at = datetime.now(timezone.utc)
+        session.flush()
+        _audit(session, user, "verdict.reject_correction", "verdict", verdict.id, proposal=proposal,
+               note=(note or "").strip()[:2000] or None)
+        session.flush()
+        return
+    override = user.id == proposal.get("proposed_by")
+    if override and user.role != Role.ADMIN:
+        raise PermissionError("Nobody approves a correction they proposed: ask another reviewer.")
+    _apply_correction(session, verdict, user, override)
     session.flush()
 
 

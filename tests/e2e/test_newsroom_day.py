@@ -71,8 +71,20 @@ def test_a_day_in_the_newsroom(live_app, page):
     page.get_by_label("Summary").fill("Experts disagree on what NATO membership would have changed in 2022.")
     page.get_by_label("Correction note").fill("Added the year to the summary.")
     page.get_by_role("button", name="Save verdict").click()
-    expect(page.get_by_text("Verdict saved (revision 3).")).to_be_visible()
+    # the correction waits for a second pair of eyes; the public page keeps the published summary
+    expect(page.get_by_text("Correction saved for review")).to_be_visible()
+    expect(page.locator(".pending-correction ins").first).to_be_visible()
+    expect(page.get_by_role("button", name="Approve the correction and publish it")).to_have_count(0)
+    logout(page)
+
+    login(page, base, "rita")
+    page.goto(claim_url)
+    expect(page.locator(".pending-correction")).to_contain_text("Added the year to the summary.")
+    page.get_by_role("button", name="Approve the correction and publish it").click()
     expect(page.locator(".preview").get_by_text("Added the year to the summary.")).to_be_visible()
+    logout(page)
+    login(page, base, "ed")
+    page.goto(claim_url)
 
     page.get_by_role("link", name="Compare revisions").click()
     expect(page.locator("table.claims tbody tr")).to_have_count(3)

@@ -32,6 +32,7 @@ def screenshot_dir() -> Path:
 def published_demo(live_app):
     """The demo claims (imported as published) and article; one claim's verdict completed with sources."""
     make_user(live_app, "ed", "editor")
+    make_user(live_app, "rita", "reviewer")
     with live_app.app_context():
         from sqlalchemy import select
 
@@ -57,6 +58,8 @@ def published_demo(live_app):
                                     publisher="NASA", accessed_on=date(2024, 3, 1))],
             correction_note="Added the explanation and a NASA source.",
         ), editor, None, scale)
+        reviewer = db.session.scalar(select(User).where(User.username == "rita"))
+        wf.change_status(db.session, verdict, "approve_correction", reviewer, None)
         db.session.commit()
         return claim.id
 

@@ -75,6 +75,8 @@ def test_readers_ask_and_the_newsroom_answers(demo_site, page, browser):
     # The verdict, reviewed by a second person and published.
     page.get_by_label("Rating").select_option(label="False")
     page.get_by_label("Summary").fill("No study shows lemon water cures or prevents COVID-19.")
+    page.get_by_label("Explanation (Markdown)").fill("No trial has found lemon water to cure or prevent COVID-19.")
+    page.get_by_label("Address (URL)").nth(0).fill("https://www.who.int/emergencies/diseases/novel-coronavirus-2019")
     page.get_by_role("button", name="Save verdict").click()
     expect(page.get_by_text("Verdict saved (revision 1).")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
