@@ -15,6 +15,9 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then CLAIMTRACK_* variables, then test_config."""
     app = Flask(__name__, instance_relative_config=True)
+    from .security import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId     # before any route is added: ids beyond 2^63 - 1 are a 404
     app.config.from_object("claimtrack.config")
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:

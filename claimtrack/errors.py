@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, render_template, request
+from markupsafe import escape
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -51,7 +52,12 @@ def _render(code: int, message: str | None = None):
     text = message or MESSAGES.get(code, "Something went wrong.")
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return {"error": text, "status": code}, code
-    return render_template("errors/error.html", code=code, message=text), code
+    try:
+        return render_template("errors/error.html", code=code, message=text), code
+    except Exception:
+        # the page itself cannot be built (a Host header no URL can be made for): plain HTML, still the same code
+        return (f"<!doctype html><html lang=\"en\"><title>{code}</title><h1>{code}</h1><p>{escape(text)}</p></html>",
+                code, {"Content-Type": "text/html; charset=utf-8"})
 
 
 def init_app(app: Flask) -> None:
@@ -60,6 +66,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return _render(400, "The form expired or was not sent from this site. Reload the page and try again.")
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(error: RecursionError):
+        # JSON (or any input) nested deeper than the interpreter's recursion limit: the sender's doing
+        return _render(400, "What you sent is nested too deeply.")
+
+    @app.errorhandler(OverflowError)
+    def _too_big(error: OverflowError):
+        # a number in the address or a field beyond what the database stores (ids above 2^63 - 1 on SQLite)
+        return _render(404 if request.method == "GET" else 400)
 
     @app.errorhandler(PermissionError)
     def _forbidden(error: PermissionError):

@@ -83,3 +83,15 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
             return jsonify(status="unavailable", database="unreachable"), 503
         return jsonify(status="ok", database="ok")
+
+
+from werkzeug.routing import IntegerConverter  # noqa: E402
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in every route: only what a database id can be (0 .. 2^63 - 1); larger is a 404, never an
+    overflow in SQLite or PostgreSQL."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**63 - 1 if max is None else max,
+                         signed=signed)

@@ -202,6 +202,26 @@ def _charset(response) -> str | None:
     return None
 
 
+# Python codecs that are no character set a web page can declare ("charset=punycode" must not decode the page).
+_NOT_CHARSETS = frozenset({"punycode", "idna", "raw_unicode_escape", "unicode_escape", "palmos", "mbcs", "oem",
+                           "undefined", "uu_codec", "base64_codec", "hex_codec", "zlib_codec", "bz2_codec",
+                           "rot_13", "quopri_codec"})
+
+
+def _web_charset(charset: str | None) -> str | None:
+    """The declared charset when it is a real character set Python knows, else None."""
+    if not charset:
+        return None
+    import codecs
+    try:
+        info = codecs.lookup(charset.strip().strip("\"'"))
+    except (LookupError, ValueError, TypeError):
+        return None
+    if info.name.replace("-", "_") in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
+
+
 def decode_text(body: bytes, charset: str | None = None) -> str:
     """Bytes to text: the declared charset, else UTF-8, else the detected one; binary data is refused."""
     if not body.strip():
@@ -209,10 +229,10 @@ def decode_text(body: bytes, charset: str | None = None) -> str:
     sample = body[:8192]
     if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
         raise FetchError("This is not a text or HTML file (it looks like binary data).")
-    for encoding in filter(None, (charset, "utf-8")):
+    for encoding in filter(None, (_web_charset(charset), "utf-8")):
         try:
             return body.decode(encoding).lstrip("\ufeff")
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError, ValueError, TypeError):
             continue
     from charset_normalizer import from_bytes
 

@@ -133,7 +133,7 @@ def test_match_finds_published_claims_only(client, newsroom):
     ("get", "/api/v1/claims?verdict=nonsense", {}, 400, "verdict:"),
     ("get", "/api/v1/claims?since=2020-02-30", {}, 400, "since:"),
     ("get", "/api/v1/claims?topic=-3", {}, 400, "topic:"),
-    ("get", "/api/v1/speakers/" + "9" * 30, {}, 404, "There is no speaker"),
+    ("get", "/api/v1/speakers/" + "9" * 30, {}, 404, "There is no page at this address"),   # beyond any id
     ("get", "/api/v1/speakers?cursor=%ff%fe", {}, 400, "The cursor"),
     ("get", "/api/v1/nothing-here", {}, 404, "There is no such API endpoint"),
     ("delete", "/api/v1/claims/1", {}, 404, "There is no such API endpoint"),

@@ -225,3 +225,44 @@ def test_superscript_digits_are_a_400_not_a_500(sqlite_url, tmp_path, url):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def _served(app):
+    """The app as production serves it: errors answered by the handlers, not raised into the test."""
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app.test_client()
+
+
+def test_bad_input_from_the_red_team_is_a_4xx(app, client, auth):
+    make_user(app, "ed", "editor")
+    served = _served(app)
+    nested = served.post("/api/v1/match", data="[" * 50_000 + "]" * 50_000, content_type="application/json")
+    assert nested.status_code == 400 and "nested too deeply" in nested.get_data(as_text=True)
+    host = served.get("/", headers={"Host": "a" * 64 + ".example.org"})
+    assert 400 <= host.status_code < 500
+    for url in ("/claims/99999999999999999999", "/api/v1/claims/9223372036854775808"):
+        assert served.get(url).status_code == 404
+    AuthActions(served).login("ed")
+    for url in ("/editor/claims/99999999999999999999", "/editor/articles/9223372036854775808",
+                "/editor/claims/9223372036854775808/history"):
+        assert served.get(url).status_code == 404
+
+
+def test_speaker_names_of_symbols_only_do_not_collide(app):
+    from claimtrack.services.ingest import get_or_create_speaker
+    with app.app_context():
+        first = get_or_create_speaker(db.session, "##")
+        db.session.commit()
+        emoji = get_or_create_speaker(db.session, "\N{GRINNING FACE}")
+        db.session.commit()
+        again = get_or_create_speaker(db.session, "##")
+        db.session.commit()
+        assert first.id == again.id != emoji.id
+
+
+@pytest.mark.parametrize("charset", ["punycode", "idna", "unicode_escape", "no-such-charset", "utf-8\""])
+def test_a_page_declaring_a_codec_that_is_no_charset_still_decodes(charset):
+    from claimtrack.webpage import decode_text
+    assert decode_text("Caf\u00e9 prices rose by 4 percent.".encode("utf-8"), charset) == \
+        "Caf\u00e9 prices rose by 4 percent."

@@ -171,3 +171,23 @@ def test_merging_back_or_twice_is_refused(app, claims):
     with pytest.raises(MergeError, match="cannot take it back"):
         _merge(app, claims, "A", "B")  # B ends at A: that would be A into itself
     assert _state(app) == before
+
+
+def test_opposite_merges_with_stale_reads_cannot_both_pass(app, claims):
+    """Editor 1 opened A and B; meanwhile editor 2 merged B into A and committed. Editor 1's A-into-B, checked on
+    what their own session read before, must now see the committed state and be refused (a real second
+    connection on both databases), never leave B merged into itself."""
+    ids, users = claims["ids"], claims["users"]
+    with app.app_context():
+        stale_a, stale_b = db.session.get(Claim, ids["A"]), db.session.get(Claim, ids["B"])
+        editor = db.session.get(User, users["editor"])
+        assert stale_a.merged_into_id is None and stale_b.merged_into_id is None
+        from sqlalchemy.orm import Session as PlainSession
+        with PlainSession(db.engine) as other:
+            merge_claims(other, other.get(Claim, ids["B"]), other.get(Claim, ids["A"]), other.get(User, editor.id))
+            other.commit()
+        with pytest.raises(MergeError, match="cannot take it back"):
+            merge_claims(db.session, stale_a, stale_b, editor)
+        db.session.rollback()
+        a, b = db.session.get(Claim, ids["A"]), db.session.get(Claim, ids["B"])
+        assert a.merged_into_id is None and b.merged_into_id == a.id

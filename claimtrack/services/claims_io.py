@@ -29,8 +29,11 @@ TOPICS = Topic.__table__
 
 def name_key(name: str) -> str:
     """Fold a person's or topic's name for lookup: case, accents kept, punctuation and spacing folded."""
-    folded = re.sub(r"[^\w]+", " ", name.casefold())
-    return " ".join(folded.split())
+    folded = " ".join(re.sub(r"[^\w]+", " ", name.casefold()).split())
+    if not folded:
+        # a name of symbols only ("##", an emoji) keeps them, so two such names never share the empty key
+        folded = " ".join(name.casefold().split())
+    return folded
 
 
 @dataclass

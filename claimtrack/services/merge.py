@@ -8,7 +8,7 @@ flushes and never commits.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..models import Appearance, AuditEvent, Claim, Comment, User
@@ -42,6 +42,23 @@ def resolve_claim(session: Session, claim_id: int) -> tuple[Claim | None, bool]:
     return final, final.id != claim.id
 
 
+def _lock(session: Session, claim_ids: list[int]) -> None:
+    """Take the two claims for this transaction and re-read them, so the checks below see what is committed now:
+    two opposite merges at once (A into B, B into A) cannot both pass them. PostgreSQL locks the rows (in id
+    order, so opposite merges cannot deadlock); SQLite has one writer, taken here by a no-op write."""
+    ids = sorted(set(claim_ids))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Claim.id).where(Claim.id.in_(ids)).order_by(Claim.id).with_for_update())
+    else:
+        session.execute(update(Claim).where(Claim.id.in_(ids))
+                        .values(merged_into_id=Claim.merged_into_id, updated_at=Claim.updated_at)
+                        .execution_options(synchronize_session=False))
+    for claim_id in ids:
+        claim = session.get(Claim, claim_id)
+        if claim is not None:
+            session.refresh(claim)
+
+
 def merge_claims(session: Session, source: Claim, target: Claim, user: User) -> Claim:
     """Merge ``source`` (a duplicate) into ``target`` and return the claim that now holds both.
 
@@ -51,6 +68,7 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User) -> 
     """
     if user is None or getattr(user.role, "value", user.role) not in MERGING_ROLES:
         raise PermissionError("Only editors and admins can merge claims.")
+    _lock(session, [source.id, target.id])
     if source.merged_into_id is not None:
         raise MergeError(f"Claim #{source.id} was already merged into claim #{source.merged_into_id}.")
     requested = target
