@@ -29,6 +29,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py or CLAIMTRACK_SECRET_KEY")
 
+    # a paste up to ARTICLE_MAX_BYTES must reach the form (the form then says the limit, keeping the text)
+    room = 2 * int(app.config["ARTICLE_MAX_BYTES"]) + 64 * 1024
+    app.config["MAX_FORM_MEMORY_SIZE"] = max(int(app.config.get("MAX_FORM_MEMORY_SIZE") or 0), room)
+    app.config["MAX_CONTENT_LENGTH"] = max(int(app.config.get("MAX_CONTENT_LENGTH") or 0), room + 1024 * 1024)
     url = app.config.get("DATABASE_URL") or "sqlite:///" + os.path.join(app.instance_path, "claimtrack.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {"pool_pre_ping": True})

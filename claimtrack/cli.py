@@ -562,7 +562,7 @@ def ingest_command(source: str, title: str | None, publisher: str | None, as_jso
     except FetchError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    article, created = ingest_article(db.session, article_text)
+    article, created = ingest_article(db.session, article_text, max_candidates=current_app.config["ARTICLE_MAX_CANDIDATES"])
     appearances = article_appearances(db.session, article.id)
     matches = matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
                           current_app.config["INGEST_MATCHES_PER_CANDIDATE"])

@@ -46,6 +46,10 @@ FETCH_TIMEOUT_SECONDS = 10.0
 FETCH_MAX_BYTES = 5 * 1024 * 1024
 # The largest article file an editor may upload or ingest from disk.
 ARTICLE_MAX_BYTES = 5 * 1024 * 1024
+# At most this many candidates are kept per article (the most check-worthy; the form says so), and the review
+# screen shows them this many to a page: a 500,000-character paste cannot make an unbounded page.
+ARTICLE_MAX_CANDIDATES = 500
+REVIEW_PAGE_SIZE = 50
 # Publishing (and submitting for review) needs an explanation and at least one source; False relaxes it.
 PUBLISH_REQUIRES_SOURCES = True
 # Matches shown per candidate on the article review screen.
@@ -59,6 +63,9 @@ RATELIMIT_STORAGE_URI = "memory://"
 
 # Largest request body accepted, in bytes.
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+# Werkzeug keeps at most this much of a form's text fields in memory (its default, 500 kB, refused a long paste
+# with a bare 413); create_app raises it to fit ARTICLE_MAX_BYTES when that is set higher.
+MAX_FORM_MEMORY_SIZE = 12 * 1024 * 1024
 
 # Import: the largest single line (bytes) and the batch size of bulk writes.
 IMPORT_MAX_LINE_BYTES = 1_000_000

@@ -291,7 +291,7 @@ class _FormValues:
             def handle_starttag(self, tag, attrs):
                 a = dict(attrs)
                 if tag == "form":
-                    state["in"] = a.get("action") == action
+                    state["in"] = (a.get("action") or "").split("?")[0] == action
                 elif state["in"] and tag == "input" and a.get("name"):
                     kind = a.get("type", "text")
                     if kind in ("radio", "checkbox"):
@@ -387,3 +387,69 @@ def test_a_disputing_sentence_is_not_where_the_claim_was_said(app, client, auth,
 def ingest_service_appearances(article_id: int) -> list[Appearance]:
     from claimtrack.services.ingest import article_appearances
     return article_appearances(db.session, article_id)
+
+
+def _long_article(sentences: int) -> str:
+    """An article of distinct, checkable sentences in one huge paragraph (written for the test)."""
+    towns = ["Ashford", "Brackley", "Cromer", "Dunmow", "Epping", "Frome", "Goole", "Hythe", "Ilkley", "Jarrow"]
+    return " ".join(f"In {year} the council of {towns[i % 10]} spent {i * 7 + 3} million pounds on road number {i}."
+                    for i, year in zip(range(sentences), range(1900, 1900 + sentences)))
+
+
+def test_long_articles_are_bounded_paged_and_the_review_page_writes_nothing(app, client, auth):
+    app.config["ARTICLE_MAX_CANDIDATES"] = 120
+    article_id = _pasted(app, client, auth, _long_article(300))
+    with app.app_context():
+        stored = db.session.scalars(select(Appearance).where(Appearance.article_id == article_id)).all()
+        assert len(stored) == 120
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "article.ingest"))
+        assert event.details["dropped_low_candidates"] == 180
+        before = {a.id: (a.match_score, a.status) for a in stored}
+        ingest_events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    from sqlalchemy import event
+    writes = []
+
+    def _record(conn, cursor, statement, *args):
+        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", _record)
+    try:
+        first = _review(client, article_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", _record)
+    assert writes == []                        # a GET never writes (nor holds SQLite's write lock)
+    assert first.count('class="candidate"') == 50 and "Page 1: 50 of 120 candidates" in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    last = client.get(f"/editor/articles/{article_id}?page=3").get_data(as_text=True)
+    assert last.count('class="candidate"') == 20 and 'rel="next"' not in last
+    assert client.get(f"/editor/articles/{article_id}?page=999").status_code == 200
+    assert client.get(f"/editor/articles/{article_id}?page=abc").status_code == 200
+    # the whole 300-sentence paragraph is never repeated under every candidate
+    assert len(first) < 400_000 and first.count("road number 299.") <= 1
+    with app.app_context():
+        after = {a.id: (a.match_score, a.status) for a in
+                 db.session.scalars(select(Appearance).where(Appearance.article_id == article_id))}
+        assert after == before
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == ingest_events
+
+
+def test_a_paste_over_the_limit_is_refused_with_the_limit_and_kept(app, client, auth):
+    make_user(app, "editor", "editor")
+    auth.login()
+    app.config["ARTICLE_MAX_BYTES"] = 100_000
+    page = client.get("/editor/articles/new").get_data(as_text=True)
+    assert "at most 500 candidates" in " ".join(page.split())
+    text = _long_article(1500)                      # about 120 kB: over this app's limit, under Werkzeug's
+    response = client.post("/editor/articles/new", data={"csrf_token": _csrf(page), "text": text})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "larger than 97 kB" in body and "road number 1499." in body
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
+def test_a_paste_beyond_werkzeugs_default_form_memory_reaches_the_form(app):
+    # Werkzeug's default keeps 500 kB of form text; ARTICLE_MAX_BYTES (5 MB) must fit instead
+    assert app.config["MAX_FORM_MEMORY_SIZE"] >= 2 * app.config["ARTICLE_MAX_BYTES"]
+    assert app.config["MAX_CONTENT_LENGTH"] > app.config["MAX_FORM_MEMORY_SIZE"]

@@ -26,7 +26,8 @@ STANCES = [("repeats", "repeats it"), ("disputes", "disputes it"), ("mentions", 
 class IngestForm(FlaskForm):
     """An article by pasted text, uploaded file or URL (exactly one)."""
 
-    text = TextAreaField("Paste the article text", validators=[Optional(), Length(max=500_000)])
+    # the size limit is ARTICLE_MAX_BYTES, checked by the view (a setting: forms do not read config)
+    text = TextAreaField("Paste the article text", validators=[Optional()])
     file = FileField("or upload an .html or .txt file",
                      validators=[FileAllowed(["html", "htm", "txt"], "Upload an .html, .htm or .txt file.")])
     url = StringField("or give its address (URL)", validators=[Optional(), URL(message="Give a full http(s):// address."),

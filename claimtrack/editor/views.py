@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..auth import roles_required
 from ..db import db
+from ..paging import pager_links
 from ..extraction.checkworthiness import cues as worthiness_cues, label_of
 from ..extraction.matchable import canonical_words
 from ..search_index import MatchSettings
@@ -62,6 +63,10 @@ def _article_from_form(form: IngestForm):
         if len(body) > config["ARTICLE_MAX_BYTES"]:
             raise FetchError(f"The file is larger than {config['ARTICLE_MAX_BYTES'] // (1024 * 1024)} MB.")
         return article_from_upload(upload.filename or "", body), "file"
+    limit = config["ARTICLE_MAX_BYTES"]
+    if len(form.text.data.encode("utf-8", "surrogatepass")) > limit:
+        size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} kB"
+        raise FetchError(f"The pasted text is larger than {size}: paste the article alone, or split it.")
     return article_from_text(form.text.data, title=form.title.data or None), "text"
 
 
@@ -79,19 +84,28 @@ def ingest():
         except FetchError as error:
             field = "url" if form.url.data else "file" if form.file.data else "text"
             getattr(form, field).errors = list(getattr(form, field).errors) + [str(error)]
-            return render_template("editor/ingest.html", form=form), 422
+            return render_template("editor/ingest.html", form=form,
+                                   max_candidates=current_app.config["ARTICLE_MAX_CANDIDATES"],
+                                   max_mb=current_app.config["ARTICLE_MAX_BYTES"] // (1024 * 1024)), 422
         if form.title.data:
             article_text = replace(article_text, title=form.title.data)
         if form.publisher.data:
             article_text = replace(article_text, publisher=form.publisher.data)
-        article, created = ingest_service.ingest_article(db.session, article_text, current_user)
+        article, created = ingest_service.ingest_article(db.session, article_text, current_user,
+                                                         current_app.config["ARTICLE_MAX_CANDIDATES"])
+        if created:
+            # the top match score of each candidate is kept here, in this POST: the review page only reads
+            ingest_service.matches_for(db.session, ingest_service.article_appearances(db.session, article.id),
+                                       current_app.extensions["ingest_match_settings"], 1)
         db.session.commit()
         if not created:
             flash("This article was ingested before: here is what was found and decided.", "info")
         return redirect(url_for("editor.article", article_id=article.id))
     if request.method == "POST":
         status = 422
-    return render_template("editor/ingest.html", form=form), status
+    return render_template("editor/ingest.html", form=form,
+                           max_candidates=current_app.config["ARTICLE_MAX_CANDIDATES"],
+                           max_mb=current_app.config["ARTICLE_MAX_BYTES"] // (1024 * 1024)), status
 
 
 def _review_form(appearances, matches, form: ReviewForm | None = None) -> ReviewForm:
@@ -126,17 +140,46 @@ def _suggested_links(appearances, matches, same: float) -> list[tuple[Appearance
     return out
 
 
+CONTEXT_CHARS = 300   # of the paragraph on each side of a candidate, under "In context"
+
+
+def _context(paragraph: str, sentence: str) -> str:
+    """The sentence with some of its paragraph around it, never the whole of a huge paragraph."""
+    at = paragraph.find(sentence)
+    if at < 0 or len(paragraph) <= len(sentence) + 2 * CONTEXT_CHARS:
+        return paragraph if len(paragraph) <= 2000 else ""
+    start, end = max(0, at - CONTEXT_CHARS), min(len(paragraph), at + len(sentence) + CONTEXT_CHARS)
+    return ("\u2026" if start else "") + paragraph[start:end] + ("\u2026" if end < len(paragraph) else "")
+
+
+def _page() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def _page_of(everything: list) -> tuple[int, list]:
+    """The page the request asks for (?page=N, clamped) and its candidates."""
+    size = current_app.config["REVIEW_PAGE_SIZE"]
+    page = min(_page(), max(1, -(-len(everything) // size)))
+    return page, everything[(page - 1) * size:page * size]
+
+
 def _render_article(article: Article, form: ReviewForm | None = None, status: int = 200):
-    appearances = ingest_service.article_appearances(db.session, article.id)
+    everything = ingest_service.article_appearances(db.session, article.id)
+    size = current_app.config["REVIEW_PAGE_SIZE"]
+    page, appearances = _page_of(everything)
+    # a GET reads: matching here writes nothing (the scores were kept when the article was ingested)
     matches = ingest_service.matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
-                                         current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
-    db.session.commit()  # the top match score of each candidate is kept for sorting and the dashboard
+                                         current_app.config["INGEST_MATCHES_PER_CANDIDATE"], record=False)
     form = _review_form(appearances, matches, form)
     entries = {entry.form.appearance_id.data: entry.form for entry in form.candidates}
     paragraphs = ingest_service.paragraphs_of(article)
     rows = [
         (a, matches.get(a.id, []), entries.get(str(a.id)),
-         paragraphs[a.paragraph] if a.paragraph is not None and 0 <= a.paragraph < len(paragraphs) else "",
+         _context(paragraphs[a.paragraph], a.sentence)
+         if a.paragraph is not None and 0 <= a.paragraph < len(paragraphs) else "",
          label_of(a.checkworthiness), worthiness_cues(a.sentence))
         for a in appearances
     ]
@@ -146,8 +189,10 @@ def _render_article(article: Article, form: ReviewForm | None = None, status: in
     shown = [r for r in rows if r[4] != "low" or r[0].status != AppearanceStatus.PENDING]
     folded = [r for r in rows if r[4] == "low" and r[0].status == AppearanceStatus.PENDING]
     accept = AcceptSuggestionsForm(expected=str(len(suggested)))
+    pager = pager_links("editor.article", page, page * size < len(everything), article_id=article.id)
     return render_template("editor/article.html", article=article, rows=rows, shown=shown, folded=folded,
-                           form=form, accept=accept, suggested=len(suggested),
+                           form=form, accept=accept, suggested=len(suggested), pager=pager, page=page,
+                           total=len(everything),
                            same=match_settings().thresholds.same_claim,
                            can_decide=current_user.role in EDITORS), status
 
@@ -202,7 +247,7 @@ def decide(article_id: int):
         return _render_article(found, form, 422)
     db.session.commit()
     flash(f"Saved {done} decision(s)." if done else "No decision was chosen.", "info")
-    return redirect(url_for("editor.article", article_id=found.id))
+    return redirect(url_for("editor.article", article_id=found.id, page=_page()))
 
 
 @bp.route("/articles/<int:article_id>/accept-suggestions", methods=["POST"])
@@ -213,7 +258,7 @@ def accept_suggestions(article_id: int):
     form = AcceptSuggestionsForm()
     if not form.validate_on_submit():
         abort(400)
-    appearances = ingest_service.article_appearances(db.session, found.id)
+    page, appearances = _page_of(ingest_service.article_appearances(db.session, found.id))
     matches = ingest_service.matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
                                          current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
     suggested = _suggested_links(appearances, matches, match_settings().thresholds.same_claim)
@@ -221,12 +266,12 @@ def accept_suggestions(article_id: int):
         db.session.rollback()
         flash("The suggestions changed since the page was shown (someone decided some of them): nothing was "
               "linked. Check the list again.", "error")
-        return redirect(url_for("editor.article", article_id=found.id))
+        return redirect(url_for("editor.article", article_id=found.id, page=page))
     for appearance, claim_id in suggested:
         ingest_service.link_appearance(db.session, appearance, claim_id, current_user, Stance.REPEATS)
     db.session.commit()
     flash(f"Linked {len(suggested)} suggested match(es) as repeats.", "info")
-    return redirect(url_for("editor.article", article_id=found.id))
+    return redirect(url_for("editor.article", article_id=found.id, page=page))
 
 
 from . import workspace  # noqa: E402,F401  (routes on bp)

@@ -100,8 +100,11 @@ def get_or_create_speaker(session: Session, name: str) -> Speaker:
     return speaker
 
 
-def ingest_article(session: Session, article_text: ArticleText, user: User | None = None) -> tuple[Article, bool]:
-    """Store an article once (by URL or content hash) with its candidate claims; return it and whether it was new."""
+def ingest_article(session: Session, article_text: ArticleText, user: User | None = None,
+                   max_candidates: int | None = None) -> tuple[Article, bool]:
+    """Store an article once (by URL or content hash) with its candidate claims; return it and whether it was new.
+
+    ``max_candidates``: keep only that many, the most check-worthy (the rest are counted in the audit event)."""
     article, created = store_article(
         session, article_text.text, title=article_text.title, url=article_text.url, byline=article_text.byline,
         publisher=article_text.publisher, published_on=article_text.published_on,
@@ -111,6 +114,11 @@ def ingest_article(session: Session, article_text: ArticleText, user: User | Non
     article.created_by_id = user.id if user else None
     candidates = extract_candidates(article_text.text, article_text.publisher)
     scores = score_sentences([c.text for c in candidates])
+    dropped = 0
+    if max_candidates is not None and len(candidates) > max_candidates:
+        keep = sorted(sorted(range(len(candidates)), key=lambda i: (-scores[i], i))[:max_candidates])
+        dropped = len(candidates) - len(keep)
+        candidates, scores = [candidates[i] for i in keep], [scores[i] for i in keep]
     speakers: dict[str, Speaker | None] = {}
     for candidate, score in zip(candidates, scores):
         if candidate.speaker and candidate.speaker not in speakers:
@@ -128,7 +136,8 @@ def ingest_article(session: Session, article_text: ArticleText, user: User | Non
             checkworthiness=round(float(score), 4),
         ))
     session.flush()
-    _audit(session, user, "article.ingest", "article", article.id, candidates=len(candidates))
+    _audit(session, user, "article.ingest", "article", article.id, candidates=len(candidates),
+           **({"dropped_low_candidates": dropped} if dropped else {}))
     session.flush()
     return article, True
 
@@ -151,15 +160,17 @@ def paragraphs_of(article: Article) -> list[str]:
 
 def matches_for(
     session: Session, appearances: Sequence[Appearance], settings: MatchSettings = DEFAULT_SETTINGS, limit: int = 3,
+    record: bool = True,
 ) -> dict[int, list[MatchView]]:
-    """The earlier claims each appearance repeats (shown bands only), with their verdicts; records the top score."""
+    """The earlier claims each appearance repeats (shown bands only), with their verdicts; with ``record``, the
+    top score is kept on the appearance (a page that only reads passes False and writes nothing)."""
     found: dict[int, list] = {}
     for appearance in appearances:
         result = match_text(session, matchable_text(appearance.sentence, appearance.is_quote), limit=limit + 1,
                             settings=settings, include_unrelated=False)
         found[appearance.id] = [m for m in result.matches if m.claim_id != appearance.claim_id][:limit]
         top = found[appearance.id][0].score if found[appearance.id] else None
-        if appearance.match_score != top:
+        if record and appearance.match_score != top:
             appearance.match_score = top
     ids = {m.claim_id for ms in found.values() for m in ms}
     rows = {}
