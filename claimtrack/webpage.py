@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -104,6 +105,45 @@ def resolve_public(host: str, port: int, allowed_networks: Iterable[str] = ()) -
     return addresses[0]
 
 
+class _Watchdog:
+    """One deadline for a whole fetch, headers included: when it passes, the sockets of the connections opened
+    for this fetch are shut down, so a page that trickles its headers a byte at a time cannot hold a worker (a
+    read timeout alone restarts at every byte)."""
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.fired = False
+        self.connections: list = []
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        for conn in list(self.connections):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def pool(self, cls, *args, **kwargs):
+        """A connection pool of ``cls`` whose new connections this watchdog can cut."""
+        watchdog = self
+
+        class Watched(cls):
+            def _new_conn(self):
+                conn = super()._new_conn()
+                watchdog.connections.append(conn)
+                return conn
+
+        return Watched(*args, **kwargs)
+
+
 def fetch(
     url: str,
     *,
@@ -115,7 +155,24 @@ def fetch(
     """Fetch an http(s) URL safely (see the module docstring); raise FetchError with a message for the editor."""
     allowed = list(allowed_networks)
     deadline = time.monotonic() + timeout * 2
-    current = url.strip()
+    watchdog = _Watchdog(deadline)
+    try:
+        page = _fetch(url.strip(), allowed, max_bytes, timeout, max_redirects, deadline, watchdog)
+        if watchdog.fired:      # what arrived before the cut is a truncated page, not the page
+            raise FetchError("The page took too long to load.")
+        return page
+    except (urllib3.exceptions.HTTPError, OSError, FetchError) as error:
+        if watchdog.fired:
+            raise FetchError("The page took too long to load.") from None
+        if isinstance(error, FetchError):
+            raise
+        raise FetchError("The page could not be reached.") from None
+    finally:
+        watchdog.cancel()
+
+
+def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redirects: int, deadline: float,
+           watchdog: _Watchdog) -> Page:
     for _ in range(max_redirects + 1):
         try:
             parts = urlsplit(current)
@@ -133,12 +190,12 @@ def fetch(
         ip = resolve_public(hostname, port, allowed)
         timeouts = urllib3.Timeout(connect=min(5.0, timeout), read=timeout)
         if parts.scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(
-                ip, port, timeout=timeouts, retries=False, server_hostname=parts.hostname,
+            pool = watchdog.pool(
+                urllib3.HTTPSConnectionPool, ip, port, timeout=timeouts, retries=False, server_hostname=parts.hostname,
                 assert_hostname=parts.hostname, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
             )
         else:
-            pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeouts, retries=False)
+            pool = watchdog.pool(urllib3.HTTPConnectionPool, ip, port, timeout=timeouts, retries=False)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query

@@ -57,6 +57,19 @@ def _slow(handler):
         pass
 
 
+def _trickle_headers(handler):
+    """A status line, then one header byte every 0.2 s for a minute: the body never starts."""
+    try:
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ")
+        handler.wfile.flush()
+        for _ in range(300):
+            handler.wfile.write(b"a")
+            handler.wfile.flush()
+            time.sleep(0.2)
+    except OSError:
+        pass
+
+
 def _huge(handler):
     handler.send_response(200)
     handler.send_header("Content-Type", "text/html")
@@ -90,6 +103,7 @@ class ArticleServer:
             "/to-broken-url": _redirect("http://[::1/admin"),
             "/loop": _redirect("/loop"),
             "/slow.html": _slow,
+            "/trickle-headers.html": _trickle_headers,
             "/huge.html": _huge,
         }
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

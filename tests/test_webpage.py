@@ -143,3 +143,10 @@ def test_plain_text_article_takes_its_first_line_as_title():
 def test_html_without_article():
     with pytest.raises(FetchError):
         article_from_html("<html><body><script>var x = 1;</script></body></html>")
+
+
+def test_one_deadline_holds_while_a_page_trickles_its_headers(server):
+    # a read timeout restarts at every byte: only the fetch's one deadline (2 x timeout) ends this (the page would
+    # trickle for a minute and then close, which reads as a broken page, not as "too long")
+    with pytest.raises(FetchError, match="too long"):
+        fetch(server.url("/trickle-headers.html"), allowed_networks=LOOPBACK, timeout=1.0)
