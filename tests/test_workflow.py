@@ -1,5 +1,6 @@
 """The verdict workflow through the real forms: revisions, four eyes, corrections, conflicts, roles, bad input."""
 
+import html
 import re
 
 import pytest
@@ -334,3 +335,69 @@ def test_status_form_with_a_bad_version_is_a_400(app, client, claim_id):
     response = client.post(f"/editor/claims/{claim_id}/status",
                            data={"csrf_token": token(page), "version": "1e9x", "action": "research"})
     assert response.status_code == 400
+
+
+def _publish(app, client, claim_id):
+    """ed writes and submits, rita approves; ed is logged in again at the end."""
+    make_user(app, "ed", "editor")
+    make_user(app, "rita", "reviewer")
+    editor, reviewer = AuthActions(client), AuthActions(client)
+    editor.login("ed")
+    assert client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(open_claim(client, claim_id))
+                       ).status_code == 302
+    assert status(client, claim_id, "submit").status_code == 302
+    editor.logout()
+    reviewer.login("rita")
+    assert status(client, claim_id, "approve").status_code == 302
+    reviewer.logout()
+    editor.login("ed")
+    return editor, reviewer
+
+
+def claim_edit(client, claim_id, page, **fields):
+    original = re.search(r'id="original" name="original" type="hidden" value="([^"]*)"', page).group(1)
+    data = {"csrf_token": token(page), "text": CLAIM_TEXT, "speaker": "Talk radio host", "topics": "",
+            "original": html.unescape(original), **fields}
+    return client.post(f"/editor/claims/{claim_id}/edit", data=data)
+
+
+def test_a_published_claims_wording_changes_only_through_review(app, client, claim_id):
+    editor, reviewer = _publish(app, client, claim_id)
+    page = open_claim(client, claim_id)
+    no_note = claim_edit(client, claim_id, page, text="Sanctions never changed any country's policy at all.")
+    assert no_note.status_code == 422 and "public correction note" in no_note.get_data(as_text=True)
+    proposed = claim_edit(client, claim_id, page, text="Sanctions never changed any country's policy at all.",
+                          speaker="A radio host", correction_note="Quoted the host exactly.")
+    assert proposed.status_code == 302
+    public = client.get(f"/claims/{claim_id}", follow_redirects=True).get_data(as_text=True)
+    assert CLAIM_TEXT in public and "policy at all" not in public
+    page = open_claim(client, claim_id)
+    assert "A correction waits for review" in page and "claim text" in page and "policy at all" in page
+    editor.logout()
+    reviewer.login("rita")
+    assert status(client, claim_id, "approve_correction").status_code == 302
+    public = client.get(f"/claims/{claim_id}", follow_redirects=True).get_data(as_text=True)
+    assert "Sanctions never changed any country&#39;s policy at all." in public
+    assert "Quoted the host exactly." in public
+    with app.app_context():
+        claim = db.session.get(Claim, claim_id)
+        assert claim.speaker.name == "A radio host"
+        from claimtrack.search_index import match_text
+        assert match_text(db.session, "sanctions never changed any country's policy").matches[0].claim_id == claim_id
+
+
+def test_two_edits_of_one_claim_cannot_both_pass(app, client, claim_id):
+    make_user(app, "ann", "editor")
+    make_user(app, "bob", "editor")
+    first, second = app.test_client(), app.test_client()
+    AuthActions(first).login("ann")
+    AuthActions(second).login("bob")
+    page_a, page_b = open_claim(first, claim_id), open_claim(second, claim_id)
+    assert claim_edit(first, claim_id, page_a, text="Sanctions have never changed what any country does."
+                      ).status_code == 302
+    late = claim_edit(second, claim_id, page_b, text="Bob's rewording of the sanctions claim.")
+    body = late.get_data(as_text=True)
+    assert late.status_code == 409 and "changed by someone else" in body and "Bob&#39;s rewording" in body
+    with app.app_context():
+        assert db.session.get(Claim, claim_id).text == "Sanctions have never changed what any country does."
+    assert app.test_cli_runner().invoke(args=["claims", "reindex", "--check"]).exit_code == 0

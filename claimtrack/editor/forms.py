@@ -126,6 +126,9 @@ class ClaimForm(FlaskForm):
     text = TextAreaField("Claim in canonical words", validators=[DataRequired(), Length(min=3, max=2000)])
     speaker = StringField("Speaker", validators=[Optional(), Length(max=200)])
     topics = StringField("Topics (comma-separated)", validators=[Optional(), Length(max=1000)])
+    original = HiddenField()       # the wording the editor started from: a change made since is a conflict
+    correction_note = StringField("Correction note (public; needed to change a published claim)",
+                                  validators=[Optional(), Length(max=2000)])
     save_claim = SubmitField("Save claim")
 
 

@@ -95,7 +95,7 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         .order_by(Comment.id)
     ).all()
     claim_form = claim_form or ClaimForm(formdata=None, data={
-        "text": claim.text, "speaker": claim.speaker.name if claim.speaker else "",
+        "text": claim.text, "original": claim.text, "speaker": claim.speaker.name if claim.speaker else "",
         "topics": ", ".join(t.name for t in claim.topics)})
     return render_template(
         "editor/claim.html",
@@ -108,7 +108,11 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=MergeForm(formdata=None),
         explanation_html=render_markdown(verdict.explanation),
         pending=verdict.pending_correction,
-        pending_diff=(workflow.diff_revisions(workflow.snapshot(verdict), verdict.pending_correction)
+        pending_diff=(workflow.diff_revisions(
+            {**workflow.snapshot(verdict), "claim_text": claim.text,
+             "claim_speaker": claim.speaker.name if claim.speaker else None},
+            {"claim_text": claim.text, "claim_speaker": claim.speaker.name if claim.speaker else None,
+             **verdict.pending_correction}, claim_fields=True)
                       if verdict.pending_correction else []),
         conflict=conflict, can_write=current_user.role in EDITORS, errors=errors or [],
     ), status
@@ -232,13 +236,20 @@ def edit_claim(claim_id: int):
     if not form.validate_on_submit():
         return _render(found, claim_form=form, status=422)
     try:
-        workflow.update_claim(db.session, found, form.text.data, form.speaker.data,
-                              [t for t in (form.topics.data or "").split(",")], current_user)
+        saved = workflow.update_claim(db.session, found, form.text.data, form.speaker.data,
+                                      [t for t in (form.topics.data or "").split(",")], current_user,
+                                      expected_text=form.original.data or None, note=form.correction_note.data)
         db.session.commit()
+    except workflow.StaleClaim as stale:
+        db.session.rollback()
+        db.session.expire_all()
+        form.original.data = db.session.get(Claim, found.id).text
+        return _render(db.session.get(Claim, found.id), claim_form=form, status=409, errors=[str(stale)])
     except workflow.WorkflowError as error:
         db.session.rollback()
         return _render(found, claim_form=form, status=422, errors=[str(error)])
-    flash("Claim saved.", "info")
+    flash("Claim saved." if saved else "The new wording waits for a reviewer: the public page keeps the published "
+          "claim until it is approved.", "info")
     return redirect(url_for("editor.claim", claim_id=found.id))
 
 

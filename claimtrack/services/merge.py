@@ -42,7 +42,7 @@ def resolve_claim(session: Session, claim_id: int) -> tuple[Claim | None, bool]:
     return final, final.id != claim.id
 
 
-def _lock(session: Session, claim_ids: list[int]) -> None:
+def lock_claims(session: Session, claim_ids: list[int]) -> None:
     """Take the two claims for this transaction and re-read them, so the checks below see what is committed now:
     two opposite merges at once (A into B, B into A) cannot both pass them. PostgreSQL locks the rows (in id
     order, so opposite merges cannot deadlock); SQLite has one writer, taken here by a no-op write."""
@@ -68,7 +68,7 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User) -> 
     """
     if user is None or getattr(user.role, "value", user.role) not in MERGING_ROLES:
         raise PermissionError("Only editors and admins can merge claims.")
-    _lock(session, [source.id, target.id])
+    lock_claims(session, [source.id, target.id])
     if source.merged_into_id is not None:
         raise MergeError(f"Claim #{source.id} was already merged into claim #{source.merged_into_id}.")
     requested = target

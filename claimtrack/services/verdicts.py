@@ -229,6 +229,9 @@ def _propose_correction(session: Session, verdict: Verdict, data: VerdictInput, 
         "proposed_by_name": user.username,
         "proposed_at": datetime.now(timezone.utc).isoformat(),
     }
+    for key in ("claim_text", "claim_speaker"):          # a waiting rewording of the claim stays in the proposal
+        if verdict.pending_correction and key in verdict.pending_correction:
+            proposal[key] = verdict.pending_correction[key]
     verdict.pending_correction = proposal
     verdict.updated_by_id = user.id
     verdict.updated_at = datetime.now(timezone.utc)
@@ -252,6 +255,17 @@ def _apply_correction(session: Session, verdict: Verdict, user: User, override: 
         verdict.sources.append(Source(
             url=src["url"], title=src.get("title"), publisher=src.get("publisher"), position=position,
             accessed_on=date.fromisoformat(src["accessed_on"]) if src.get("accessed_on") else None))
+    claim_before = None
+    if "claim_text" in proposal:
+        from .ingest import get_or_create_speaker
+
+        claim = verdict.claim
+        claim_before = {"text": claim.text, "speaker": claim.speaker.name if claim.speaker else None}
+        claim.text = proposal["claim_text"]
+        claim.speaker = (get_or_create_speaker(session, proposal["claim_speaker"])
+                         if proposal.get("claim_speaker") else None)
+        session.flush()
+        set_claim_terms(session, claim)
     verdict.pending_correction = None
     verdict.reviewer_id = user.id
     verdict.updated_at = datetime.now(timezone.utc)
@@ -261,7 +275,10 @@ def _apply_correction(session: Session, verdict: Verdict, user: User, override: 
     session.add(Correction(verdict_id=verdict.id, revision_number=revision.number, note=note[:2000],
                            author_id=proposal.get("proposed_by") or user.id))
     _audit(session, user, "verdict.approve_correction", "verdict", verdict.id, revision=revision.number,
-           before=before, after=snapshot(verdict), **({"admin_override": True} if override else {}))
+           before=before, after=snapshot(verdict), **({"admin_override": True} if override else {}),
+           **({"claim_before": claim_before, "claim_after": {"text": proposal["claim_text"],
+                                                              "speaker": proposal.get("claim_speaker")}}
+              if claim_before else {}))
 
 
 # action -> (allowed from, new status, who may, what it is called for a message)
@@ -398,20 +415,75 @@ def add_comment(session: Session, claim: Claim, body: str, user: User) -> Commen
     return comment
 
 
+class StaleClaim(Exception):
+    """The claim's wording changed since the editor opened it: nothing was saved."""
+
+
 def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | None, topics: Sequence[str],
-                 user: User) -> None:
-    """Change a claim's canonical wording, speaker and topics; the match index follows."""
+                 user: User, expected_text: str | None = None, note: str | None = None) -> bool:
+    """Change a claim's canonical wording, speaker and topics; the match index follows. Return True when it is
+    saved, False when the wording or speaker of a published claim was kept aside for a reviewer (topics apply).
+
+    ``expected_text``: the wording the editor started from; another edit committed since raises StaleClaim.
+    The claim is taken for this transaction first, so two edits at once cannot both subtract its old terms."""
     from .ingest import get_or_create_speaker
+    from .merge import lock_claims
 
     _require(user, WRITERS, "edit claims")
     text = " ".join((text or "").split())
     if len(text) < 3:
         raise WorkflowError("A claim needs its wording.")  # an edit keeps its own message: nothing new is opened
     try:
-        claim.text = clean_wording(text)
+        text = clean_wording(text)
     except ClaimInputError as error:
         raise WorkflowError(str(error)) from None
-    claim.speaker = get_or_create_speaker(session, speaker_name) if (speaker_name or "").strip() else None
+    lock_claims(session, [claim.id])
+    if expected_text is not None and " ".join(expected_text.split()) != claim.text:
+        raise StaleClaim("The claim's wording was changed by someone else since you opened it: nothing was saved. "
+                         "Check the new wording and edit again.")
+    speaker_name = " ".join((speaker_name or "").split())
+    current_speaker = claim.speaker.name if claim.speaker else ""
+    public_change = text != claim.text or speaker_name.casefold() != current_speaker.casefold()
+    verdict = claim.verdict
+    if public_change and verdict is not None and verdict.status == VerdictStatus.PUBLISHED:
+        note = (note or "").strip()
+        if not note:
+            raise WorkflowError("This claim is published: say what changed in a public correction note.")
+        if user.role != Role.ADMIN:
+            _set_topics(session, claim, topics)
+            proposal = dict(verdict.pending_correction or {}) or {
+                **snapshot(verdict), "correction_note": note[:2000]}
+            proposal.update(claim_text=text, claim_speaker=speaker_name or None, proposed_by=user.id,
+                            proposed_by_name=user.username, proposed_at=datetime.now(timezone.utc).isoformat(),
+                            correction_note=note[:2000])
+            verdict.pending_correction = proposal
+            verdict.updated_by_id = user.id
+            verdict.updated_at = datetime.now(timezone.utc)
+            session.flush()
+            _audit(session, user, "claim.edit_proposed", "claim", claim.id,
+                   before={"text": claim.text, "speaker": current_speaker or None},
+                   after={"text": text, "speaker": speaker_name or None})
+            session.flush()
+            return False
+    before = {"text": claim.text, "speaker": current_speaker or None}
+    claim.text = text
+    claim.speaker = get_or_create_speaker(session, speaker_name) if speaker_name else None
+    _set_topics(session, claim, topics)
+    session.flush()
+    set_claim_terms(session, claim)
+    override = {}
+    if public_change and verdict is not None and verdict.status == VerdictStatus.PUBLISHED:
+        revision = _revise(session, verdict, user, note.strip()[:2000])
+        session.add(Correction(verdict_id=verdict.id, revision_number=revision.number, note=note.strip()[:2000],
+                               author_id=user.id))
+        override = {"admin_override": True}
+    _audit(session, user, "claim.edit", "claim", claim.id, before=before,
+           after={"text": claim.text, "speaker": speaker_name or None}, **override)
+    session.flush()
+    return True
+
+
+def _set_topics(session: Session, claim: Claim, topics: Sequence[str]) -> None:
     wanted = []
     for name in topics:
         name = " ".join(name.split())[:100]
@@ -422,10 +494,6 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
                 session.add(topic)
             wanted.append(topic)
     claim.topics = wanted
-    session.flush()
-    set_claim_terms(session, claim)
-    _audit(session, user, "claim.edit", "claim", claim.id)
-    session.flush()
 
 
 @dataclass(frozen=True)
@@ -447,10 +515,12 @@ def _words(value: Any) -> list[str]:
     return str(value).split(" ")
 
 
-def diff_revisions(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
-    """The fields that differ between two revision snapshots, each as a word-level diff."""
+def diff_revisions(old: dict[str, Any], new: dict[str, Any], claim_fields: bool = False) -> list[FieldDiff]:
+    """The fields that differ between two revision snapshots, each as a word-level diff (with ``claim_fields``,
+    the claim's wording and speaker too)."""
     out = []
-    for name in ("status", "rating_text", "summary", "explanation", "sources", "correction_note"):
+    names = ("status", "rating_text", "summary", "explanation", "sources", "correction_note")
+    for name in (("claim_text", "claim_speaker") if claim_fields else ()) + names:
         a, b = _words(old.get(name)), _words(new.get(name))
         if a == b:
             continue
