@@ -202,3 +202,26 @@ def test_rank_degenerate_queries_do_not_crash(query):
 def test_rank_no_candidates():
     _, stats = _corpus()
     assert rank("anything", [], stats) == []
+
+
+def test_a_related_match_sharing_only_common_words_is_not_shown():
+    from claimtrack.matching.ranker import _prepare_query, common_stems, to_matches
+    text = "The country has the greatest use of solar panels in the world."
+    cand = Candidate(claim_id=1, external_id="solar", text=text, title=None, speaker=None,
+                     terms=index_terms(text, None))
+    terms = set(cand.terms.split())
+    # a big index where "country" and "use" are everywhere (5% of claims) and "solar" is rare
+    stats = CorpusStats(total_docs=100_000, avg_doc_len=8.0,
+                        doc_freq={t: (5_000 if t.startswith(("countri", "use")) else 20) for t in terms})
+    q = _prepare_query("Our country makes great use of solar power and its rivers.", stats)
+    common = common_stems(q.stems, stats)
+    assert {"countri", "use"} <= common and "solar" not in common
+    only_common = to_matches(q, [(35.0, 1.0, cand, {"countri", "use"})], 5, DEFAULT_THRESHOLDS, common)
+    assert only_common[0].band == "none"                     # "related" by score, but nothing rare is shared
+    with_rare = to_matches(q, [(35.0, 1.0, cand, {"countri", "solar"})], 5, DEFAULT_THRESHOLDS, common)
+    assert with_rare[0].band == "related"
+    same = to_matches(q, [(90.0, 1.0, cand, {"countri", "use"})], 5, DEFAULT_THRESHOLDS, common)
+    assert same[0].band == "same"                            # the filter only ever touches the related band
+    # in a small, young index no word is called common
+    small = CorpusStats(total_docs=100, avg_doc_len=8.0, doc_freq={t: 50 for t in terms})
+    assert common_stems(q.stems, small) == frozenset()

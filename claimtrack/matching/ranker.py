@@ -278,16 +278,34 @@ def band_of(score: float, thresholds: Thresholds) -> str:
     return "same" if score >= thresholds.same_claim else "related" if score >= thresholds.related else "none"
 
 
+# A "related" match whose every shared word is this common in the index (in more than this share of its claims,
+# once it holds at least COMMON_MIN_DOCS) shares nothing that makes it related: "country", "great", "use".
+COMMON_SHARE = 0.01
+COMMON_MIN_DOCS = 500
+
+
+def common_stems(stems, stats: CorpusStats) -> frozenset[str]:
+    """The query's stems that are too common in the index to make a match related on their own."""
+    if stats.total_docs < COMMON_MIN_DOCS:
+        return frozenset()
+    cut = COMMON_SHARE * stats.total_docs
+    return frozenset(s for s in stems if stats.doc_freq.get(s, 0) > cut)
+
+
 def to_matches(q: _Query, scored: list[tuple[float, float, Candidate, set[str]]], limit: int,
-               thresholds: Thresholds) -> list[Match]:
-    """Sort (score, tie-break, candidate, shared stems) best first and turn the best ``limit`` into matches."""
+               thresholds: Thresholds, common: frozenset[str] = frozenset()) -> list[Match]:
+    """Sort (score, tie-break, candidate, shared stems) best first and turn the best ``limit`` into matches;
+    a related one that shares only ``common`` stems is not shown (band "none")."""
     # Ties on the rounded score fall back to the tie-break (BM25), then to claim id, so the order is deterministic.
     scored.sort(key=lambda s: (-s[0], -s[1], s[2].claim_id))
     out = []
     for score, _, cand, shared in scored[:limit]:
         words = tuple(q.surface[s] for s in q.stems if s in shared)
+        band = band_of(score, thresholds)
+        if band == "related" and common and shared and set(shared) <= common:
+            band = "none"
         out.append(Match(claim_id=cand.claim_id, external_id=cand.external_id, score=score,
-                         shared=tuple(dict.fromkeys(words)), band=band_of(score, thresholds)))
+                         shared=tuple(dict.fromkeys(words)), band=band))
     return out
 
 
@@ -304,4 +322,4 @@ def rank(query: str, candidates: Sequence[Candidate], stats: CorpusStats, limit:
             continue
         score = adjust_score(round(100.0 * _sigmoid(lexical_logit(row)), 1), q, cand)
         scored.append((score, row[0], cand, shared))
-    return to_matches(q, scored, limit, thresholds)
+    return to_matches(q, scored, limit, thresholds, common_stems(q.stems, stats))
