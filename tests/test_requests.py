@@ -349,3 +349,34 @@ def test_triage_sorts_and_pages(app, client):
     with app.app_context():
         group_id = db.session.scalar(select(RequestGroup.id).order_by(RequestGroup.id))
     assert "Create the claim" not in client.get(f"/editor/requests/{group_id}").get_data(as_text=True)
+
+
+def test_two_editors_cannot_make_two_claims_from_one_group(app):
+    """Editor 2 read the group while it was open; editor 1 turned it into a claim and committed first. Editor 2's
+    decision, on a second real connection, is refused: one group, one claim."""
+    from sqlalchemy.orm import Session as PlainSession
+
+    from claimtrack.models import Claim, RequestGroup, RequestGroupStatus, User
+    from claimtrack.search_index import DEFAULT_SETTINGS
+
+    make_user(app, "ann", "editor")
+    make_user(app, "bob", "editor")
+    with app.app_context():
+        request, _ = requests_service.submit_request(db.session, requests_service.RequestInput(
+            text="Is it true that the county closed eleven public libraries in one year?"), DEFAULT_SETTINGS)
+        db.session.commit()
+        group_id = request.group_id
+        stale = db.session.get(RequestGroup, group_id)
+        bob = db.session.scalar(select(User).where(User.username == "bob"))
+        assert stale.status == RequestGroupStatus.OPEN
+        with PlainSession(db.engine) as other:
+            ann = other.scalar(select(User).where(User.username == "ann"))
+            requests_service.turn_into_claim(other, other.get(RequestGroup, group_id),
+                                             "The county closed eleven libraries in a year.", None, ann)
+            other.commit()
+        claims_before = db.session.scalar(select(func.count()).select_from(Claim))
+        with pytest.raises(requests_service.RequestError, match="decided"):
+            requests_service.turn_into_claim(db.session, stale, "Eleven libraries closed.", None, bob)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Claim)) == claims_before
+        assert db.session.get(RequestGroup, group_id).claim_id is not None

@@ -533,9 +533,16 @@ def _decide(session: Session, group: RequestGroup, user: User, status: RequestGr
                            details=details or None))
 
 
-def _open(group: RequestGroup) -> None:
+def _open(session: Session, group: RequestGroup) -> None:
+    """Take the group for this decision: a conditional write that only an open group passes, so of two editors
+    deciding at once (two "new claim" clicks, say) exactly one gets it and the other is told, never two claims."""
     if group.status != RequestGroupStatus.OPEN:
         raise RequestError("This group was decided already; reload the triage list.")
+    taken = session.execute(
+        update(RequestGroup).where(RequestGroup.id == group.id, RequestGroup.status == RequestGroupStatus.OPEN)
+        .values(status=RequestGroupStatus.OPEN).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise RequestError("Another editor decided this group a moment ago; reload the triage list.")
 
 
 def turn_into_claim(session: Session, group: RequestGroup, text: str, speaker_name: str | None,
@@ -544,7 +551,7 @@ def turn_into_claim(session: Session, group: RequestGroup, text: str, speaker_na
     from .claims import ClaimInputError, open_claim
 
     _require_editor(user)
-    _open(group)
+    _open(session, group)
     try:
         claim = open_claim(session, text, speaker_name)
     except ClaimInputError as error:
@@ -562,7 +569,7 @@ def attach_to_claim(session: Session, group: RequestGroup, claim_id: int, user: 
     from .merge import resolve_claim
 
     _require_editor(user)
-    _open(group)
+    _open(session, group)
     claim, _ = resolve_claim(session, claim_id)
     if claim is None or claim.merged_into_id is not None:
         raise RequestError(f"There is no claim {claim_id}.")
@@ -575,7 +582,7 @@ def attach_to_claim(session: Session, group: RequestGroup, claim_id: int, user: 
 def dismiss_group(session: Session, group: RequestGroup, reason: str, user: User) -> None:
     """Dismiss a group as not checkable, with the reason (for the newsroom; readers see "not checkable")."""
     _require_editor(user)
-    _open(group)
+    _open(session, group)
     reason = clean_text(reason)
     if not reason:
         raise RequestError("Say why the requests cannot be checked.")
