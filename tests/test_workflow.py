@@ -372,7 +372,7 @@ def test_a_published_claims_wording_changes_only_through_review(app, client, cla
     public = client.get(f"/claims/{claim_id}", follow_redirects=True).get_data(as_text=True)
     assert CLAIM_TEXT in public and "policy at all" not in public
     page = open_claim(client, claim_id)
-    assert "A correction waits for review" in page and "claim text" in page and "policy at all" in page
+    assert "A correction waits for review" in page and "claim wording" in page and "policy at all" in page
     editor.logout()
     reviewer.login("rita")
     assert status(client, claim_id, "approve_correction").status_code == 302
