@@ -39,3 +39,21 @@ def test_login_through_the_form_and_logout(live_app, page):
     expect(page.get_by_text("You are logged out.")).to_be_visible()
     page.goto(base + "/editor/")
     assert page.url.startswith(base + "/login")
+
+
+def _luminance(rgb: str) -> float:
+    import re
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_the_main_buttons_are_readable(live_app, page):
+    """A primary button's text against its own background meets WCAG AA (4.5:1); a rule for input[type=submit]
+    once painted them white on near-white."""
+    page.goto(live_app.config["LIVE_URL"] + "/login")
+    button = page.get_by_role("button", name="Log in")
+    colour = button.evaluate("e => getComputedStyle(e).color")
+    background = button.evaluate("e => getComputedStyle(e).backgroundColor")
+    light, dark = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5, (colour, background)
