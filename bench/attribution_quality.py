@@ -22,13 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.train_attribution import DEFAULT, PUBLISHERS  # noqa: E402
 from claimtrack.extraction import extract_candidates  # noqa: E402
 from claimtrack.extraction.speakers import load_model  # noqa: E402
-
-DEFAULT = ROOT.parent / "shared" / "data" / "attribution"
-PUBLISHERS = {"breitbart": "Breitbart", "huff-post": "HuffPost", "nyt": "The New York Times",
-              "politico": "Politico", "usa-today": "USA Today", "wash-post": "The Washington Post",
-              "west-journal": "Western Journalism"}
 
 
 def run(articles: list[dict], gold: Path, model) -> tuple[dict, list[float]]:

@@ -388,6 +388,24 @@ def match_command(text: str, limit: int, as_json: bool, show_all: bool) -> None:
             click.echo(f"       shared: {', '.join(m.shared)}")
 
 
+def _jsonl_rows(file: str) -> list:
+    """Every line of a JSONL input file as (location, object, problem); an unreadable file exits 2."""
+    try:
+        return list(Reader(file, "jsonl", current_app.config["IMPORT_MAX_LINE_BYTES"]))
+    except OSError as error:
+        click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
+        sys.exit(2)
+
+
+def _id_text_problem(obj, problem: str | None) -> str | None:
+    """What is wrong with one {"id", "text"} line of a batch file, or None."""
+    if problem is None and not (isinstance(obj, dict) and isinstance(obj.get("text"), str)):
+        return "expected an object with a string 'text'"
+    if problem is None and not isinstance(obj.get("id"), (str, int)):
+        return "expected an 'id' (string or number)"
+    return problem
+
+
 @claims_cli.command("match-file")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-", show_default=True,
@@ -404,21 +422,13 @@ def match_file_command(file: str, output: str, limit: int) -> None:
     from .search_index import match_text
 
     settings = _match_settings()
-    try:
-        reader = Reader(file, "jsonl", current_app.config["IMPORT_MAX_LINE_BYTES"])
-        rows = list(reader)
-    except OSError as error:
-        click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
-        sys.exit(2)
+    rows = _jsonl_rows(file)
     bad = 0
     out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")
     try:
         with click.progressbar(rows, label="Matching", file=sys.stderr) as bar:
             for location, obj, problem in bar:
-                if problem is None and not (isinstance(obj, dict) and isinstance(obj.get("text"), str)):
-                    problem = "expected an object with a string 'text'"
-                if problem is None and not isinstance(obj.get("id"), (str, int)):
-                    problem = "expected an 'id' (string or number)"
+                problem = _id_text_problem(obj, problem)
                 if problem is not None:
                     click.echo(f"{location}: {problem}; skipped", err=True)
                     bad += 1
@@ -451,18 +461,11 @@ def score_file_command(file: str, output: str) -> None:
 
     from .extraction.checkworthiness import score_sentences
 
-    try:
-        reader = Reader(file, "jsonl", current_app.config["IMPORT_MAX_LINE_BYTES"])
-        rows = list(reader)
-    except OSError as error:
-        click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
-        sys.exit(2)
     good: list[tuple[object, str]] = []
     bad = 0
-    for location, obj, problem in rows:
-        if problem is None and not (isinstance(obj, dict) and isinstance(obj.get("text"), str)):
-            problem = "expected an object with a string 'text'"
-        if problem is None and (isinstance(obj.get("id"), bool) or not isinstance(obj.get("id"), (str, int))):
+    for location, obj, problem in _jsonl_rows(file):
+        problem = _id_text_problem(obj, problem)
+        if problem is None and isinstance(obj.get("id"), bool):
             problem = "expected an 'id' (string or number)"
         if problem is not None:
             click.echo(f"{location}: {problem}; skipped", err=True)

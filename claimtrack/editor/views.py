@@ -84,9 +84,7 @@ def ingest():
         except FetchError as error:
             field = "url" if form.url.data else "file" if form.file.data else "text"
             getattr(form, field).errors = list(getattr(form, field).errors) + [str(error)]
-            return render_template("editor/ingest.html", form=form,
-                                   max_candidates=current_app.config["ARTICLE_MAX_CANDIDATES"],
-                                   max_mb=current_app.config["ARTICLE_MAX_BYTES"] // (1024 * 1024)), 422
+            return _ingest_page(form), 422
         if form.title.data:
             article_text = replace(article_text, title=form.title.data)
         if form.publisher.data:
@@ -103,9 +101,13 @@ def ingest():
         return redirect(url_for("editor.article", article_id=article.id))
     if request.method == "POST":
         status = 422
-    return render_template("editor/ingest.html", form=form,
-                           max_candidates=current_app.config["ARTICLE_MAX_CANDIDATES"],
-                           max_mb=current_app.config["ARTICLE_MAX_BYTES"] // (1024 * 1024)), status
+    return _ingest_page(form), status
+
+
+def _ingest_page(form: IngestForm) -> str:
+    config = current_app.config
+    return render_template("editor/ingest.html", form=form, max_candidates=config["ARTICLE_MAX_CANDIDATES"],
+                           max_mb=config["ARTICLE_MAX_BYTES"] // (1024 * 1024))
 
 
 def _review_form(appearances, matches, form: ReviewForm | None = None) -> ReviewForm:

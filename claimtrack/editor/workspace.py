@@ -38,27 +38,18 @@ def _scale():
 
 
 def _verdict_form(verdict: Verdict, form: VerdictForm | None = None) -> VerdictForm:
-    if form is None and verdict.pending_correction:
-        # the waiting correction is what an editor goes on editing; the public still sees the published text
-        pending = verdict.pending_correction
+    if form is None:
+        # a waiting correction is what an editor goes on editing; the public still sees the published verdict
+        shown = verdict.pending_correction or workflow.snapshot(verdict)
         form = VerdictForm(formdata=None, data={
             "version": str(verdict.version),
-            "rating": pending.get("rating") or "",
-            "summary": pending.get("summary") or "",
-            "explanation": pending.get("explanation") or "",
-            "correction_note": pending.get("correction_note") or "",
+            "rating": shown.get("rating") or "",
+            "summary": shown.get("summary") or "",
+            "explanation": shown.get("explanation") or "",
+            "correction_note": (verdict.pending_correction or {}).get("correction_note") or "",
             "sources": [{"url": s["url"], "title": s.get("title") or "", "publisher": s.get("publisher") or "",
                          "accessed_on": date.fromisoformat(s["accessed_on"]) if s.get("accessed_on") else None}
-                        for s in pending.get("sources") or []],
-        })
-    if form is None:
-        form = VerdictForm(formdata=None, data={
-            "version": str(verdict.version),
-            "rating": verdict.rating or "",
-            "summary": verdict.summary or "",
-            "explanation": verdict.explanation or "",
-            "sources": [{"url": s.url, "title": s.title or "", "publisher": s.publisher or "",
-                         "accessed_on": s.accessed_on} for s in verdict.sources],
+                        for s in shown.get("sources") or []],
         })
     form.rating.choices = [("", "— not rated yet —")] + _scale().choices()
     while len(form.sources.entries) < len([e for e in form.sources.entries if e.form.url.data]) + BLANK_SOURCE_ROWS \
@@ -108,6 +99,7 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=MergeForm(formdata=None),
         explanation_html=render_markdown(verdict.explanation),
         pending=verdict.pending_correction,
+        field_labels=workflow.FIELD_LABELS,
         pending_diff=(workflow.diff_revisions(
             {**workflow.snapshot(verdict), "claim_text": claim.text,
              "claim_speaker": claim.speaker.name if claim.speaker else None},

@@ -543,15 +543,10 @@ def _clean_name(tokens: Sequence[Token], m: Mention) -> str:
         return normalise_name(" ".join(words))          # "Turkey's government"
     if words and words[-1].endswith(("'s", "\u2019s", "s'", "s\u2019")):
         words[-1] = re.sub(r"['\u2019]s?$", "", words[-1])
-    if len(words) > 1 and words[0].casefold() == "the" and len(words) == 2:
-        pass                                            # "the Times" stays as written
     if len(words) > 2 and words[0].casefold() == "the":
         words = words[1:]                               # "The Illinois Department of Transportation"
     _, name = _strip_titles(_cut_affiliation(words))
     return normalise_name(" ".join(name or words))
-
-
-_TITLE_HEADS = None
 
 
 def _resolve(m: Mention, tokens: Sequence[Token], carry: Attribution | None, named: list[tuple[str, str]],

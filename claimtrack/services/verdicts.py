@@ -515,6 +515,11 @@ def _words(value: Any) -> list[str]:
     return str(value).split(" ")
 
 
+# A revision's fields in the newsroom's words, for the screens that show differences.
+FIELD_LABELS = {"rating_text": "rating", "claim_text": "claim wording", "claim_speaker": "speaker",
+                "correction_note": "correction note"}
+
+
 def diff_revisions(old: dict[str, Any], new: dict[str, Any], claim_fields: bool = False) -> list[FieldDiff]:
     """The fields that differ between two revision snapshots, each as a word-level diff (with ``claim_fields``,
     the claim's wording and speaker too)."""
