@@ -171,13 +171,13 @@ class ClaimFilterForm(Form):
     q = StringField("Search (through the matcher)")
     status = SelectField("Status", choices=[], validate_choice=False)
     verdict = SelectField("Verdict", choices=[], validate_choice=False)
-    speaker = StringField("Speaker (part of the name)")
+    speaker = StringField("Speaker")
     topic = SelectField("Topic", choices=[], validate_choice=False)
     assignee = SelectField("Assigned to", choices=[], validate_choice=False)
     date_field = SelectField("Date", choices=[("updated", "last updated"), ("created", "created")],
                              validate_choice=False, default="updated")
-    since = DayField("from")
-    until = DayField("to")
+    since = DayField("From (date)")
+    until = DayField("To (date)")
     sort = SelectField("Sort by", choices=[], validate_choice=False)
     order = SelectField("Order", choices=[("", "default"), ("asc", "ascending"), ("desc", "descending")],
                         validate_choice=False)

@@ -40,7 +40,7 @@ def _claim_filter_form() -> ClaimFilterForm:
         request.args, statuses=list(STATUS_LABELS.items()),
         verdicts=[*scale.choices(), (claim_list.UNRATED, "Not rated yet")],
         topics=claim_list.topic_choices(db.session), assignees=claim_list.assignee_choices(db.session),
-        sorts=[("", "Best match first, or newest")] + [(key, SORT_LABELS[key]) for key in claim_list.SORTS])
+        sorts=[("", "Default")] + [(key, SORT_LABELS[key]) for key in claim_list.SORTS])
 
 
 def _claim_filters(form: ClaimFilterForm) -> claim_list.ClaimFilters:
@@ -63,7 +63,7 @@ def claims():
     """The claim list: search through the matcher, filters, sortable columns, a page at a time."""
     form = _claim_filter_form()
     context = {"form": form, "claims": [], "page": 1, "pager": {}, "matched": None, "sort": "", "descending": True,
-               "args": {}, "filtered": False, "can_write": current_user.role in EDITORS, "errors": [],
+               "args": {}, "filtered": False, "narrowed": False, "can_write": current_user.role in EDITORS, "errors": [],
                "sort_labels": SORT_LABELS, "status_labels": STATUS_LABELS}
     if not form.validate():
         context["errors"] = [error for errors in form.errors.values() for error in errors]
@@ -83,7 +83,7 @@ def claims():
                                      match_settings())
     args = form.args()
     context.update(claims=listing.rows, page=page, matched=listing.matched, sort=sort, descending=descending,
-                   args=args, filtered=filters.active or bool(filters.text),
+                   args=args, filtered=filters.active or bool(filters.text), narrowed=filters.active,
                    pager=pager_links("editor.claims", page, listing.has_next,
                                      **{k: v for k, v in args.items() if k != "page"}))
     if page > 1 and not listing.rows:
