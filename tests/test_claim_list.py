@@ -159,6 +159,10 @@ def test_sort_keys_are_a_whitelist(app, newsroom):
     alphabetical = sorted(("funding", "bridges", "tunnel", "lunches"), key=lambda k: TEXTS[k])
     assert listed(client, sort="claim") == [newsroom[k] for k in alphabetical]
     assert listed(client, sort="claim", order="desc") == [newsroom[k] for k in reversed(alphabetical)]
+    html = client.get("/editor/claims", query_string={"sort": "claim", "speaker": "e"}).get_data(as_text=True)
+    assert 'aria-sort="ascending"' in html  # the current column says so, and its header turns the order round
+    assert 'href="/editor/claims?speaker=e&amp;sort=claim&amp;order=desc"' in html
+    assert 'href="/editor/claims?speaker=e&amp;sort=updated"' in html
     # by the scale (mostly false above false), unrated last
     assert listed(client, sort="verdict")[:2] == [newsroom["bridges"], newsroom["funding"]]
     assert listed(client, sort="status") == [newsroom[k] for k in ("tunnel", "lunches", "bridges", "funding")]

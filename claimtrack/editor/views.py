@@ -57,13 +57,25 @@ def _claim_filters(form: ClaimFilterForm) -> claim_list.ClaimFilters:
     )
 
 
+def _sort_links(args: dict[str, str], sort: str, descending: bool) -> dict[str, str]:
+    """Each column header's link: that column in its usual direction, or the other way when it is the current one."""
+    links = {}
+    for key in claim_list.SORTS:
+        wanted = {**args, "sort": key}
+        wanted.pop("order", None)
+        if key == sort:
+            wanted["order"] = "asc" if descending else "desc"
+        links[key] = url_for("editor.claims", **wanted)
+    return links
+
+
 @bp.route("/claims")
 @roles_required(*ANY_ROLE)
 def claims():
     """The claim list: search through the matcher, filters, sortable columns, a page at a time."""
     form = _claim_filter_form()
     context = {"form": form, "claims": [], "page": 1, "pager": {}, "matched": None, "sort": "", "descending": True,
-               "args": {}, "filtered": False, "narrowed": False, "can_write": current_user.role in EDITORS, "errors": [],
+               "args": {}, "filtered": False, "narrowed": False, "sort_links": {}, "can_write": current_user.role in EDITORS, "errors": [],
                "sort_labels": SORT_LABELS, "status_labels": STATUS_LABELS}
     if not form.validate():
         context["errors"] = [error for errors in form.errors.values() for error in errors]
@@ -84,6 +96,7 @@ def claims():
     args = form.args()
     context.update(claims=listing.rows, page=page, matched=listing.matched, sort=sort, descending=descending,
                    args=args, filtered=filters.active or bool(filters.text), narrowed=filters.active,
+                   sort_links=_sort_links(args, sort, descending),
                    pager=pager_links("editor.claims", page, listing.has_next,
                                      **{k: v for k, v in args.items() if k != "page"}))
     if page > 1 and not listing.rows:
