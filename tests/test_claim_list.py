@@ -110,6 +110,7 @@ def test_the_list_shows_status_and_assignee_newest_first(app, newsroom):
     ({"date_field": "created", "since": "2020-01-01", "until": "2020-12-31"}, ["tunnel"]),
     ({"date_field": "updated", "until": "2020-03-15"}, ["tunnel"]),
     ({"since": "2021-01-01"}, ["lunches", "bridges", "funding"]),
+    ({"since": "0001-01-01", "until": "9999-12-31"}, ["lunches", "tunnel", "bridges", "funding"]),
     ({"speaker": "pat", "status": "researching"}, ["lunches"]),
     ({"topic": "education", "verdict": "false", "assignee": "none"}, ["funding"]),
 ])

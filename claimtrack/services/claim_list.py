@@ -134,7 +134,7 @@ def _apply(stmt: Select, filters: ClaimFilters) -> Select:
     column = Claim.created_at if filters.date_field == "created" else _updated_at()
     if filters.since is not None:
         stmt = stmt.where(column >= _day_start(filters.since))
-    if filters.until is not None:
+    if filters.until is not None and filters.until < date.max:  # the last day there is bounds nothing
         stmt = stmt.where(column < _day_start(filters.until + timedelta(days=1)))
     return stmt
 
