@@ -1,4 +1,5 @@
-"""Editor page speed: the dashboard (/editor/) and the claim workspace (/editor/claims/<id>) at N claims.
+"""Editor page speed: the dashboard (/editor/), the claim list (/editor/claims: search, filters, sorts) and the
+claim workspace (/editor/claims/<id>) at N claims.
 
 Server-side time of each request through the Flask test client, in-process, logged in, after a
 warm-up; prints p50/p95 and SQL statements per request (a constant count shows there is no N+1).
@@ -218,8 +219,20 @@ def main() -> None:
                 if has_workspace:
                     pages.append(("claim workspace /editor/claims/<id>",
                                   [f"/editor/claims/{i}" for i in state["claim_ids"]]))
-                else:
-                    pages.append(("claim list /editor/claims (no workspace route)", ["/editor/claims"]))
+                pages += [
+                    ("claim list, newest first", ["/editor/claims"]),
+                    ("claim list, page 50", ["/editor/claims?page=50"]),
+                    ("claim list, status in review", ["/editor/claims?status=in_review"]),
+                    ("claim list, not rated, unassigned", ["/editor/claims?verdict=unrated&assignee=none"]),
+                    (f"claim list, speaker '{speaker_part}'", [f"/editor/claims?speaker={speaker_part}"]),
+                    ("claim list, updated this year", [f"/editor/claims?since={datetime.now().year}-01-01"]),
+                    ("claim list, sorted by speaker", ["/editor/claims?sort=speaker"]),
+                    ("claim list, sorted by last updated", ["/editor/claims?sort=updated"]),
+                    ("claim list, search", ["/editor/claims?q=obama+health+care+law+cuts+medicare",
+                                            "/editor/claims?q=unemployment+rate+fell"]),
+                    ("claim list, search + status published", ["/editor/claims?q=unemployment+rate+fell"
+                                                               "&status=published"]),
+                ]
             for label, urls in pages:
                 timings, per_request = time_pages(client, counter, urls, args.requests)
                 results.append(line(label, timings, per_request))

@@ -398,18 +398,6 @@ class AuditEvent(db.Model):
     details: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
 
-def claims_newest_first():
-    """Select claims with speaker and verdict, newest first (the editor home list)."""
-    from sqlalchemy.orm import selectinload
-
-    return (
-        select(Claim)
-        .where(Claim.merged_into_id.is_(None))
-        .options(selectinload(Claim.speaker), selectinload(Claim.verdict))
-        .order_by(Claim.id.desc())
-    )
-
-
 # --- reader requests ("Ask us to check") ------------------------------------------------------------------------
 
 

@@ -71,6 +71,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "/api/v1/<path:rest>": API_OTHER,
     "/editor/": {"GET": NEWSROOM},
     "/editor/claims": {"GET": NEWSROOM},
+    "/editor/claims/new": {"GET": WRITERS, "POST": WRITERS},
     "/editor/claims/<int:claim_id>": {"GET": NEWSROOM},
     "/editor/claims/<int:claim_id>/history": {"GET": NEWSROOM},
     "/editor/claims/<int:claim_id>/verdict": {"POST": WRITERS},
@@ -348,6 +349,9 @@ POST_CASES = {
     "/editor/articles/<int:article_id>/accept-suggestions": ({"admin", "editor"}, lambda app, ids: {
         "expected": str(_suggestions(app, ids["article"]))}),
     "/editor/articles/<int:article_id>/match-again": ({"admin", "editor"}, lambda app, ids: {}),
+    "/editor/claims/new": ({"admin", "editor"}, lambda app, ids: {
+        "text": "The county's ferries carry twice as many people as its buses.", "speaker": "Lee Sample",
+        "topics": "Transport"}),
     "/editor/claims/<int:claim_id>/verdict": ({"admin", "editor"}, lambda app, ids: {
         "version": _version(app, ids["verdict"]), "rating": "false", "summary": "It carries 80,000 cars.",
         "explanation": "Traffic counts say so."}),
@@ -725,7 +729,9 @@ def xss_pages(app, ids) -> list[tuple[str | None, str, str, int, tuple[str, ...]
         (None, "/api/v1/topics", "json", 200, ("TOPIC",)),
         ("editor", "/editor/", "html", 200, ("CLAIMTEXT", "SPEAKER", "TOPIC")),
         ("editor", f"/editor/?speaker={echo}&topic={echo}", "html", 200, ("REFLECTED",)),
-        ("editor", "/editor/claims", "html", 200, ("CLAIMTEXT", "SPEAKER")),
+        ("editor", "/editor/claims", "html", 200, ("CLAIMTEXT", "SPEAKER", "TOPIC")),
+        ("editor", f"/editor/claims?q={echo}&speaker={echo}", "html", 200, ("REFLECTED",)),
+        ("editor", "/editor/claims?q=crime+rose+percent", "html", 200, ("CLAIMTEXT", "SPEAKER")),
         ("editor", f"/editor/claims/{ids['claim']}", "html", 200,
          ("SENTENCE", "ARTTITLE", *PUBLISHED, "TOPIC", "EXPLAIN", "SRCTITLE", "SRCPUB", "COMMENT", "CORRECTION")),
         ("rita", f"/editor/claims/{ids['claim']}", "html", 200, ("CLAIMTEXT", "SPEAKER", "EXPLAIN", "COMMENT")),
@@ -831,6 +837,10 @@ FILTERS = [
     ("/api/v1/claims", "since"), ("/api/v1/claims", "cursor"), ("/api/v1/claims", "limit"),
     ("/api/v1/match", "text"), ("/api/v1/speakers", "cursor"), ("/api/v1/speakers", "limit"),
     ("/editor/", "speaker"), ("/editor/", "topic"), ("/editor/", "page_mine"), ("/editor/claims", "page"),
+    ("/editor/claims", "q"), ("/editor/claims", "status"), ("/editor/claims", "verdict"),
+    ("/editor/claims", "speaker"), ("/editor/claims", "topic"), ("/editor/claims", "assignee"),
+    ("/editor/claims", "date_field"), ("/editor/claims", "since"), ("/editor/claims", "until"),
+    ("/editor/claims", "sort"), ("/editor/claims", "order"),
     ("/editor/requests", "status"), ("/editor/requests", "sort"), ("/editor/requests", "page"),
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
@@ -17,6 +19,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+
+from ..public.forms import DayField, PageField
+from ..services.claim_list import NOBODY
+from ..services.public import MAX_SEARCH_CHARS, clean_text
 
 DECISIONS = [("", "Decide later"), ("link", "Link to an earlier claim"), ("new", "Create a new claim"),
              ("dismiss", "Dismiss")]
@@ -161,3 +167,107 @@ class MergeForm(FlaskForm):
     def validate_target(self, field) -> None:
         if not field.data.strip().lstrip("#").isdecimal():
             raise ValidationError("Give the number of the claim to merge into.")
+
+
+class ClaimFilterForm(Form):
+    """The claim list's search, filters, sort and page (a GET form: nothing is changed, so no CSRF).
+
+    Every value is checked against what it may be; a wrong one is said plainly next to its field."""
+
+    q = StringField("Search (through the matcher)")
+    status = SelectField("Status", choices=[], validate_choice=False)
+    verdict = SelectField("Verdict", choices=[], validate_choice=False)
+    speaker = StringField("Speaker")
+    topic = SelectField("Topic", choices=[], validate_choice=False)
+    assignee = SelectField("Assigned to", choices=[], validate_choice=False)
+    date_field = SelectField("Date", choices=[("updated", "last updated"), ("created", "created")],
+                             validate_choice=False, default="updated")
+    since = DayField("From (date)")
+    until = DayField("To (date)")
+    sort = SelectField("Sort by", choices=[], validate_choice=False)
+    order = SelectField("Order", choices=[("", "default"), ("asc", "ascending"), ("desc", "descending")],
+                        validate_choice=False)
+    page = PageField("Page", default=1)
+
+    def __init__(self, formdata, statuses: list[tuple[str, str]], verdicts: list[tuple[str, str]],
+                 topics: list[tuple[int, str]], assignees: list[tuple[int, str]], sorts: list[tuple[str, str]]):
+        super().__init__(formdata)
+        self.status.choices = [("", "Any status"), *statuses]
+        self.verdict.choices = [("", "Any verdict"), *verdicts]
+        self.topic.choices = [("", "Any topic"), *[(str(tid), name) for tid, name in topics]]
+        self.assignee.choices = [("", "Anyone"), (NOBODY, "Nobody"), *[(str(uid), name) for uid, name in assignees]]
+        self.sort.choices = sorts
+
+    @staticmethod
+    def _one_of(field, what: str) -> None:
+        field.data = clean_text(field.data)
+        if field.data and field.data not in {str(key) for key, _ in field.choices}:
+            raise ValidationError(f"{field.data[:40]!r} is not {what}: choose one from the list.")
+
+    def validate_q(self, field):
+        raw = field.data or ""
+        field.data = clean_text(raw)
+        if len(field.data) > MAX_SEARCH_CHARS:
+            raise ValidationError(f"The search text is {len(field.data):,} characters long; the limit is "
+                                  f"{MAX_SEARCH_CHARS:,}. Search for the claim itself.")
+
+    def validate_status(self, field):
+        self._one_of(field, "a workflow status")
+
+    def validate_verdict(self, field):
+        self._one_of(field, "a verdict on our scale")
+
+    def validate_topic(self, field):
+        self._one_of(field, "a topic we have")
+
+    def validate_assignee(self, field):
+        self._one_of(field, "someone verdicts are assigned to")
+
+    def validate_date_field(self, field):
+        self._one_of(field, "a date the list filters by")
+
+    def validate_sort(self, field):
+        self._one_of(field, "a column the list sorts by")
+
+    def validate_order(self, field):
+        self._one_of(field, "an order")
+
+    def validate_speaker(self, field):
+        field.data = clean_text(field.data)
+        if len(field.data) > 200:
+            raise ValidationError("A speaker's name is at most 200 characters.")
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The second date is before the first.")
+
+    def args(self) -> dict[str, str]:
+        """The non-empty search, filters and sort as query arguments (for pager and column links)."""
+        values = {
+            "q": self.q.data, "status": self.status.data, "verdict": self.verdict.data,
+            "speaker": self.speaker.data, "topic": self.topic.data, "assignee": self.assignee.data,
+            "date_field": self.date_field.data if self.date_field.data != "updated" else None,
+            "since": self.since.data.isoformat() if isinstance(self.since.data, date) else None,
+            "until": self.until.data.isoformat() if isinstance(self.until.data, date) else None,
+            "sort": self.sort.data, "order": self.order.data,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+class NewClaimForm(FlaskForm):
+    """A claim an editor opens by hand: wording, speaker (found or new), topics, and when and where it was said."""
+
+    text = TextAreaField("Claim in canonical words", validators=[DataRequired(message="A new claim needs its wording."),
+                                                                 Length(min=3, max=2000)])
+    speaker = StringField("Speaker (an existing one is found by name or alias; a new name adds a speaker)",
+                          validators=[Optional(), Length(max=200)])
+    topics = StringField("Topics (comma-separated)", validators=[Optional(), Length(max=1000)])
+    claim_date = DateField("Date it was said (optional)", validators=[Optional()])
+    url = StringField("Where it was said (optional address)",
+                      validators=[Optional(), Length(max=2048),
+                                  URL(require_tld=False, message="Give a full http(s):// address.")])
+    create = SubmitField("Create claim")
+
+    def validate_url(self, field) -> None:
+        if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
+            raise ValidationError("Give a full http(s):// address.")

@@ -12,10 +12,12 @@ from ..paging import pager_links
 from ..extraction.checkworthiness import cues as worthiness_cues, label_of
 from ..extraction.matchable import canonical_words
 from ..search_index import MatchSettings
-from ..models import Appearance, AppearanceStatus, Article, Role, Stance, claims_newest_first
+from ..models import Appearance, AppearanceStatus, Article, Role, Stance, VerdictStatus
+from ..services import claim_list
+from ..services import claims as claims_service
 from ..services import ingest as ingest_service
 from ..webpage import FetchError, article_from_page, article_from_text, article_from_upload, fetch
-from .forms import AcceptSuggestionsForm, IngestForm, MatchAgainForm, ReviewForm
+from .forms import AcceptSuggestionsForm, ClaimFilterForm, IngestForm, MatchAgainForm, NewClaimForm, ReviewForm
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 ANY_ROLE = (Role.ADMIN, Role.EDITOR, Role.REVIEWER)
@@ -27,15 +29,104 @@ def match_settings() -> MatchSettings:
     return current_app.extensions["match_settings"]
 
 
+STATUS_LABELS = {status.value: status.value.replace("_", " ").capitalize() for status in VerdictStatus}
+SORT_LABELS = {"newest": "Newest", "score": "Match score", "claim": "Claim", "speaker": "Speaker",
+               "status": "Status", "verdict": "Verdict", "assignee": "Assigned to", "updated": "Last updated"}
+
+
+def _claim_filter_form() -> ClaimFilterForm:
+    scale = current_app.extensions["verdict_scale"]
+    return ClaimFilterForm(
+        request.args, statuses=list(STATUS_LABELS.items()),
+        verdicts=[*scale.choices(), (claim_list.UNRATED, "Not rated yet")],
+        topics=claim_list.topic_choices(db.session), assignees=claim_list.assignee_choices(db.session),
+        sorts=[("", "Default")] + [(key, SORT_LABELS[key]) for key in claim_list.SORTS])
+
+
+def _claim_filters(form: ClaimFilterForm) -> claim_list.ClaimFilters:
+    assignee = form.assignee.data or None
+    return claim_list.ClaimFilters(
+        text=form.q.data or None,
+        status=VerdictStatus(form.status.data) if form.status.data else None,
+        rating=form.verdict.data or None,
+        speaker=form.speaker.data or None,
+        topic_id=int(form.topic.data) if form.topic.data else None,
+        assignee=assignee if assignee in (None, claim_list.NOBODY) else int(assignee),
+        date_field=form.date_field.data or "updated",
+        since=form.since.data, until=form.until.data,
+    )
+
+
+def _sort_links(args: dict[str, str], sort: str, descending: bool) -> dict[str, str]:
+    """Each column header's link: that column in its usual direction, or the other way when it is the current one."""
+    links = {}
+    for key in claim_list.SORTS:
+        wanted = {**args, "sort": key}
+        wanted.pop("order", None)
+        if key == sort:
+            wanted["order"] = "asc" if descending else "desc"
+        links[key] = url_for("editor.claims", **wanted)
+    return links
+
+
 @bp.route("/claims")
 @roles_required(*ANY_ROLE)
 def claims():
-    """List claims, newest first, a page at a time."""
-    page = request.args.get("page", 1, type=int) or 1
-    page = max(1, min(page, 100_000))
-    per_page = current_app.config["CLAIMS_PER_PAGE"]
-    rows = db.session.scalars(claims_newest_first().limit(per_page + 1).offset((page - 1) * per_page)).all()
-    return render_template("editor/claims.html", claims=rows[:per_page], page=page, has_next=len(rows) > per_page)
+    """The claim list: search through the matcher, filters, sortable columns, a page at a time."""
+    form = _claim_filter_form()
+    context = {"form": form, "claims": [], "page": 1, "pager": {}, "matched": None, "sort": "", "descending": True,
+               "args": {}, "filtered": False, "narrowed": False, "sort_links": {}, "can_write": current_user.role in EDITORS, "errors": [],
+               "sort_labels": SORT_LABELS, "status_labels": STATUS_LABELS}
+    if not form.validate():
+        context["errors"] = [error for errors in form.errors.values() for error in errors]
+        return render_template("editor/claims.html", **context), 400
+    page = form.page.data or 1
+    if page > claim_list.MAX_PAGE:
+        context["errors"] = [f"There is no page {page:,}: the list stops at page {claim_list.MAX_PAGE}. "
+                             "Narrow it with the search or the filters."]
+        return render_template("editor/claims.html", **context), 400
+    filters = _claim_filters(form)
+    sort = form.sort.data or ("score" if filters.text else "newest")
+    if sort == "score" and not filters.text:
+        sort = "newest"  # a match score needs a search: the list stays newest first, and says so by its header
+    descending = (form.order.data or claim_list.SORTS[sort]) == "desc"
+    listing = claim_list.list_claims(db.session, filters, sort, descending, page,
+                                     current_app.config["CLAIMS_PER_PAGE"], current_app.extensions["verdict_scale"],
+                                     match_settings())
+    args = form.args()
+    context.update(claims=listing.rows, page=page, matched=listing.matched, sort=sort, descending=descending,
+                   args=args, filtered=filters.active or bool(filters.text), narrowed=filters.active,
+                   sort_links=_sort_links(args, sort, descending),
+                   pager=pager_links("editor.claims", page, listing.has_next,
+                                     **{k: v for k, v in args.items() if k != "page"}))
+    if page > 1 and not listing.rows:
+        context["errors"] = [f"There is no page {page:,} of this list."]
+        return render_template("editor/claims.html", **context), 404
+    return render_template("editor/claims.html", **context)
+
+
+@bp.route("/claims/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_claim():
+    """Open a claim by hand (not from an article): it starts with a new verdict and is matchable at once."""
+    form = NewClaimForm()
+    if form.validate_on_submit():
+        data = claims_service.NewClaim(
+            text=form.text.data, speaker=form.speaker.data or None,
+            topics=tuple((form.topics.data or "").split(",")), claim_date=form.claim_date.data,
+            url=form.url.data or None)
+        try:
+            claim, new_speaker = claims_service.create_claim(db.session, data, current_user)
+        except claims_service.ClaimInputError as error:
+            db.session.rollback()
+            field = form.url if "address" in str(error) else form.text
+            field.errors = list(field.errors) + [str(error)]
+            return render_template("editor/new_claim.html", form=form), 422
+        db.session.commit()
+        speaker = f" Speaker {claim.speaker.name} was added." if new_speaker and claim.speaker else ""
+        flash(f"Claim #{claim.id} opened; its verdict is new.{speaker}", "info")
+        return redirect(url_for("editor.claim", claim_id=claim.id))
+    return render_template("editor/new_claim.html", form=form), 422 if request.method == "POST" else 200
 
 
 @bp.route("/articles")

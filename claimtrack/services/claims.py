@@ -1,13 +1,18 @@
 """Opening a claim in the newsroom: the one place that checks a claim's wording and gives a new claim its
-external id, its (new) verdict and its place in the match index.  Flushes, never commits."""
+external id, its (new) verdict and its place in the match index; an editor's "New claim" form; a claim's
+topics.  Flushes, never commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Sequence
+from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Claim, Verdict, VerdictStatus
+from ..models import AuditEvent, Claim, Role, Topic, User, Verdict, VerdictStatus
 from ..search_index import set_claim_terms
 
 
@@ -39,3 +44,54 @@ def open_claim(session: Session, text: str, speaker_name: str | None, claim_date
     session.add(Verdict(claim_id=claim.id, status=VerdictStatus.NEW))
     set_claim_terms(session, claim)
     return claim
+
+
+def set_topics(session: Session, claim: Claim, topics: Sequence[str]) -> None:
+    """File the claim under these topic names (found by exact name, created when new); blank and repeated names
+    are dropped."""
+    wanted: list[Topic] = []
+    for name in topics:
+        name = " ".join(name.split())[:100]
+        if name and name.casefold() not in {t.name.casefold() for t in wanted}:
+            topic = session.scalar(select(Topic).where(Topic.name == name))
+            if topic is None:
+                topic = Topic(name=name)
+                session.add(topic)
+            wanted.append(topic)
+    claim.topics = wanted
+
+
+@dataclass(frozen=True)
+class NewClaim:
+    """What the editor's "New claim" form gives."""
+
+    text: str
+    speaker: str | None = None
+    topics: tuple[str, ...] = ()
+    claim_date: date | None = None
+    url: str | None = None
+
+
+def create_claim(session: Session, data: NewClaim, user: User | None) -> tuple[Claim, bool]:
+    """Open a claim an editor typed in (not found in an article): its speaker found by name or alias or created,
+    its topics, a verdict with status new, its place in the match index, and an audit event.  Returns the claim
+    and whether its speaker is new.  Editors and admins only (PermissionError); bad input raises
+    ClaimInputError."""
+    from .ingest import resolve_speaker
+
+    if user is None or user.role not in (Role.ADMIN, Role.EDITOR):
+        raise PermissionError("Only editors and admins can open claims.")
+    url = (data.url or "").strip() or None
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
+            raise ClaimInputError("Where it was said must be an http(s) address.")
+    speaker_name = " ".join((data.speaker or "").split())[:200] or None
+    new_speaker = speaker_name is not None and resolve_speaker(session, speaker_name) is None
+    claim = open_claim(session, data.text, speaker_name, data.claim_date)
+    claim.url = url
+    set_topics(session, claim, data.topics)
+    session.add(AuditEvent(user_id=user.id, action="claim.create", object_type="claim", object_id=claim.id,
+                           details={"by_hand": True, "speaker": speaker_name, "new_speaker": new_speaker}))
+    session.flush()
+    return claim, new_speaker

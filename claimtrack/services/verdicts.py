@@ -30,7 +30,6 @@ from ..models import (
     Correction,
     Role,
     Source,
-    Topic,
     User,
     Verdict,
     VerdictRevision,
@@ -38,7 +37,7 @@ from ..models import (
 )
 from ..search_index import set_claim_terms
 from ..verdicts import VerdictScale
-from .claims import ClaimInputError, clean_wording
+from .claims import ClaimInputError, clean_wording, set_topics
 
 WRITERS = (Role.ADMIN, Role.EDITOR)
 APPROVERS = (Role.ADMIN, Role.REVIEWER)
@@ -450,7 +449,7 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
         if not note:
             raise WorkflowError("This claim is published: say what changed in a public correction note.")
         if user.role != Role.ADMIN:
-            _set_topics(session, claim, topics)
+            set_topics(session, claim, topics)
             proposal = dict(verdict.pending_correction or {}) or {
                 **snapshot(verdict), "correction_note": note[:2000]}
             proposal.update(claim_text=text, claim_speaker=speaker_name or None, proposed_by=user.id,
@@ -468,7 +467,7 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
     before = {"text": claim.text, "speaker": current_speaker or None}
     claim.text = text
     claim.speaker = get_or_create_speaker(session, speaker_name) if speaker_name else None
-    _set_topics(session, claim, topics)
+    set_topics(session, claim, topics)
     session.flush()
     set_claim_terms(session, claim)
     override = {}
@@ -481,19 +480,6 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
            after={"text": claim.text, "speaker": speaker_name or None}, **override)
     session.flush()
     return True
-
-
-def _set_topics(session: Session, claim: Claim, topics: Sequence[str]) -> None:
-    wanted = []
-    for name in topics:
-        name = " ".join(name.split())[:100]
-        if name and name.casefold() not in {t.name.casefold() for t in wanted}:
-            topic = session.scalar(select(Topic).where(Topic.name == name))
-            if topic is None:
-                topic = Topic(name=name)
-                session.add(topic)
-            wanted.append(topic)
-    claim.topics = wanted
 
 
 @dataclass(frozen=True)
