@@ -213,18 +213,27 @@ def export_command(file: str, fmt: str) -> None:
                 out.write(record_line(record))
                 count += 1
         else:
+            from flask import url_for
+
+            from .services.public import slugify
+
             publisher = _publisher()
             elements = []
-            for record in export_records(db.session, scale):
-                if not record["verdict"]:
-                    continue
-                level = record["_rating"]
-                elements.append(
-                    claimreview_element(
-                        record, level.rating_value if level else None, scale.best, scale.worst,
-                        record["_published"], publisher, level.label if level else None,
+            # Our own reviews need the address of their public page (Google requires a url): built on PUBLISHER_URL.
+            with current_app.test_request_context(base_url=publisher["url"]):
+                for record in export_records(db.session, scale):
+                    if not record["verdict"]:
+                        continue
+                    if not record["review"] and not record["url"]:
+                        record["url"] = url_for("public.claim", claim_id=record["_claim_id"],
+                                                slug=slugify(record["text"]), _external=True)
+                    level = record["_rating"]
+                    elements.append(
+                        claimreview_element(
+                            record, level.rating_value if level else None, scale.best, scale.worst,
+                            record["_published"], publisher, level.label if level else None,
+                        )
                     )
-                )
             out.write(claimreview_feed(elements))
             count = len(elements)
     finally:

@@ -243,7 +243,7 @@ class Reader:
                     yield f"line {number}", None, f"not UTF-8 text (byte {raw[error.start]:#04x} at column {error.start + 1})"
                     continue
                 try:
-                    obj = json.loads(line)
+                    obj = json.loads(_unwrap_script(line))
                 except ValueError as error:
                     yield f"line {number}", None, f"not valid JSON ({error.msg} at column {error.colno})"
                     continue
@@ -335,7 +335,7 @@ def read_document(body: bytes, name: str = "") -> list[tuple[str, Any, str | Non
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = json.loads(_unwrap_script(line))
             except ValueError as error:
                 rows.append((f"line {number}", None, f"not valid JSON ({error.msg} at column {error.colno})"))
                 continue
@@ -350,6 +350,15 @@ def read_document(body: bytes, name: str = "") -> list[tuple[str, Any, str | Non
         raise UnreadableFile(f"not valid JSON ({error})") from None
     elements = claimreview_elements(data)
     return [row for i, e in enumerate(elements, 1) for row in _review_rows(f"element {i}", [e], single=True)]
+
+
+_SCRIPT_LINE = re.compile(r"^\s*<script[^>]*>(.*)</script>\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def _unwrap_script(line: str) -> str:
+    """A line holding one <script type="application/ld+json"> element (the Data Commons feed's layout): its JSON."""
+    match = _SCRIPT_LINE.match(line)
+    return match[1] if match else line
 
 
 def _is_jsonld(obj: Any) -> bool:

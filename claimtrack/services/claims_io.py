@@ -462,6 +462,7 @@ def export_records(session: Session, scale: VerdictScale, chunk: int = 5000) -> 
                 "url": row.url,
                 "topics": topics.get(row.id, []),
                 "review": reviews[row.verdict_id].as_json() if row.verdict_id in reviews else None,
+                "_claim_id": row.id,
                 "_rating": scale.get(row.rating) if verdict else None,
                 "_published": row.published_at.date().isoformat() if row.published_at else None,
                 "_claim_date": row.claim_date.isoformat() if row.claim_date else None,
