@@ -301,9 +301,7 @@ class Reader:
     def _html(self):
         with open(self.path, "rb") as handle:
             body = handle.read()
-        from .webpage import decode_text
-
-        reviews = html_reviews(decode_text(body))
+        reviews = html_reviews(_decode_page(body))
         if not reviews:
             raise UnreadableFile("the page has no ClaimReview in its JSON-LD")
         yield from self._elements(reviews)
@@ -317,11 +315,9 @@ class Reader:
 
 def read_document(body: bytes, name: str = "") -> list[tuple[str, Any, str | None]]:
     """The rows of a fetched claim document (a partner's feed, a fact-check page), as the file readers give them."""
-    from .webpage import decode_text
-
     fmt = sniff_format(body, name.lower())
     if fmt == "html":
-        reviews = html_reviews(decode_text(body))
+        reviews = html_reviews(_decode_page(body))
         if not reviews:
             raise UnreadableFile("the page has no ClaimReview in its JSON-LD")
         return [row for i, r in enumerate(reviews, 1) for row in _review_rows(f"element {i}", [r], single=True)]
@@ -359,6 +355,14 @@ def _unwrap_script(line: str) -> str:
     """A line holding one <script type="application/ld+json"> element (the Data Commons feed's layout): its JSON."""
     match = _SCRIPT_LINE.match(line)
     return match[1] if match else line
+
+
+def _decode_page(body: bytes) -> str:
+    """A page's text: UTF-8 (JSON-LD's own encoding, and nearly every fact-checker's), else Windows-1252."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace")
 
 
 def _is_jsonld(obj: Any) -> bool:
