@@ -620,6 +620,15 @@ def _type_of(value: Any) -> str | None:
     return names[0][:64] if names else None
 
 
+def _item_appearances(item: Mapping[str, Any]) -> tuple[str, ...]:
+    """The urls where the reviewed claim appeared; a CreativeWork reviewed by its url (a post, a video) is one."""
+    appearance = item.get("appearance")
+    listed = appearance if isinstance(appearance, list) else [appearance]
+    if "Claim" not in type_names(item) and isinstance(item.get("url"), str):
+        listed = [item["url"], *listed]
+    return _appearance_urls(listed)
+
+
 def _appearance_urls(value: Any) -> tuple[str, ...]:
     urls = []
     for item in value if isinstance(value, list) else [value]:
@@ -761,7 +770,7 @@ def review_from_claimreview(review: Mapping[str, Any]) -> Review:
         item_author_name=_name_of(item.get("author")),
         item_author_type=_type_of(item.get("author")),
         item_date=_text(item.get("datePublished"), 64),
-        appearance_urls=_appearance_urls(item.get("appearance")),
+        appearance_urls=_item_appearances(item),
         first_appearance_url=_url_of(item.get("firstAppearance")),
     )
 

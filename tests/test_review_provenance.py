@@ -180,6 +180,7 @@ def test_imported_review_stays_its_publishers(app, runner, client, tmp_path):
     assert re.search(r"Checked by <a href=\"" + re.escape(AFP_URL) + r"\"[^>]*>Factual</a> on "
                      r"<time datetime=\"2020-10-07\">7 October 2020</time>: Falso", page), page
     assert "Our verdict" not in page
+    assert 'href="https://www.facebook.com/zoilocnieto/posts/3638208249543989"' in page  # where it was said
     jsonld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])
     assert jsonld["author"]["name"] == "Factual" and jsonld["datePublished"] == "2020-10-07 20:05"
     assert jsonld["url"] == AFP_URL and jsonld["reviewRating"]["alternateName"] == "Falso"
@@ -283,7 +284,9 @@ def test_export_import_export_of_foreign_and_own_reviews_is_identical(app, runne
     assert afp["reviewRating"] == {"@type": "Rating", "alternateName": "Falso", "ratingValue": 5, "bestRating": 1,
                                    "worstRating": 5}
     assert afp["itemReviewed"] == {"@type": "CreativeWork", "author": {"@type": "Person", "name": "Fuentes Varias"},
-                                   "datePublished": "2020-10-04"}
+                                   "datePublished": "2020-10-04", "appearance": [
+                                       {"@type": "CreativeWork",
+                                        "url": "https://www.facebook.com/zoilocnieto/posts/3638208249543989"}]}
     own = [r for r in reviews if r["author"].get("name") == ours]
     foreign = [r for r in reviews if r["author"].get("name") != ours]
     assert len(foreign) == 8 and len(own) == len(reviews) - 8 > 0

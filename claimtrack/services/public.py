@@ -313,6 +313,14 @@ class ClaimPage:
         return parse_date(self.review.date_published) if self.review else None
 
     @property
+    def review_appearances(self) -> list[str]:
+        """Where the other organisation found the claim: its first appearance first."""
+        if not self.review:
+            return []
+        urls = [self.review.first_appearance_url] if self.review.first_appearance_url else []
+        return urls + [u for u in self.review.appearance_urls if u not in urls]
+
+    @property
     def review_link(self) -> str | None:
         """Where the other organisation's review can be read."""
         return self.review.url if self.review else None
