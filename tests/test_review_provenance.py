@@ -184,6 +184,11 @@ def test_imported_review_stays_its_publishers(app, runner, client, tmp_path):
     jsonld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])
     assert jsonld["author"]["name"] == "Factual" and jsonld["datePublished"] == "2020-10-07 20:05"
     assert jsonld["url"] == AFP_URL and jsonld["reviewRating"]["alternateName"] == "Falso"
+    with app.app_context():
+        claim_id = db.session.scalar(select(Claim.id).where(Claim.external_id == afp.external_id))
+    api = client.get(f"/api/v1/claims/{claim_id}").get_json()
+    assert api["checked_by"] == {"name": "Factual", "url": "https://factual.afp.com/", "review_url": AFP_URL,
+                                 "date_published": "2020-10-07 20:05", "date_modified": None, "language": None}
     # the newsroom's own claim keeps "Our verdict" and the newsroom's name
     own = tmp_path / "own.jsonl"
     own.write_text(json.dumps({"id": "own-1", "text": "Our own checked claim.", "verdict": "False"}) + "\n")
@@ -191,6 +196,9 @@ def test_imported_review_stays_its_publishers(app, runner, client, tmp_path):
     page = _public_page(client, app, "own-1")
     assert "Our verdict" in page and "Checked by" not in page
     assert _provenance(app, "own-1")[1] is None
+    with app.app_context():
+        own_id = db.session.scalar(select(Claim.id).where(Claim.external_id == "own-1"))
+    assert client.get(f"/api/v1/claims/{own_id}").get_json()["checked_by"] is None
 
 
 def test_every_fixture_through_the_cli(app, runner, tmp_path):
