@@ -796,7 +796,7 @@ def claimreview_to_object(review: Any) -> dict[str, Any]:
     identifier = review.get("identifier")
     if isinstance(identifier, int) and not isinstance(identifier, bool):
         identifier = str(identifier)
-    if not (isinstance(identifier, str) and identifier.strip()):
+    if not (isinstance(identifier, str) and identifier.strip() and len(identifier.strip()) <= LIMITS["id"]):
         identifier = review_key(provenance.url or _text(review.get("@id"), 8192), text or "") if text else None
     url = provenance.url if provenance.url and len(provenance.url) <= LIMITS["url"] else None
     obj: dict[str, Any] = {

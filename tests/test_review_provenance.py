@@ -334,3 +334,20 @@ def test_import_url_and_pull_partner_feeds(app, runner):
     assert f"{server.url('/fact-check.html')}: 0 new, 0 updated, 2 unchanged, 0 skipped" in pulled.output
     assert "image/png" in pulled.output
     assert f"{server.url('/factchecks.json')}: 0 new, 0 updated, 2 unchanged, 0 skipped" in again.output
+
+
+def test_a_review_imported_under_its_url_alone_is_not_duplicated(app, runner, tmp_path):
+    """Before reviews were keyed by url and claim, a ClaimReview's id was its url: a re-import finds that claim."""
+    (afp,) = records(AFP)
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_text(json.dumps({"id": AFP_URL[:200], "text": afp.text, "verdict": "Falso"}) + "\n")
+    assert len(AFP_URL) <= 200
+    assert runner.invoke(args=["claims", "import", str(earlier)]).exit_code == 0
+    result = runner.invoke(args=["claims", "import", str(AFP)])
+    assert "(0 new, 1 updated, 0 unchanged)" in result.output, result.output
+    verdict, provenance = _provenance(app, AFP_URL)
+    assert provenance.publisher_name == "Factual" and verdict.rating_text == "Falso"
+    assert verdict.rating == "pants-fire"  # its numbers place it now; the words did not change: no public note
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Correction)) == 0
+    assert "(0 new, 0 updated, 1 unchanged)" in runner.invoke(args=["claims", "import", str(AFP)]).output

@@ -196,8 +196,23 @@ class ClaimImporter:
             ).scalars().all()
             self._topics.update(zip(missing.keys(), ids))
 
+    def _adopt_earlier_keys(self, records: list[ClaimRecord]) -> None:
+        """A review imported before reviews were keyed by url and claim was keyed by its url alone: the claim
+        with that url as its id and the same wording is the same review, not a new one."""
+        by_url = {r.review.url: r for r in records
+                  if r.external_id.startswith("cr-") and r.review and r.review.url and len(r.review.url) <= 200}
+        if not by_url:
+            return
+        for external_id, text in self.session.execute(
+                select(Claim.external_id, Claim.text).where(Claim.external_id.in_(list(by_url)))):
+            record = by_url[external_id]
+            if " ".join(text.split()) == " ".join(record.text.split()):
+                self._levels[external_id] = self._levels.pop(record.external_id, None)
+                record.external_id = external_id
+
     def _write(self, items: list[tuple[str, ClaimRecord]]) -> None:
         records = [record for _, record in items]
+        self._adopt_earlier_keys(records)
         self._speaker_ids(records)
         self._topic_ids(records)
         existing: dict[str, int] = {}
@@ -321,7 +336,10 @@ class ClaimImporter:
                 reviews[verdict.id] = (record.review or old["review"], old)
             if (verdict.rating, verdict.rating_text) == (values["rating"], values["rating_text"]):
                 continue
-            if verdict.status == VerdictStatus.PUBLISHED:
+            same_words = verdict.rating_text is not None and verdict.rating_text == values["rating_text"]
+            # the publisher's words are the same and only their place on our scale moved (numbers now given, an
+            # alias added): not the publisher's change, so no public note
+            if verdict.status == VerdictStatus.PUBLISHED and not same_words:
                 self._revise_published(verdict.id, values, record.review or (old["review"] if old else None), now)
                 if verdict.id in reviews:
                     reviews[verdict.id] = (reviews[verdict.id][0], {**(old or {}), "rating_changed_at": now})
