@@ -28,6 +28,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py or CLAIMTRACK_SECRET_KEY")
+    if app.config.get("PRODUCTION"):
+        _check_publisher_url(app.config.get("PUBLISHER_URL"))
 
     # a paste up to ARTICLE_MAX_BYTES must reach the form (the form then says the limit, keeping the text)
     room = 2 * int(app.config["ARTICLE_MAX_BYTES"]) + 64 * 1024
@@ -48,6 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db_module._sqlite_busy_timeout_ms["value"] = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     db_module.init_app(app)
     app.extensions["verdict_scale"] = VerdictScale.from_config(app.config.get("VERDICT_SCALE"))
+    from .verdicts import RatingMapper
+
+    app.extensions["rating_mapper"] = RatingMapper(app.extensions["verdict_scale"], app.config.get("RATING_ALIASES"))
     from .search_index import MatchSettings
 
     app.extensions["match_settings"] = MatchSettings.from_config(app.config)
@@ -88,6 +93,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return {"verdict_scale": app.extensions["verdict_scale"]}
 
     return app
+
+
+def _check_publisher_url(url: Any) -> None:
+    """In production the newsroom's ClaimReviews must name its public site, not a local default."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        host = parts.hostname if parts else None
+    except ValueError:
+        parts = host = None
+    if (not parts or parts.scheme not in ("http", "https") or not host or host == "localhost"
+            or host.endswith(".localhost") or host.startswith("127.") or host in ("0.0.0.0", "::1")):
+        raise RuntimeError(
+            f"PUBLISHER_URL is {url!r}: in production it must be the newsroom's public site (for example "
+            "CLAIMTRACK_PUBLISHER_URL=https://factcheck.example.org/), because every ClaimReview the site publishes "
+            "names it as the fact-checker's address"
+        )
 
 
 def _ensure_instance_config(path: Path) -> None:

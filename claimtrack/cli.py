@@ -41,28 +41,67 @@ def _scale():
     return current_app.extensions["verdict_scale"]
 
 
+def _publisher() -> dict[str, str]:
+    return {"name": current_app.config["PUBLISHER_NAME"], "url": current_app.config["PUBLISHER_URL"]}
+
+
+def _importer() -> ClaimImporter:
+    return ClaimImporter(
+        db.session, _scale(), current_app.config["IMPORT_BATCH_SIZE"], current_app.config["IMPORT_COMMIT_ROWS"],
+        mapper=current_app.extensions["rating_mapper"], own_publisher=_publisher(),
+    )
+
+
+def _fetch_document(url: str) -> list:
+    """The rows of a feed or fact-check page on the web, fetched like an article (FETCH_* settings)."""
+    from .interchange import read_document
+    from .webpage import FEED_TYPES, fetch
+
+    config = current_app.config
+    page = fetch(url, allowed_networks=config["FETCH_ALLOWED_NETWORKS"], max_bytes=config["FETCH_MAX_BYTES"],
+                 timeout=config["FETCH_TIMEOUT_SECONDS"], content_types=FEED_TYPES)
+    return read_document(page.body, url)
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
 @claims_cli.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option("--format", "fmt", type=click.Choice(("auto",) + FORMATS), default="auto", show_default=True,
               help="File format; auto guesses from the name and the first bytes.")
 @click.option("--strict", is_flag=True, help="Roll the whole import back if any line is bad.")
 def import_command(file: str, fmt: str, strict: bool) -> None:
-    """Import earlier claims from FILE (JSONL, CSV, or ClaimReview JSON-LD).
+    """Import earlier claims from FILE or a URL (JSONL, CSV, ClaimReview JSON-LD, or a fact-check page).
 
-    Idempotent: a claim whose id was imported before is updated, never duplicated.
-    Bad lines are reported with their line number and skipped.  Exit status: 0 when
-    every line was imported, 1 when some were skipped, 2 when nothing was imported.
+    ClaimReview is read as one review, a list, a DataFeed, an @graph, one review a line, a Fact Check Tools
+    claims:search answer, or the JSON-LD of an HTML page; another organisation's review keeps its publisher,
+    author, dates and rating as given.  Idempotent: a claim whose id was imported before is updated (an unchanged
+    one is left alone; a changed rating of a published verdict becomes a new revision with a public note).
+    Bad lines are reported with their line number and skipped.  Exit status: 0 when every line was imported,
+    1 when some were skipped, 2 when nothing was imported.
     """
+    from .webpage import FetchError
+
+    reader = None
     try:
-        fmt = detect_format(file) if fmt == "auto" else fmt
-        reader = Reader(file, fmt, current_app.config["IMPORT_MAX_LINE_BYTES"])
-        rows = iter(reader)
+        if _is_url(file):
+            rows = iter(_fetch_document(file))
+        else:
+            fmt = detect_format(file) if fmt == "auto" else fmt
+            reader = Reader(file, fmt, current_app.config["IMPORT_MAX_LINE_BYTES"])
+            rows = iter(reader)
+    except FetchError as error:
+        click.echo(f"error: cannot fetch {file}: {error}", err=True)
+        sys.exit(2)
+    except UnreadableFile as error:
+        click.echo(f"error: cannot import {file}: {error}", err=True)
+        sys.exit(2)
     except OSError as error:
         click.echo(f"error: cannot read {file}: {error.strerror or error}", err=True)
         sys.exit(2)
-    importer = ClaimImporter(
-        db.session, _scale(), current_app.config["IMPORT_BATCH_SIZE"], current_app.config["IMPORT_COMMIT_ROWS"]
-    )
+    importer = _importer()
     report = importer.report
     try:
         with click.progressbar(length=1, label=f"Importing {Path(file).name}", file=sys.stderr) as bar:
@@ -70,7 +109,7 @@ def import_command(file: str, fmt: str, strict: bool) -> None:
             for report in importer.run(rows):
                 if not strict:
                     db.session.commit()
-                if reader.total:
+                if reader is not None and reader.total:
                     bar.length = reader.total
                     bar.update(reader.progress - done)
                     done = reader.progress
@@ -88,13 +127,55 @@ def import_command(file: str, fmt: str, strict: bool) -> None:
         click.echo(f"--strict: {len(report.skipped)} bad line(s), nothing was imported.", err=True)
         sys.exit(2)
     db.session.commit()
-    click.echo(
-        f"Imported {report.imported} claim(s) ({report.created} new, {report.updated} updated); "
-        f"{len(report.skipped)} line(s) skipped."
-    )
+    click.echo(_summary(report))
     if report.imported == 0 and report.skipped:
         sys.exit(2)
     if report.skipped:
+        sys.exit(1)
+
+
+def _summary(report: ImportReport) -> str:
+    text = (f"Imported {report.imported} claim(s) ({report.created} new, {report.updated} updated, "
+            f"{report.unchanged} unchanged); {len(report.skipped)} line(s) skipped.")
+    if report.rating_changes:
+        text += f" {report.rating_changes} published rating(s) changed by their publisher: each a new revision."
+    return text
+
+
+@claims_cli.command("pull")
+def pull_command() -> None:
+    """Import every partner feed listed in CLAIMREVIEW_FEEDS (run it from cron).
+
+    Each feed is fetched like an article and imported like `claims import URL`: a review seen before and
+    unchanged changes nothing, so running it again only brings what is new or updated.  One summary line per
+    feed.  Exit status: 0 when every feed was imported, 1 when a feed failed or had bad lines.
+    """
+    from .webpage import FetchError
+
+    feeds = current_app.config.get("CLAIMREVIEW_FEEDS") or []
+    if not feeds:
+        click.echo("No feeds: list them in CLAIMREVIEW_FEEDS (instance/config.py or CLAIMTRACK_CLAIMREVIEW_FEEDS).",
+                   err=True)
+        return
+    failed = False
+    for url in feeds:
+        try:
+            rows = _fetch_document(url)
+            importer = _importer()
+            for _ in importer.run(rows):
+                pass
+            db.session.commit()
+        except (FetchError, UnreadableFile) as error:
+            db.session.rollback()
+            click.echo(f"{url}: failed: {error}", err=True)
+            failed = True
+            continue
+        report = importer.report
+        _print_report(report, limit=20)
+        click.echo(f"{url}: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
+                   f"{len(report.skipped)} skipped")
+        failed = failed or bool(report.skipped)
+    if failed:
         sys.exit(1)
 
 
@@ -113,6 +194,8 @@ def _print_report(report: ImportReport, limit: int = 200) -> None:
             f"note: rating {label!r} is on no verdict scale; kept as the publisher's own rating ({count} claim(s))",
             err=True,
         )
+    for note, count in sorted(report.notes.items()):
+        click.echo(f"note: {note} ({count} review(s), first at {report.first_note_at[note]})", err=True)
 
 
 @claims_cli.command("export")
@@ -130,18 +213,27 @@ def export_command(file: str, fmt: str) -> None:
                 out.write(record_line(record))
                 count += 1
         else:
-            publisher = {"name": current_app.config["PUBLISHER_NAME"], "url": current_app.config["PUBLISHER_URL"]}
+            from flask import url_for
+
+            from .services.public import slugify
+
+            publisher = _publisher()
             elements = []
-            for record in export_records(db.session, scale):
-                if not record["verdict"]:
-                    continue
-                level = record["_rating"]
-                elements.append(
-                    claimreview_element(
-                        record, level.rating_value if level else None, scale.best, scale.worst,
-                        record["_published"], publisher,
+            # Our own reviews need the address of their public page (Google requires a url): built on PUBLISHER_URL.
+            with current_app.test_request_context(base_url=publisher["url"]):
+                for record in export_records(db.session, scale):
+                    if not record["verdict"]:
+                        continue
+                    if not record["review"] and not record["url"]:
+                        record["url"] = url_for("public.claim", claim_id=record["_claim_id"],
+                                                slug=slugify(record["text"]), _external=True)
+                    level = record["_rating"]
+                    elements.append(
+                        claimreview_element(
+                            record, level.rating_value if level else None, scale.best, scale.worst,
+                            record["_published"], publisher, level.label if level else None,
+                        )
                     )
-                )
             out.write(claimreview_feed(elements))
             count = len(elements)
     finally:

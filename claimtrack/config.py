@@ -19,9 +19,20 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 #   {"key": "true", "label": "True", "rating_value": 6, "css_class": "v-true", "aliases": ["correct"]}
 VERDICT_SCALE = None
 
-# The name that appears as the ClaimReview author organisation.
+# The newsroom: the author of its own ClaimReviews (never of an imported one, which keeps its publisher).
+# PUBLISHER_URL is the newsroom's public site; production refuses to start without it (README "Running in
+# production"), since a ClaimReview signed with a local address tells readers and search engines nothing.
 PUBLISHER_NAME = "claimtrack newsroom"
 PUBLISHER_URL = "http://127.0.0.1:5000/"
+
+# Other fact-checkers' rating words put on the verdict scale when their review gives no usable numbers, added to
+# (or overriding) claimtrack.verdicts.DEFAULT_RATING_ALIASES: {"word as published": "scale key"}, for example
+# {"Sem contexto": "half-true", "Dubious": "mostly-false"}.  Case, accents and dashes do not matter.
+RATING_ALIASES: dict = {}
+
+# Partner feeds `flask claims pull` imports (ClaimReview JSON-LD, a DataFeed, JSONL of reviews, a Fact Check
+# Tools claims:search answer, or a fact-check page), fetched like articles (FETCH_* settings).
+CLAIMREVIEW_FEEDS: list = []
 
 # Match score bands (0-100).  None takes the thresholds chosen on the dev splits
 # (claimtrack.matching.DEFAULT_THRESHOLDS; README "Matching" gives their precision and recall).
@@ -83,6 +94,9 @@ REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 
 # --- Production (README "Running in production") -------------------------------------------------------------
+# Set by deploy/start.sh: the start refuses settings that only make sense on a developer's machine (a PUBLISHER_URL
+# on localhost or 127.0.0.1, the default).
+PRODUCTION = False
 # Send the session and remember-me cookies over HTTPS only.  Set CLAIMTRACK_SESSION_COOKIE_SECURE=true whenever
 # the site is served over HTTPS (also behind a proxy that terminates TLS); the remember-me cookie follows it
 # unless REMEMBER_COOKIE_SECURE is set on its own.

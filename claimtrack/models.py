@@ -314,6 +314,10 @@ class Verdict(db.Model):
     corrections: Mapped[list["Correction"]] = relationship(
         back_populates="verdict", cascade="all, delete-orphan", order_by="Correction.id"
     )
+    # Set when the verdict is another organisation's imported review; None for the newsroom's own.
+    provenance: Mapped[Optional["ReviewProvenance"]] = relationship(
+        uselist=False, cascade="all, delete-orphan"
+    )
     author: Mapped[Optional[User]] = relationship(foreign_keys=[author_id])
     reviewer: Mapped[Optional[User]] = relationship(foreign_keys=[reviewer_id])
     assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
@@ -337,6 +341,45 @@ class VerdictRevision(db.Model):
 
     verdict: Mapped[Verdict] = relationship(back_populates="revisions")
     author: Mapped[Optional[User]] = relationship()
+
+
+class ReviewProvenance(db.Model):
+    """Who checked an imported verdict: another organisation's ClaimReview, kept as its publisher gave it.
+
+    A verdict without one is the newsroom's own.  Dates and numbers are kept as written (a ClaimReview says
+    "2020-10-07 20:05" or ratingValue "5" of bestRating "1"), so that an export gives them back unchanged.
+    """
+
+    __tablename__ = "review_provenance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verdict_id: Mapped[int] = mapped_column(ForeignKey("verdicts.id", ondelete="CASCADE"), unique=True)
+    publisher_name: Mapped[Optional[str]] = mapped_column(String(200))
+    publisher_url: Mapped[Optional[str]] = mapped_column(Text)
+    author_name: Mapped[Optional[str]] = mapped_column(String(200))
+    author_type: Mapped[Optional[str]] = mapped_column(String(64))
+    author_url: Mapped[Optional[str]] = mapped_column(Text)
+    date_published: Mapped[Optional[str]] = mapped_column(String(64))
+    date_modified: Mapped[Optional[str]] = mapped_column(String(64))
+    # The review's own address (Text: a percent-encoded Arabic URL runs past any short limit).
+    url: Mapped[Optional[str]] = mapped_column(Text)
+    headline: Mapped[Optional[str]] = mapped_column(Text)
+    review_body: Mapped[Optional[str]] = mapped_column(Text)
+    in_language: Mapped[Optional[str]] = mapped_column(String(35))
+    # The rating as given; its words are the verdict's rating_text.
+    rating_value: Mapped[Optional[str]] = mapped_column(String(32))
+    best_rating: Mapped[Optional[str]] = mapped_column(String(32))
+    worst_rating: Mapped[Optional[str]] = mapped_column(String(32))
+    item_type: Mapped[Optional[str]] = mapped_column(String(64))
+    item_author_name: Mapped[Optional[str]] = mapped_column(String(200))
+    item_author_type: Mapped[Optional[str]] = mapped_column(String(64))
+    item_date: Mapped[Optional[str]] = mapped_column(String(64))
+    appearance_urls: Mapped[Optional[list[str]]] = mapped_column(JSON)
+    first_appearance_url: Mapped[Optional[str]] = mapped_column(Text)
+    # When a re-import found the publisher had changed its rating (the public "Updated by ..." line).
+    rating_changed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 class Source(db.Model):

@@ -23,6 +23,9 @@ import certifi
 import urllib3
 
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+# A partner's ClaimReview feed or a claims:search answer, besides fact-check pages.
+FEED_TYPES = TEXT_TYPES + ("application/json", "application/ld+json", "application/x-ndjson",
+                           "application/jsonl", "text/json")
 REDIRECTS = (301, 302, 303, 307, 308)
 USER_AGENT = "claimtrack/1.0 (fact-check claim tracker)"
 
@@ -151,13 +154,15 @@ def fetch(
     max_bytes: int = 5 * 1024 * 1024,
     timeout: float = 10.0,
     max_redirects: int = 5,
+    content_types: Iterable[str] = TEXT_TYPES,
 ) -> Page:
     """Fetch an http(s) URL safely (see the module docstring); raise FetchError with a message for the editor."""
     allowed = list(allowed_networks)
     deadline = time.monotonic() + timeout * 2
     watchdog = _Watchdog(deadline)
     try:
-        page = _fetch(url.strip(), allowed, max_bytes, timeout, max_redirects, deadline, watchdog)
+        page = _fetch(url.strip(), allowed, max_bytes, timeout, max_redirects, deadline, watchdog,
+                      tuple(content_types))
         if watchdog.fired:      # what arrived before the cut is a truncated page, not the page
             raise FetchError("The page took too long to load.")
         return page
@@ -172,7 +177,7 @@ def fetch(
 
 
 def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redirects: int, deadline: float,
-           watchdog: _Watchdog) -> Page:
+           watchdog: _Watchdog, content_types: tuple[str, ...] = TEXT_TYPES) -> Page:
     for _ in range(max_redirects + 1):
         try:
             parts = urlsplit(current)
@@ -225,8 +230,9 @@ def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redi
             if response.status >= 400:
                 raise FetchError(f"The page answered with an error (HTTP {response.status}).")
             content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if content_type not in TEXT_TYPES:
-                raise FetchError(f"The page is not an HTML or text page (it is {content_type or 'of unknown type'}).")
+            if content_type not in content_types:
+                kinds = "an HTML or text page" if content_types == TEXT_TYPES else "an HTML page or a JSON feed"
+                raise FetchError(f"The page is not {kinds} (it is {content_type or 'of unknown type'}).")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"The page is larger than {max_bytes // (1024 * 1024)} MB.")

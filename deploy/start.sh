@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${CLAIMTRACK_BIN:-.venv/bin}"
 export FLASK_APP=wsgi.py
+# Production checks in create_app (PUBLISHER_URL must be the public site): a bad setting stops the start here.
+export CLAIMTRACK_PRODUCTION="${CLAIMTRACK_PRODUCTION:-true}"
 
 if [ "${CLAIMTRACK_MIGRATE_ON_START:-true}" = "true" ]; then
   "$BIN/flask" db upgrade

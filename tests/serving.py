@@ -107,6 +107,7 @@ class Gunicorn:
         self.wanted_workers = workers
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
         env.update({f"CLAIMTRACK_{key}": str(value) for key, value in settings.items()})
+        env.setdefault("CLAIMTRACK_PUBLISHER_URL", "https://factcheck.example.org/")  # production requires one
         env.update({
             "CLAIMTRACK_BIN": str(Path(sys.executable).parent),
             "CLAIMTRACK_BIND": f"127.0.0.1:{self.port}",

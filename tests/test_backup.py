@@ -91,6 +91,8 @@ def rich(app, runner, tmp_path):
     path = tmp_path / "claims.jsonl"
     path.write_text("".join(json.dumps(row) + "\n" for row in CLAIMS))
     assert runner.invoke(args=["claims", "import", str(path)]).exit_code == 0
+    # another organisation's review, with its provenance
+    assert runner.invoke(args=["claims", "import", str(FIXTURES / "claimreview" / "afp_factual.json")]).exit_code == 0
     ingest = runner.invoke(args=["claims", "ingest", str(ARTICLE), "--publisher", "CNN"])
     assert ingest.exit_code == 0, ingest.output
     with app.app_context():
@@ -181,7 +183,8 @@ def test_round_trip_reproduces_the_database(app, rich, target, tmp_path):
     assert not any("password_hash" in line or "session_token" in line for line in records)
     kinds = {json.loads(line)["type"] for line in records}
     assert kinds >= {"user", "speaker", "speaker_alias", "topic", "article", "claim", "claim_topic", "appearance",
-                     "verdict", "verdict_revision", "source", "correction", "comment", "request_group",
+                     "verdict", "review_provenance", "verdict_revision", "source", "correction", "comment",
+                     "request_group",
                      "check_request", "request_term", "audit_event", "end"}
 
     result = restore(target, first)

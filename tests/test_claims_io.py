@@ -20,11 +20,11 @@ def count(app, model_or_table) -> int:
 def test_import_is_idempotent_and_links_speakers_verdicts_topics(app, runner):
     result = runner.invoke(args=["claims", "import", str(SAMPLE)])
     assert result.exit_code == 0, result.output
-    assert "Imported 32 claim(s) (32 new, 0 updated)" in result.output
+    assert "Imported 32 claim(s) (32 new, 0 updated, 0 unchanged)" in result.output
     assert "unknown field 'context' ignored" in result.output
     assert "rating 'full-flop' is on no verdict scale" in result.output
     again = runner.invoke(args=["claims", "import", str(SAMPLE)])
-    assert again.exit_code == 0 and "(0 new, 32 updated)" in again.output
+    assert again.exit_code == 0 and "(0 new, 0 updated, 32 unchanged)" in again.output
     assert count(app, Claim) == 32
     with app.app_context():
         claim = db.session.scalar(select(Claim).where(Claim.external_id == "liar-2635"))

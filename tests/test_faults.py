@@ -114,7 +114,7 @@ def test_import_killed_halfway_is_consistent_and_a_rerun_completes_it(db_url, tm
 
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=WAIT)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert f"({rows - at_kill} new, {at_kill} updated)" in again.stdout
+    assert f"({rows - at_kill} new, 0 updated, {at_kill} unchanged)" in again.stdout  # committed rows stay as they are
     with engine.connect() as conn:
         assert conn.scalar(select(func.count(func.distinct(Claim.external_id)))) == rows
         unrated = sum(1 for line in open(path) if '"verdict"' not in line)

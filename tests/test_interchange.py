@@ -12,6 +12,7 @@ from claimtrack.interchange import (
     claimreview_to_object,
     detect_format,
     parse_date,
+    review_key,
     to_record,
 )
 
@@ -106,9 +107,15 @@ def test_claimreview_feed_and_single_review(tmp_path):
         "keywords": "space, food",
     }
     obj = claimreview_to_object(review)
-    assert obj == {"id": "https://example.org/fc/1", "text": "The moon is made of cheese.", "title": "Cheese moon?",
-                   "verdict": "Pants on fire", "speaker": "A Blogger", "date": "2021-04-01",
-                   "url": "https://example.org/fc/1", "topics": ["space", "food"]}
+    # keyed by its url and the claim reviewed, so a second claim checked in the same article is another review
+    assert obj["id"] == review_key("https://example.org/fc/1", "The moon is made of cheese.")
+    assert obj["id"] != claimreview_to_object({**review, "claimReviewed": "The sun is cold."})["id"]
+    assert {k: v for k, v in obj.items() if k not in ("id", "review")} == {
+        "text": "The moon is made of cheese.", "title": "Cheese moon?", "verdict": "Pants on fire",
+        "speaker": "A Blogger", "date": "2021-04-01", "url": "https://example.org/fc/1", "topics": ["space", "food"]}
+    assert obj["review"] == {"url": "https://example.org/fc/1", "headline": "Cheese moon?", "rating_value": "1",
+                             "item_type": "Claim", "item_author_name": "A Blogger", "item_author_type": "Person",
+                             "item_date": "2021-04-01"}
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps({"@type": "DataFeed", "dataFeedElement": [review, {"@type": "Recipe"}]}))
     assert detect_format(str(feed)) == "claimreview"

@@ -157,3 +157,26 @@ def test_logged_in_requests_name_the_user(app, client, caplog):
         assert client.get("/editor/").status_code == 200
     lines = [r.getMessage() for r in caplog.records if r.name == "claimtrack.requests"]
     assert any(line.startswith("GET /editor/ 200") and "user=rita(" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("url", [None, "", "http://127.0.0.1:5000/", "http://localhost:8000/", "factcheck.example.org"])
+def test_production_needs_the_public_publisher_url(sqlite_url, url):
+    config = {**_config(sqlite_url), "PRODUCTION": True, "PUBLISHER_URL": url}
+    with pytest.raises(RuntimeError, match="PUBLISHER_URL .* in production it must be the newsroom's public site"):
+        create_app(config)
+    application = create_app({**config, "PUBLISHER_URL": "https://factcheck.example.org/"})
+    with application.app_context():
+        db.engine.dispose()
+    create_app({**config, "PRODUCTION": False}).extensions  # a developer's machine keeps the local default
+
+
+def test_start_script_stops_without_publisher_url(tmp_path):
+    """deploy/start.sh is production: without CLAIMTRACK_PUBLISHER_URL it stops before serving, saying why."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
+    env.update({"CLAIMTRACK_SECRET_KEY": "production-test-secret", "CLAIMTRACK_BIN": os.path.dirname(sys.executable),
+                "CLAIMTRACK_DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite'}", "CLAIMTRACK_MIGRATE_ON_START": "true"})
+    started = subprocess.run([str(ROOT / "deploy" / "start.sh")], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert started.returncode != 0
+    assert "PUBLISHER_URL is 'http://127.0.0.1:5000/': in production it must be the newsroom's public site" in \
+        started.stderr, started.stderr[-3000:]

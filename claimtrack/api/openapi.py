@@ -140,6 +140,9 @@ def openapi_document(server_url: str, rate_limit: str, rating_keys: list[str]) -
                 "id": {"type": "integer"}, "url": {"type": "string"}, "text": {"type": "string"},
                 "verdict": {"type": "object", "description": "Verdict plus explanation, sources, corrections."},
                 "appearances": {"type": "array", "items": {"type": "object"}},
+                "checked_by": {"type": "object", "nullable": True, "description": (
+                    "Another organisation's imported review (name, url, review_url, date_published, date_modified, "
+                    "language as it published them); null when the fact-check is the newsroom's own.")},
                 "claim_review": {"type": "object", "description": "The schema.org ClaimReview."}}},
             "Matches": {"type": "object", "properties": {
                 "text": {"type": "string"}, "matches": {"type": "array", "items": _ref("Claim")}}},

@@ -198,6 +198,12 @@ def claim(claim_id: int):
              "published_on": a.published_on.isoformat() if a.published_on else None, "sentence": a.sentence}
             for a in page.appearances
         ],
+        # another organisation's review: who checked it, when, where to read it; null when the check is ours
+        "checked_by": {
+            "name": page.review.checked_by, "url": page.review.publisher_url or page.review.author_url,
+            "review_url": page.review.url, "date_published": page.review.date_published,
+            "date_modified": page.review.date_modified, "language": page.review.in_language,
+        } if page.review else None,
         "claim_review": public_service.claim_review(page, scale(), canonical, publisher()),
     })
 

@@ -145,7 +145,8 @@ def claim(claim_id: int, slug: str | None = None):
     review = public_service.claim_review(page, scale(), canonical, publisher())
     return render_template(
         "public/claim.html", claim=page, canonical=canonical, explanation=render_markdown(page.explanation),
-        verdict_words=public_service.rating_words(scale(), page.rating, page.rating_text),
+        verdict_words=(page.rating_text if page.review and page.rating_text
+                       else public_service.rating_words(scale(), page.rating, page.rating_text)),
         jsonld=public_service.json_for_script(review), publisher=publisher(),
     )
 

@@ -1,9 +1,10 @@
 """Backup and restore of the whole database as one versioned JSON-lines stream.
 
 A backup is a header line, then one record a line in dependency order (users, speakers and their aliases,
-topics, articles, claims, claim topics, appearances and their kept matches, verdicts, their revisions, sources, corrections, comments,
-reader request groups, requests and their terms, audit events), then an end line with the number of records of
-each type, so a backup cut off at a line boundary is told from a complete one::
+topics, articles, claims, claim topics, appearances and their kept matches, verdicts, imported verdicts'
+provenance, verdict revisions, sources, corrections, comments, reader request groups, requests and their terms,
+audit events), then an end line with the number of records of each type, so a backup cut off at a line boundary is
+told from a complete one::
 
     {"format": "claimtrack-backup", "version": 1, "schema": "0006", "created_at": "...", ...}
     {"type": "user", "id": 1, "username": "alice", "role": "admin", ...}
@@ -49,6 +50,7 @@ from ..models import (
     Correction,
     RequestGroup,
     RequestTerm,
+    ReviewProvenance,
     Source,
     Speaker,
     SpeakerAlias,
@@ -96,6 +98,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("appearance", Appearance.__table__),
     Section("appearance_match", AppearanceMatch.__table__),
     Section("verdict", Verdict.__table__),
+    Section("review_provenance", ReviewProvenance.__table__),
     Section("verdict_revision", VerdictRevision.__table__),
     Section("source", Source.__table__),
     Section("correction", Correction.__table__),

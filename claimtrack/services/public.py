@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Sequence
 from sqlalchemy import Select, String, and_, cast, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..interchange import claimreview_element
+from ..interchange import Review, claimreview_element, parse_date
 from ..models import (
     Stance,
     Appearance,
@@ -29,6 +29,7 @@ from ..models import (
     Article,
     Claim,
     Correction,
+    ReviewProvenance,
     Source,
     Speaker,
     SpeakerAlias,
@@ -39,7 +40,7 @@ from ..models import (
 )
 from ..search_index import MatchSettings, match_text
 from ..verdicts import VerdictScale
-from .claims_io import name_key
+from .claims_io import _review_of, name_key
 from .merge import resolve_claim
 
 PAGE_SIZE = 20
@@ -297,10 +298,32 @@ class ClaimPage:
     sources: list[tuple[str, str | None, str | None, date | None]] = field(default_factory=list)
     corrections: list[CorrectionView] = field(default_factory=list)
     appearances: list[AppearanceView] = field(default_factory=list)
+    # Another organisation's review, imported with its provenance; None when the verdict is the newsroom's own.
+    review: Review | None = None
+    # The day that organisation last changed its rating, as its review says (or as a re-import found it).
+    review_updated_on: date | None = None
 
     @property
     def speaker_slug(self) -> str:
         return slugify(self.speaker_name)
+
+    @property
+    def review_published_on(self) -> date | None:
+        """The day the other organisation published its review."""
+        return parse_date(self.review.date_published) if self.review else None
+
+    @property
+    def review_appearances(self) -> list[str]:
+        """Where the other organisation found the claim: its first appearance first."""
+        if not self.review:
+            return []
+        urls = [self.review.first_appearance_url] if self.review.first_appearance_url else []
+        return urls + [u for u in self.review.appearance_urls if u not in urls]
+
+    @property
+    def review_link(self) -> str | None:
+        """Where the other organisation's review can be read."""
+        return self.review.url if self.review else None
 
 
 def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, bool]:
@@ -344,6 +367,11 @@ def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, boo
         )
     ]
     updated = max((c.created_at for c in corrections if c.created_at), default=None)
+    provenance = session.scalar(select(ReviewProvenance).where(ReviewProvenance.verdict_id == verdict.id))
+    review = _review_of(provenance) if provenance else None
+    review_updated = None
+    if provenance is not None and provenance.rating_changed_at is not None:
+        review_updated = parse_date(provenance.date_modified) or as_utc(provenance.rating_changed_at).date()
     page = ClaimPage(
         id=claim.id, text=claim.text, slug=slugify(claim.text), title=claim.title, external_id=claim.external_id,
         speaker_id=speaker.id if speaker else None, speaker_name=speaker.name if speaker else None,
@@ -352,6 +380,7 @@ def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, boo
         published_at=as_utc(verdict.published_at), updated_at=updated,
         topics=[(tid, name, slugify(name)) for tid, name in topics],
         sources=[tuple(s) for s in sources], corrections=corrections, appearances=appearances,
+        review=review, review_updated_on=review_updated,
     )
     return page, followed
 
@@ -363,16 +392,19 @@ def rating_words(scale: VerdictScale, rating: str | None, rating_text: str | Non
 
 
 def claim_record(page: ClaimPage | ClaimCard, scale: VerdictScale, url: str, topics: Sequence[str] = (),
-                 external_id: str | None = None) -> dict[str, Any]:
+                 external_id: str | None = None, review: Review | None = None) -> dict[str, Any]:
     """A claim in the import/export record format that ``interchange.claimreview_element`` reads."""
     return {
         "id": external_id or f"claimtrack-{page.id}",
         "text": page.text,
         "title": getattr(page, "title", None),
-        "verdict": rating_words(scale, page.rating, page.rating_text),
+        # another organisation's review says its own words; ours says the scale's label
+        "verdict": (page.rating_text if review and page.rating_text else
+                    rating_words(scale, page.rating, page.rating_text)),
         "speaker": page.speaker_name,
         "url": url,
         "topics": list(topics),
+        "review": review.as_json() if review else None,
         "_claim_date": page.claim_date.isoformat() if page.claim_date else None,
     }
 
@@ -380,11 +412,14 @@ def claim_record(page: ClaimPage | ClaimCard, scale: VerdictScale, url: str, top
 def claim_review(page: ClaimPage, scale: VerdictScale, url: str, publisher: dict[str, str]) -> dict[str, Any]:
     """The schema.org ClaimReview of a published claim, as Google's fact-check guidelines ask for it."""
     level = scale.get(page.rating)
-    record = claim_record(page, scale, url, [name for _, name, _ in page.topics], page.external_id)
+    record = claim_record(page, scale, url, [name for _, name, _ in page.topics], page.external_id, page.review)
     review = claimreview_element(
         record, level.rating_value if level else None, scale.best, scale.worst,
         page.published_at.date().isoformat() if page.published_at else None, publisher,
+        level.label if level else None,
     )
+    if page.review is not None:
+        return review  # another organisation's review: its own dates, author and item reviewed, as published
     if page.updated_at:
         review["dateModified"] = page.updated_at.date().isoformat()
     item = review["itemReviewed"]
@@ -569,9 +604,13 @@ def claimreview_records(session: Session, scale: VerdictScale, chunk: int = 5000
             .where(claim_topics.c.claim_id.in_(ids)).order_by(claim_topics.c.claim_id, Topic.name)
         ):
             topics.setdefault(claim_id, []).append(name)
+        reviews = {claim_id: _review_of(provenance) for claim_id, provenance in session.execute(
+            select(Verdict.claim_id, ReviewProvenance).join(ReviewProvenance, ReviewProvenance.verdict_id == Verdict.id)
+            .where(Verdict.claim_id.in_(ids)))}
         for row in rows:
             card = _card(row)
-            yield {"card": card, "external_id": row[10], "title": row[11], "topics": topics.get(card.id, [])}
+            yield {"card": card, "external_id": row[10], "title": row[11], "topics": topics.get(card.id, []),
+                   "review": reviews.get(card.id)}
         last = ids[-1]
 
 
@@ -586,12 +625,14 @@ def claimreview_feed_chunks(session: Session, scale: VerdictScale, publisher: di
     separator = "\n"
     for item in claimreview_records(session, scale):
         card = item["card"]
-        record = claim_record(card, scale, claim_url(card.id, card.slug), item["topics"], item["external_id"])
+        record = claim_record(card, scale, claim_url(card.id, card.slug), item["topics"], item["external_id"],
+                              item["review"])
         record["title"] = item["title"]
         level = scale.get(card.rating)
         element = claimreview_element(
             record, level.rating_value if level else None, scale.best, scale.worst,
             card.published_at.date().isoformat() if card.published_at else None, publisher,
+            level.label if level else None,
         )
         yield separator + json.dumps(element, ensure_ascii=False)
         separator = ",\n"

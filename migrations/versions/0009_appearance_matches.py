@@ -1,13 +1,13 @@
 """appearance_matches: the earlier claims found for each appearance at ingest, so the review screen only reads
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-03 13:45:00
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0011"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
