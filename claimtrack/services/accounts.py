@@ -115,6 +115,74 @@ def end_sessions(session: Session, user: User) -> None:
     session.flush()
 
 
+def _audit_change(session: Session, by: User | None, action: str, user: User, before: dict | None = None,
+                  after: dict | None = None) -> None:
+    details: dict = {"username": user.username}
+    if before is not None:
+        details.update(before=before, after=after)
+    session.add(AuditEvent(user_id=by.id if by else None, action=action, object_type="user", object_id=user.id,
+                           details=details))
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    """How many active admins there are besides ``user``; the rows are locked (PostgreSQL) so that two admins
+    demoting each other at once cannot both pass the last-admin check."""
+    ids = session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
+    ).all()
+    return len([i for i in ids if i != user.id])
+
+
+def _keep_an_admin(session: Session, user: User, what: str) -> None:
+    if user.role == Role.ADMIN and user.active and _other_active_admins(session, user) == 0:
+        raise AccountError(f"{user.username} is the last active admin: make another account an admin before you "
+                           f"{what}.")
+
+
+def change_role(session: Session, user: User, role: str, by: User | None = None) -> User:
+    """Give the account another role (never leaving no active admin); raise AccountError on bad input."""
+    try:
+        new = Role(role)
+    except ValueError:
+        raise AccountError(f"Unknown role {str(role)[:40]!r}: choose admin, editor or reviewer.") from None
+    if new == user.role:
+        raise AccountError(f"{user.username} already has the role {new.value}.")
+    if new != Role.ADMIN:
+        _keep_an_admin(session, user, "change this role")
+    before = user.role.value
+    user.role = new
+    _audit_change(session, by, "user.role_change", user, {"role": before}, {"role": new.value})
+    session.flush()
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, by: User | None = None) -> User:
+    """Deactivate (logged out everywhere, cannot log in) or reactivate an account; never the last active admin."""
+    if user.active == active:
+        raise AccountError(f"{user.username} is already {'active' if active else 'deactivated'}.")
+    if not active:
+        _keep_an_admin(session, user, "deactivate it")
+        # a reactivated account must not come back with the sessions it had
+        user.session_token = secrets.token_hex(16)
+    user.active = active
+    _audit_change(session, by, "user.reactivate" if active else "user.deactivate", user,
+                  {"active": not active}, {"active": active})
+    session.flush()
+    return user
+
+
+def end_user_sessions(session: Session, user: User, by: User | None = None) -> None:
+    """An admin logs an account out everywhere (a lost laptop, a shared password), recorded."""
+    end_sessions(session, user)
+    _audit_change(session, by, "user.end_sessions", user)
+    session.flush()
+
+
+def all_users(session: Session) -> list[User]:
+    """Every account, by name (the admin's account list; a newsroom has tens of them, not thousands)."""
+    return list(session.scalars(select(User).order_by(func.lower(User.username))))
+
+
 def any_user_exists(session: Session) -> bool:
     """True when at least one account exists."""
     return session.scalar(select(User.id).limit(1)) is not None
