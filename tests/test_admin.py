@@ -105,6 +105,61 @@ def test_deactivation_and_ending_sessions_rotate_the_token_and_are_recorded(app)
     ]
 
 
+def test_two_admins_demoting_each_other_at_once_leave_an_admin(app):
+    """Admin boss demotes admin second while second demotes boss, on two real connections: the one that waits
+    for the other's write is refused (PostgreSQL: the admin rows are locked; SQLite: counted again after the
+    write), so one admin always remains."""
+    import threading
+    import time
+
+    from sqlalchemy import func, text
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session as PlainSession
+
+    make_user(app, "boss", "admin")
+    make_user(app, "second", "admin")
+    with app.app_context():
+        engine = db.engine
+        boss, second = _user("boss"), _user("second")
+        boss_id, second_id = boss.id, second.id
+        accounts.change_role(db.session, second, "editor", by=boss)  # flushed: holds its locks until commit
+        outcome: dict[str, str] = {}
+        started = threading.Event()
+
+        def other_admin():
+            with PlainSession(engine) as other:
+                started.set()
+                try:
+                    accounts.change_role(other, other.get(User, boss_id), "editor", by=other.get(User, second_id))
+                    other.commit()
+                    outcome["second"] = "demoted boss"
+                except accounts.AccountError as error:
+                    other.rollback()
+                    outcome["second"] = str(error)
+                except OperationalError:  # SQLite may refuse a write on a stale snapshot: refused all the same
+                    other.rollback()
+                    outcome["second"] = "database busy"
+
+        thread = threading.Thread(target=other_admin)
+        thread.start()
+        started.wait(10)
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as watcher:  # wait until the other admin's transaction waits for this one
+                for _ in range(200):
+                    if watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                           "AND datname = current_database()")):
+                        break
+                    time.sleep(0.05)
+        else:
+            time.sleep(0.5)  # lets the other write reach SQLite's lock; the outcome is the same without it
+        db.session.commit()
+        thread.join(30)
+        assert outcome["second"] != "demoted boss", outcome
+        admins = db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN,
+                                                                               User.active.is_(True)))
+        assert admins == 1
+
+
 def _claim_with_history(app) -> tuple[int, int]:
     """A claim with a verdict save and a comment (events on the verdict and on the claim), and another claim."""
     from claimtrack.services.claims import open_claim

@@ -139,6 +139,17 @@ def _keep_an_admin(session: Session, user: User, what: str) -> None:
                            f"{what}.")
 
 
+def _an_admin_remains(session: Session, user: User) -> None:
+    """After the write: on SQLite the pre-check's read is not in the write's transaction, so another admin's
+    demotion may have committed since; count again now that this transaction holds the write lock.  The caller
+    rolls back on the error."""
+    left = session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN,
+                                                                       User.active.is_(True)))
+    if not left:
+        raise AccountError(f"{user.username} is the last active admin (another admin changed a moment ago): "
+                           "nothing was changed.")
+
+
 def change_role(session: Session, user: User, role: str, by: User | None = None) -> User:
     """Give the account another role (never leaving no active admin); raise AccountError on bad input."""
     try:
@@ -153,6 +164,8 @@ def change_role(session: Session, user: User, role: str, by: User | None = None)
     user.role = new
     _audit_change(session, by, "user.role_change", user, {"role": before}, {"role": new.value})
     session.flush()
+    if before == Role.ADMIN.value:
+        _an_admin_remains(session, user)
     return user
 
 
@@ -168,6 +181,8 @@ def set_active(session: Session, user: User, active: bool, by: User | None = Non
     _audit_change(session, by, "user.reactivate" if active else "user.deactivate", user,
                   {"active": not active}, {"active": active})
     session.flush()
+    if not active and user.role == Role.ADMIN:
+        _an_admin_remains(session, user)
     return user
 
 
