@@ -252,6 +252,22 @@ class Appearance(db.Model):
     decided_by: Mapped[Optional[User]] = relationship()
 
 
+class AppearanceMatch(db.Model):
+    """An earlier claim found for an appearance when its article was ingested (or matched again on request): the
+    review screen reads these, so showing it never runs the matcher."""
+
+    __tablename__ = "appearance_matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appearance_id: Mapped[int] = mapped_column(ForeignKey("appearances.id", ondelete="CASCADE"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    band: Mapped[str] = mapped_column(String(16))
+    shared: Mapped[list] = mapped_column(JSON, default=list)
+    matched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Verdict(db.Model):
     """The rating of a claim (a ClaimReview) with its workflow status; every save is a revision."""
 

@@ -143,7 +143,7 @@ def test_resurfaced_claims_need_an_appearance_after_publication(app, client, aut
     assert "Only repeated before" not in resurfaced and "Still being checked" not in resurfaced
     assert "Back only long ago" not in resurfaced and "Only disputed since" not in resurfaced
     row = re.search(r"<tr>(?:(?!</tr>).)*The debunked claim is back.*?</tr>", resurfaced, re.S).group(0)
-    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
     assert cells[4] == "2"  # the two appearances after publication, not the one before
     assert (published + timedelta(days=5)).strftime("%Y-%m-%d") in cells[5]
     # sorted by the latest new appearance

@@ -407,9 +407,10 @@ def test_long_articles_are_bounded_paged_and_the_review_page_writes_nothing(app,
         before = {a.id: (a.match_score, a.status) for a in stored}
         ingest_events = db.session.scalar(select(func.count()).select_from(AuditEvent))
     from sqlalchemy import event
-    writes = []
+    writes, statements = [], []
 
     def _record(conn, cursor, statement, *args):
+        statements.append(statement)
         if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             writes.append(statement)
     with app.app_context():
@@ -420,6 +421,8 @@ def test_long_articles_are_bounded_paged_and_the_review_page_writes_nothing(app,
     finally:
         event.remove(engine, "before_cursor_execute", _record)
     assert writes == []                        # a GET never writes (nor holds SQLite's write lock)
+    # ... nor runs the matcher: the matches kept at ingest are read in a few queries, not one search per candidate
+    assert len(statements) < 20, len(statements)
     assert first.count('class="candidate"') == 50 and "Page 1: 50 of 120 candidates" in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
     last = client.get(f"/editor/articles/{article_id}?page=3").get_data(as_text=True)
@@ -453,3 +456,20 @@ def test_a_paste_beyond_werkzeugs_default_form_memory_reaches_the_form(app):
     # Werkzeug's default keeps 500 kB of form text; ARTICLE_MAX_BYTES (5 MB) must fit instead
     assert app.config["MAX_FORM_MEMORY_SIZE"] >= 2 * app.config["ARTICLE_MAX_BYTES"]
     assert app.config["MAX_CONTENT_LENGTH"] > app.config["MAX_FORM_MEMORY_SIZE"]
+
+
+def test_the_review_screen_shows_kept_matches_and_an_editor_can_match_again(app, client, auth, runner, tmp_path):
+    article_id = _pasted(app, client, auth)
+    assert "suggested: #" not in _review(client, article_id)          # nothing checked yet repeats it
+    path = tmp_path / "later.jsonl"
+    path.write_text(json.dumps({"id": "ext-nato", "text": "If Ukraine were a NATO member, a war would not have started.",
+                                "verdict": "Half true"}) + "\n")
+    assert runner.invoke(args=["claims", "import", str(path)]).exit_code == 0
+    html = _review(client, article_id)
+    later = "“If Ukraine were a NATO member, a war would not have started.”"
+    assert later not in html                                           # the page shows what was kept, not a new search
+    values = dict(_FormValues(html, f"/editor/articles/{article_id}/match-again").values)
+    response = client.post(f"/editor/articles/{article_id}/match-again", data=values, follow_redirects=True)
+    assert response.status_code == 200 and "against the archive again" in response.get_data(as_text=True)
+    assert later in _review(client, article_id)
+    assert client.post(f"/editor/articles/{article_id}/match-again", data={}).status_code == 400   # no CSRF token

@@ -89,6 +89,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "/editor/articles/<int:article_id>": {"GET": NEWSROOM},
     "/editor/articles/<int:article_id>/decisions": {"POST": WRITERS},
     "/editor/articles/<int:article_id>/accept-suggestions": {"POST": WRITERS},
+    "/editor/articles/<int:article_id>/match-again": {"POST": WRITERS},
     "/editor/requests": {"GET": NEWSROOM},
     "/editor/requests/<int:group_id>": {"GET": NEWSROOM},
     "/editor/requests/<int:group_id>/claim": {"POST": WRITERS},
@@ -172,8 +173,20 @@ ARTICLE_TEXT = (
     "City budget story\n\n"
     "The mayor said that the city cut the school budget by 30 percent in 2021. "
     "Council member Dana Reyes claimed that crime rose by 12 percent last year across the whole county.\n\n"
-    "Officials also said unemployment fell to 3 percent in March, the lowest rate since 1970."
+    "Officials also said unemployment fell to 3 percent in March, the lowest rate since 1970.\n\n"
+    "Pat Example repeated that the new stadium created ten thousand permanent jobs."
 )
+
+
+def _suggestions(app, article_id: int) -> int:
+    """How many undecided candidates of the article the review page offers to link (best kept match is same-claim)."""
+    from claimtrack.models import AppearanceMatch
+
+    with app.app_context():
+        same = app.extensions["match_settings"].thresholds.same_claim
+        return db.session.scalar(select(func.count()).select_from(AppearanceMatch).join(Appearance).where(
+            Appearance.article_id == article_id, Appearance.status == AppearanceStatus.PENDING,
+            AppearanceMatch.rank == 0, AppearanceMatch.score >= same))
 
 
 def build_newsroom(app) -> dict:
@@ -219,6 +232,9 @@ def build_newsroom(app) -> dict:
         article, _ = ingest_service.ingest_article(
             session, article_from_text(ARTICLE_TEXT, title="City budget story"), editor)
         ids["article"] = article.id
+        # as the ingest form does: the matches are found and kept at ingest, the review page reads them
+        ingest_service.matches_for(session, ingest_service.article_appearances(session, article.id),
+                                   app.extensions["ingest_match_settings"], 3)
         ids["appearance"] = session.scalar(select(Appearance.id).where(
             Appearance.article_id == article.id, Appearance.status == AppearanceStatus.PENDING)
             .order_by(Appearance.id))
@@ -337,7 +353,8 @@ POST_CASES = {
         "candidates-0-appearance_id": str(ids["appearance"]), "candidates-0-action": "dismiss",
         "candidates-0-reason": "opinion"}),
     "/editor/articles/<int:article_id>/accept-suggestions": ({"admin", "editor"}, lambda app, ids: {
-        "expected": "0"}),
+        "expected": str(_suggestions(app, ids["article"]))}),
+    "/editor/articles/<int:article_id>/match-again": ({"admin", "editor"}, lambda app, ids: {}),
     "/editor/claims/<int:claim_id>/verdict": ({"admin", "editor"}, lambda app, ids: {
         "version": _version(app, ids["verdict"]), "rating": "false", "summary": "It carries 80,000 cars.",
         "explanation": "Traffic counts say so."}),

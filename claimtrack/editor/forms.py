@@ -83,6 +83,12 @@ class AcceptSuggestionsForm(FlaskForm):
     submit = SubmitField("Link all suggested matches")
 
 
+class MatchAgainForm(FlaskForm):
+    """Search the archive again for the candidates on one page of the review screen."""
+
+    submit = SubmitField("Match this page again")
+
+
 class SourceForm(Form):
     """One cited source (a sub-form; blank rows are ignored)."""
 

@@ -15,7 +15,7 @@ from ..search_index import MatchSettings
 from ..models import Appearance, AppearanceStatus, Article, Role, Stance, claims_newest_first
 from ..services import ingest as ingest_service
 from ..webpage import FetchError, article_from_page, article_from_text, article_from_upload, fetch
-from .forms import AcceptSuggestionsForm, IngestForm, ReviewForm
+from .forms import AcceptSuggestionsForm, IngestForm, MatchAgainForm, ReviewForm
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 ANY_ROLE = (Role.ADMIN, Role.EDITOR, Role.REVIEWER)
@@ -92,9 +92,10 @@ def ingest():
         article, created = ingest_service.ingest_article(db.session, article_text, current_user,
                                                          current_app.config["ARTICLE_MAX_CANDIDATES"])
         if created:
-            # the top match score of each candidate is kept here, in this POST: the review page only reads
+            # the matches of every candidate are found and kept here, in this POST: the review page only reads them
             ingest_service.matches_for(db.session, ingest_service.article_appearances(db.session, article.id),
-                                       current_app.extensions["ingest_match_settings"], 1)
+                                       current_app.extensions["ingest_match_settings"],
+                                       current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
         db.session.commit()
         if not created:
             flash("This article was ingested before: here is what was found and decided.", "info")
@@ -161,20 +162,19 @@ def _page() -> int:
         return 1
 
 
-def _page_of(everything: list) -> tuple[int, list]:
-    """The page the request asks for (?page=N, clamped) and its candidates."""
+def _page_of(article_id: int) -> tuple[int, list[Appearance], int]:
+    """The page the request asks for (?page=N, clamped), its candidates, and how many the article has."""
     size = current_app.config["REVIEW_PAGE_SIZE"]
-    page = min(_page(), max(1, -(-len(everything) // size)))
-    return page, everything[(page - 1) * size:page * size]
+    total = ingest_service.count_appearances(db.session, article_id)
+    page = min(_page(), max(1, -(-total // size)))
+    return page, ingest_service.article_appearances(db.session, article_id, (page - 1) * size, size), total
 
 
 def _render_article(article: Article, form: ReviewForm | None = None, status: int = 200):
-    everything = ingest_service.article_appearances(db.session, article.id)
     size = current_app.config["REVIEW_PAGE_SIZE"]
-    page, appearances = _page_of(everything)
-    # a GET reads: matching here writes nothing (the scores were kept when the article was ingested)
-    matches = ingest_service.matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
-                                         current_app.config["INGEST_MATCHES_PER_CANDIDATE"], record=False)
+    page, appearances, total = _page_of(article.id)
+    # a GET reads: the matches were found and kept when the article was ingested (or matched again)
+    matches = ingest_service.stored_matches(db.session, appearances, current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
     form = _review_form(appearances, matches, form)
     entries = {entry.form.appearance_id.data: entry.form for entry in form.candidates}
     paragraphs = ingest_service.paragraphs_of(article)
@@ -191,10 +191,11 @@ def _render_article(article: Article, form: ReviewForm | None = None, status: in
     shown = [r for r in rows if r[4] != "low" or r[0].status != AppearanceStatus.PENDING]
     folded = [r for r in rows if r[4] == "low" and r[0].status == AppearanceStatus.PENDING]
     accept = AcceptSuggestionsForm(expected=str(len(suggested)))
-    pager = pager_links("editor.article", page, page * size < len(everything), article_id=article.id)
+    again = MatchAgainForm()
+    pager = pager_links("editor.article", page, page * size < total, article_id=article.id)
     return render_template("editor/article.html", article=article, rows=rows, shown=shown, folded=folded,
-                           form=form, accept=accept, suggested=len(suggested), pager=pager, page=page,
-                           total=len(everything),
+                           form=form, accept=accept, again=again, suggested=len(suggested), pager=pager, page=page,
+                           total=total,
                            same=match_settings().thresholds.same_claim,
                            can_decide=current_user.role in EDITORS), status
 
@@ -260,9 +261,9 @@ def accept_suggestions(article_id: int):
     form = AcceptSuggestionsForm()
     if not form.validate_on_submit():
         abort(400)
-    page, appearances = _page_of(ingest_service.article_appearances(db.session, found.id))
-    matches = ingest_service.matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
-                                         current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
+    page, appearances, _ = _page_of(found.id)
+    # exactly what the page showed: the kept matches, not a fresh search that may have moved since
+    matches = ingest_service.stored_matches(db.session, appearances, current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
     suggested = _suggested_links(appearances, matches, match_settings().thresholds.same_claim)
     if str(len(suggested)) != (form.expected.data or ""):
         db.session.rollback()
@@ -273,6 +274,22 @@ def accept_suggestions(article_id: int):
         ingest_service.link_appearance(db.session, appearance, claim_id, current_user, Stance.REPEATS)
     db.session.commit()
     flash(f"Linked {len(suggested)} suggested match(es) as repeats.", "info")
+    return redirect(url_for("editor.article", article_id=found.id, page=page))
+
+
+@bp.route("/articles/<int:article_id>/match-again", methods=["POST"])
+@roles_required(*EDITORS)
+def match_again(article_id: int):
+    """Search the archive again for this page's candidates (claims checked since the article came in), and keep it."""
+    found = db.session.get(Article, article_id) or abort(404)
+    form = MatchAgainForm()
+    if not form.validate_on_submit():
+        abort(400)
+    page, appearances, _ = _page_of(found.id)
+    ingest_service.matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
+                               current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
+    db.session.commit()
+    flash(f"Matched the {len(appearances)} sentence(s) on this page against the archive again.", "info")
     return redirect(url_for("editor.article", article_id=found.id, page=page))
 
 

@@ -1,7 +1,7 @@
 """Backup and restore of the whole database as one versioned JSON-lines stream.
 
 A backup is a header line, then one record a line in dependency order (users, speakers and their aliases,
-topics, articles, claims, claim topics, appearances, verdicts, their revisions, sources, corrections, comments,
+topics, articles, claims, claim topics, appearances and their kept matches, verdicts, their revisions, sources, corrections, comments,
 reader request groups, requests and their terms, audit events), then an end line with the number of records of
 each type, so a backup cut off at a line boundary is told from a complete one::
 
@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     Appearance,
+    AppearanceMatch,
     Article,
     AuditEvent,
     CheckRequest,
@@ -93,6 +94,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("claim", Claim.__table__, frozenset({"search_terms"})),
     Section("claim_topic", claim_topics),
     Section("appearance", Appearance.__table__),
+    Section("appearance_match", AppearanceMatch.__table__),
     Section("verdict", Verdict.__table__),
     Section("verdict_revision", VerdictRevision.__table__),
     Section("source", Source.__table__),

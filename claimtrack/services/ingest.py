@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Sequence
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..extraction import extract_candidates, match_speaker
@@ -19,6 +19,7 @@ from ..extraction.matchable import matchable_text
 from ..models import (
     Stance,
     Appearance,
+    AppearanceMatch,
     AppearanceStatus,
     Article,
     AuditEvent,
@@ -142,15 +143,22 @@ def ingest_article(session: Session, article_text: ArticleText, user: User | Non
     return article, True
 
 
-def article_appearances(session: Session, article_id: int) -> list[Appearance]:
-    """The article's candidates, most check-worthy first."""
+def article_appearances(session: Session, article_id: int, offset: int = 0,
+                        limit: int | None = None) -> list[Appearance]:
+    """The article's candidates, most check-worthy first (one page of them with ``offset`` and ``limit``)."""
     return list(session.scalars(
         select(Appearance)
         .where(Appearance.article_id == article_id)
         .options(selectinload(Appearance.claim).selectinload(Claim.verdict), selectinload(Appearance.decided_by),
                  selectinload(Appearance.speaker))
-        .order_by(Appearance.checkworthiness.desc().nulls_last(), Appearance.position)
+        .order_by(Appearance.checkworthiness.desc().nulls_last(), Appearance.position, Appearance.id)
+        .offset(offset).limit(limit)
     ))
+
+
+def count_appearances(session: Session, article_id: int) -> int:
+    """How many candidates the article has."""
+    return session.scalar(select(func.count()).select_from(Appearance).where(Appearance.article_id == article_id))
 
 
 def paragraphs_of(article: Article) -> list[str]:
@@ -160,36 +168,50 @@ def paragraphs_of(article: Article) -> list[str]:
 
 def matches_for(
     session: Session, appearances: Sequence[Appearance], settings: MatchSettings = DEFAULT_SETTINGS, limit: int = 3,
-    record: bool = True,
 ) -> dict[int, list[MatchView]]:
-    """The earlier claims each appearance repeats (shown bands only), with their verdicts; with ``record``, the
-    top score is kept on the appearance (a page that only reads passes False and writes nothing)."""
-    found: dict[int, list] = {}
+    """Match each appearance against the earlier claims and keep what was found (its rows in appearance_matches
+    and its top score), replacing what an earlier match kept; the shown bands only, with their verdicts. A write:
+    it belongs to ingest and to an editor's "match again", never to a page that only shows."""
+    ids = [appearance.id for appearance in appearances]
+    if ids:
+        session.execute(delete(AppearanceMatch).where(AppearanceMatch.appearance_id.in_(ids)))
     for appearance in appearances:
         result = match_text(session, matchable_text(appearance.sentence, appearance.is_quote), limit=limit + 1,
                             settings=settings, include_unrelated=False)
-        found[appearance.id] = [m for m in result.matches if m.claim_id != appearance.claim_id][:limit]
-        top = found[appearance.id][0].score if found[appearance.id] else None
-        if record and appearance.match_score != top:
-            appearance.match_score = top
-    ids = {m.claim_id for ms in found.values() for m in ms}
-    rows = {}
-    if ids:
-        for claim_id, text, rating, rating_text, status in session.execute(
-            select(Claim.id, Claim.text, Verdict.rating, Verdict.rating_text, Verdict.status)
-            .outerjoin(Verdict, Verdict.claim_id == Claim.id)
-            .where(Claim.id.in_(ids))
-        ):
-            rows[claim_id] = (text, rating, rating_text, status.value if status else None)
-    views: dict[int, list[MatchView]] = {}
-    for appearance_id, ms in found.items():
-        views[appearance_id] = [
-            MatchView(claim_id=m.claim_id, external_id=m.external_id, text=rows[m.claim_id][0], score=m.score,
-                      band=m.band, shared=m.shared, rating=rows[m.claim_id][1], rating_text=rows[m.claim_id][2],
-                      status=rows[m.claim_id][3])
-            for m in ms if m.claim_id in rows
-        ]
+        found = [m for m in result.matches if m.claim_id != appearance.claim_id][:limit]
+        appearance.match_score = found[0].score if found else None
+        session.add_all(
+            AppearanceMatch(appearance_id=appearance.id, claim_id=m.claim_id, rank=rank, score=m.score, band=m.band,
+                            shared=list(m.shared))
+            for rank, m in enumerate(found)
+        )
     session.flush()
+    return stored_matches(session, appearances, limit)
+
+
+def stored_matches(session: Session, appearances: Sequence[Appearance], limit: int = 3) -> dict[int, list[MatchView]]:
+    """The matches kept for each appearance, best first, with the claims' current wording and verdicts, in one
+    query; reads only."""
+    by_id = {appearance.id: appearance for appearance in appearances}
+    views: dict[int, list[MatchView]] = {appearance_id: [] for appearance_id in by_id}
+    if not by_id:
+        return views
+    rows = session.execute(
+        select(AppearanceMatch.appearance_id, AppearanceMatch.score, AppearanceMatch.band, AppearanceMatch.shared,
+               Claim.id, Claim.external_id, Claim.text, Verdict.rating, Verdict.rating_text, Verdict.status)
+        .join(Claim, Claim.id == AppearanceMatch.claim_id)
+        .outerjoin(Verdict, Verdict.claim_id == Claim.id)
+        .where(AppearanceMatch.appearance_id.in_(list(by_id)))
+        .order_by(AppearanceMatch.appearance_id, AppearanceMatch.rank)
+    )
+    for appearance_id, score, band, shared, claim_id, external_id, text, rating, rating_text, status in rows:
+        shown = views[appearance_id]
+        # a claim made from this very sentence is not a match for it
+        if claim_id == by_id[appearance_id].claim_id or len(shown) >= limit:
+            continue
+        shown.append(MatchView(claim_id=claim_id, external_id=external_id, text=text, score=score, band=band,
+                               shared=tuple(shared or ()), rating=rating, rating_text=rating_text,
+                               status=status.value if status else None))
     return views
 
 
