@@ -67,8 +67,7 @@ def create_account():
                                         by=current_user)
         except accounts.AccountError as error:
             db.session.rollback()
-            field = form.password if "password" in str(error) else form.role if "role" in str(error) \
-                else form.username
+            field = getattr(form, error.field or "username")
             field.errors = list(field.errors) + [str(error)]
         else:
             db.session.commit()

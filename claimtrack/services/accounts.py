@@ -21,24 +21,28 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """A user-caused problem with an account request (message is for the user)."""
+    """A user-caused problem with an account request (message is for the user; ``field`` names the form field)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def validate_new_user(session: Session, username: str, password: str, role: str) -> Role:
     """Check a new account's name, password and role; return the role or raise AccountError."""
     if not USERNAME_RE.match(username or ""):
         raise AccountError(
-            "A username is 2-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
-        )
+            "A username is 2-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit.",
+            "username")
     try:
         role_value = Role(role)
     except ValueError:
-        raise AccountError(f"Unknown role {role!r}: choose admin, editor or reviewer.") from None
+        raise AccountError(f"Unknown role {role!r}: choose admin, editor or reviewer.", "role") from None
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", "password")
     taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if taken is not None:
-        raise AccountError(f"The username {username!r} is already taken.")
+        raise AccountError(f"The username {username!r} is already taken.", "username")
     return role_value
 
 
