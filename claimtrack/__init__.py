@@ -75,8 +75,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .errors import init_app as init_errors
     from .public.views import bp as public_bp
 
+    from .admin.views import bp as admin_bp
+
     init_auth(app)
     app.register_blueprint(editor_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(public_bp)
     csrf.exempt(api_bp)  # read-only, cookie-less JSON: no form to forge
     app.register_blueprint(api_bp)

@@ -87,6 +87,8 @@ IMPORT_COMMIT_ROWS = 50_000
 
 # Editor home: claims per page.
 CLAIMS_PER_PAGE = 50
+# Events on one page of the admin's audit log (/admin/audit).
+AUDIT_EVENTS_PER_PAGE = 50
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

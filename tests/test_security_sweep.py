@@ -33,9 +33,11 @@ PUBLIC = "public"          # anyone, logged in or not
 LOGIN_PAGE = "login page"  # anyone; a logged-in user is sent on to the dashboard
 NEWSROOM = "newsroom"      # any account (admin, editor, reviewer); anonymous users are sent to the login page
 WRITERS = "writers"        # admins and editors; reviewers get 403
+ADMINS = "admins"          # admins only; editors and reviewers get 403
 
 ROLES = ("admin", "editor", "reviewer")
-ALLOWED = {PUBLIC: set(ROLES), LOGIN_PAGE: set(ROLES), NEWSROOM: set(ROLES), WRITERS: {"admin", "editor"}}
+ALLOWED = {PUBLIC: set(ROLES), LOGIN_PAGE: set(ROLES), NEWSROOM: set(ROLES), WRITERS: {"admin", "editor"},
+           ADMINS: {"admin"}}
 API_OTHER = {"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC, "PATCH": PUBLIC, "DELETE": PUBLIC}
 
 # Every rule of the app, every method it takes (HEAD and OPTIONS aside): who may use it.
@@ -94,6 +96,11 @@ ROUTES: dict[str, dict[str, str]] = {
     "/editor/requests/<int:group_id>/claim": {"POST": WRITERS},
     "/editor/requests/<int:group_id>/attach": {"POST": WRITERS},
     "/editor/requests/<int:group_id>/dismiss": {"POST": WRITERS},
+    "/admin/audit": {"GET": ADMINS},
+    "/admin/accounts": {"GET": ADMINS, "POST": ADMINS},
+    "/admin/accounts/<int:user_id>/role": {"POST": ADMINS},
+    "/admin/accounts/<int:user_id>/active": {"POST": ADMINS},
+    "/admin/accounts/<int:user_id>/end-sessions": {"POST": ADMINS},
 }
 
 # Public GETs that do not answer 200 with real ids, by design.
@@ -270,7 +277,7 @@ def concrete_url(rule: str, ids: dict, slugs: dict) -> str:
     values = {
         "claim_id": ids["published"], "speaker_id": ids["speaker"], "topic_id": ids["topic"],
         "article_id": ids["article"], "group_id": ids["group_claim"], "block": 0, "token": ids["token"],
-        "rest": "no-such-endpoint", "slug": slugs.get(kind, ""),
+        "rest": "no-such-endpoint", "slug": slugs.get(kind, ""), "user_id": ids["ed2"],
     }
 
     def value(match: re.Match) -> str:
@@ -370,6 +377,13 @@ POST_CASES = {
         "claim_id": str(ids["published"])}),
     "/editor/requests/<int:group_id>/dismiss": ({"admin", "editor"}, lambda app, ids: {
         "reason": "Not a factual claim."}),
+    # the account routes act on ed2 (concrete_url's user_id)
+    "/admin/accounts": ({"admin"}, lambda app, ids: {
+        "username": "newcomer", "role": "editor", "password": "a long enough password",
+        "confirm": "a long enough password"}),
+    "/admin/accounts/<int:user_id>/role": ({"admin"}, lambda app, ids: {"role": "reviewer"}),
+    "/admin/accounts/<int:user_id>/active": ({"admin"}, lambda app, ids: {"active": "no"}),
+    "/admin/accounts/<int:user_id>/end-sessions": ({"admin"}, lambda app, ids: {}),
 }
 
 # Which object each POST route acts on (the claim or group key in the newsroom's ids).
@@ -386,7 +400,7 @@ def test_post_routes_refuse_anonymous_and_underprivileged_users_and_change_nothi
     """Each state-changing route, with a valid CSRF token and a form that would succeed: refused (login page or
     403) with the database unchanged row for row, then accepted for a role that may (so the refusal is real)."""
     not_public = sorted(rule.rule for rule in app_rules(sapp)
-                        if any(ROUTES[rule.rule].get(m) in (NEWSROOM, WRITERS) for m in rule.methods - {"GET"}))
+                        if any(ROUTES[rule.rule].get(m) in (NEWSROOM, WRITERS, ADMINS) for m in rule.methods - {"GET"}))
     assert sorted(POST_CASES) == not_public, "every state-changing route needs a case in POST_CASES"
     slugs = _slugs(sapp, newsroom)
     clients = {None: logged_in(sapp, None), **{role: logged_in(sapp, ROLE_USER[role]) for role in ROLES}}
@@ -419,6 +433,9 @@ def test_post_routes_refuse_anonymous_and_underprivileged_users_and_change_nothi
         assert response.status_code in (302, 303), f"POST {url} as {role}: {response.status_code}"
         assert not is_login_redirect(response) or rule == "/logout"
         assert changed_tables(before, fingerprint(sapp)), f"POST {url} as {role} changed nothing"
+        if rule == "/logout":  # a logout ends every session of that account: the refused roles log in again
+            clients = {None: logged_in(sapp, None), **{r: logged_in(sapp, ROLE_USER[r]) for r in ROLES}}
+            tokens = {r: csrf(c) for r, c in clients.items()}
     assert refused >= len(POST_CASES)  # every route refused at least its anonymous POST
 
 
@@ -744,6 +761,8 @@ def xss_pages(app, ids) -> list[tuple[str | None, str, str, int, tuple[str, ...]
         ("editor", "/editor/requests?status=dismissed", "html", 200, ("GROUPREASON",)),
         ("boss", f"/editor/requests/{ids['group']}", "html", 200, ("CLAIMTEXT", "REQUEST", "SEEN")),
         ("editor", f"/editor/requests/{ids['dismissed_group']}", "html", 200, ("GROUPREASON",)),
+        ("boss", "/admin/audit", "html", 200, ("SUMMARY", "DISMISS")),
+        ("boss", "/admin/accounts", "html", 200, ()),
     ]
 
 
@@ -842,6 +861,8 @@ FILTERS = [
     ("/editor/claims", "date_field"), ("/editor/claims", "since"), ("/editor/claims", "until"),
     ("/editor/claims", "sort"), ("/editor/claims", "order"),
     ("/editor/requests", "status"), ("/editor/requests", "sort"), ("/editor/requests", "page"),
+    ("/admin/audit", "person"), ("/admin/audit", "action"), ("/admin/audit", "claim"), ("/admin/audit", "since"),
+    ("/admin/audit", "until"), ("/admin/audit", "page"),
 ]
 
 
@@ -859,13 +880,14 @@ def test_injection_strings_in_every_search_box_and_filter(app, runner):
     result = runner.invoke(args=["claims", "import", "tests/fixtures/claims_sample.jsonl"])
     assert result.exit_code == 0, result.output
     make_user(app, "editor", "editor")
-    anonymous, editor = app.test_client(), logged_in(app, "editor")
+    make_user(app, "boss", "admin")
+    anonymous, editor, admin = app.test_client(), logged_in(app, "editor"), logged_in(app, "boss")
     published = {c["id"] for c in anonymous.get("/api/v1/claims?limit=100").get_json()["claims"]}
     assert published, "the sample claims are published"
     count = _claims_count(app)
     problems = []
     for path, name in FILTERS:
-        client = editor if path.startswith("/editor") else anonymous
+        client = admin if path.startswith("/admin") else editor if path.startswith("/editor") else anonymous
         for value in INJECTIONS:
             blank = not value.replace("\x00", " ").strip()  # the same as leaving the box empty: no filter
             response = client.get(path, query_string={name: value})

@@ -21,24 +21,28 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """A user-caused problem with an account request (message is for the user)."""
+    """A user-caused problem with an account request (message is for the user; ``field`` names the form field)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def validate_new_user(session: Session, username: str, password: str, role: str) -> Role:
     """Check a new account's name, password and role; return the role or raise AccountError."""
     if not USERNAME_RE.match(username or ""):
         raise AccountError(
-            "A username is 2-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."
-        )
+            "A username is 2-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit.",
+            "username")
     try:
         role_value = Role(role)
     except ValueError:
-        raise AccountError(f"Unknown role {role!r}: choose admin, editor or reviewer.") from None
+        raise AccountError(f"Unknown role {role!r}: choose admin, editor or reviewer.", "role") from None
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", "password")
     taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if taken is not None:
-        raise AccountError(f"The username {username!r} is already taken.")
+        raise AccountError(f"The username {username!r} is already taken.", "username")
     return role_value
 
 
@@ -113,6 +117,89 @@ def end_sessions(session: Session, user: User) -> None:
     carries the old one worthless (sessions are signed cookies, so a copy would otherwise outlive a logout)."""
     user.session_token = secrets.token_hex(16)
     session.flush()
+
+
+def _audit_change(session: Session, by: User | None, action: str, user: User, before: dict | None = None,
+                  after: dict | None = None) -> None:
+    details: dict = {"username": user.username}
+    if before is not None:
+        details.update(before=before, after=after)
+    session.add(AuditEvent(user_id=by.id if by else None, action=action, object_type="user", object_id=user.id,
+                           details=details))
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    """How many active admins there are besides ``user``; the rows are locked (PostgreSQL) so that two admins
+    demoting each other at once cannot both pass the last-admin check."""
+    ids = session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
+    ).all()
+    return len([i for i in ids if i != user.id])
+
+
+def _keep_an_admin(session: Session, user: User, what: str) -> None:
+    if user.role == Role.ADMIN and user.active and _other_active_admins(session, user) == 0:
+        raise AccountError(f"{user.username} is the last active admin: make another account an admin before you "
+                           f"{what}.")
+
+
+def _an_admin_remains(session: Session, user: User) -> None:
+    """After the write: on SQLite the pre-check's read is not in the write's transaction, so another admin's
+    demotion may have committed since; count again now that this transaction holds the write lock.  The caller
+    rolls back on the error."""
+    left = session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN,
+                                                                       User.active.is_(True)))
+    if not left:
+        raise AccountError(f"{user.username} is the last active admin (another admin changed a moment ago): "
+                           "nothing was changed.")
+
+
+def change_role(session: Session, user: User, role: str, by: User | None = None) -> User:
+    """Give the account another role (never leaving no active admin); raise AccountError on bad input."""
+    try:
+        new = Role(role)
+    except ValueError:
+        raise AccountError(f"Unknown role {str(role)[:40]!r}: choose admin, editor or reviewer.") from None
+    if new == user.role:
+        raise AccountError(f"{user.username} already has the role {new.value}.")
+    if new != Role.ADMIN:
+        _keep_an_admin(session, user, "change this role")
+    before = user.role.value
+    user.role = new
+    _audit_change(session, by, "user.role_change", user, {"role": before}, {"role": new.value})
+    session.flush()
+    if before == Role.ADMIN.value:
+        _an_admin_remains(session, user)
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, by: User | None = None) -> User:
+    """Deactivate (logged out everywhere, cannot log in) or reactivate an account; never the last active admin."""
+    if user.active == active:
+        raise AccountError(f"{user.username} is already {'active' if active else 'deactivated'}.")
+    if not active:
+        _keep_an_admin(session, user, "deactivate it")
+        # a reactivated account must not come back with the sessions it had
+        user.session_token = secrets.token_hex(16)
+    user.active = active
+    _audit_change(session, by, "user.reactivate" if active else "user.deactivate", user,
+                  {"active": not active}, {"active": active})
+    session.flush()
+    if not active and user.role == Role.ADMIN:
+        _an_admin_remains(session, user)
+    return user
+
+
+def end_user_sessions(session: Session, user: User, by: User | None = None) -> None:
+    """An admin logs an account out everywhere (a lost laptop, a shared password), recorded."""
+    end_sessions(session, user)
+    _audit_change(session, by, "user.end_sessions", user)
+    session.flush()
+
+
+def all_users(session: Session) -> list[User]:
+    """Every account, by name (the admin's account list; a newsroom has tens of them, not thousands)."""
+    return list(session.scalars(select(User).order_by(func.lower(User.username))))
 
 
 def any_user_exists(session: Session) -> bool:

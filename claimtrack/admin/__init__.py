@@ -1,0 +1,1 @@
+"""The admin's pages: the audit log and the accounts."""
