@@ -96,10 +96,29 @@ class Featurized:
     """Feature sets cached per sentence so tuning does not re-featurise."""
 
     def __init__(self, rows: list[dict]):
-        self.feats = {r["key"]: cw.featurize(r["text"]) for r in rows}
+        self.feats = {r.get("key", r["id"]): cw.featurize(r["text"]) for r in rows}
 
     def of(self, rows: list[dict]) -> list[list[str]]:
-        return [self.feats[r["key"]] for r in rows]
+        return [self.feats[r.get("key", r["id"])] for r in rows]
+
+
+# The debates-only protocol of the first model, kept for bench/checkworthiness_embeddings.py.
+def held_back_split(rows: list[dict], seed: int) -> tuple[list[str], set[str], list[dict], list[dict]]:
+    """All debates, the dev debates, and the train and dev sentences (the split ``debate_split`` makes)."""
+    train, dev = debate_split(rows, seed)
+    return sorted({r["debate"] for r in rows}), {r["debate"] for r in dev}, train, dev
+
+
+def group_folds(debates: list[str], k: int, seed: int) -> list[set[str]]:
+    """k disjoint sets of debates from a seeded shuffle."""
+    order = sorted(debates)
+    random.Random(seed).shuffle(order)
+    return [set(order[i::k]) for i in range(k)]
+
+
+def fit_ours(train: list[dict], cache: "Featurized", params: dict):
+    """The model fitted on debate sentences only (no ClaimBuster rows)."""
+    return fit(train, [], cache, {"min_df": 1, "prune": 0.0, **params, "buster_weight": 0.0})
 
 
 def fit(debates: list[dict], buster: list[dict], cache: Featurized, params: dict):
