@@ -501,6 +501,7 @@ def test_speaker_model_ships_no_article_text():
     # only single words and feature names: no sentence of any article can hide in it
     assert all(" " not in w for w in list(data["cues"]) + data["heads"] + data["lower"])
     assert all(len(f) < 80 for f in data["weights"])
+    assert all(len(f) < 80 and " " not in f for f in data.get("guard", {}))
 
 
 def test_checkworthiness_label_and_cues():
@@ -509,3 +510,42 @@ def test_checkworthiness_label_and_cues():
     assert label_of(LABEL_THRESHOLDS["medium"]) == "medium" and label_of(LABEL_THRESHOLDS["medium"] / 2) == "low"
     assert "a number" in cues("Crime is up 40 percent under this mayor.")
     assert cues("Thank you all for coming tonight.") == []
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("According to a new report by the Ledger, county officials ignored the audit.", "Ledger"),
+    ("Costs rose 4 percent, according to the nonpartisan Harbor Budget Office, and wages rose 2 percent.",
+     "Harbor Budget Office"),
+    ("According to federal officials, the bridge will reopen in May.", "officials"),
+])
+def test_according_to_names_the_source_in_its_phrase(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker
+
+
+@pytest.mark.parametrize("sentence", [
+    'Republicans, he said, "have never understood this state."',      # the topic the pronoun interrupts
+    "Campaigning against Tom Reyes in 2012, he barely mentioned the budget.",   # the object of a preposition
+    "In Springfield last week, he told farmers that the drought would end.",
+])
+def test_pronoun_skips_names_that_cannot_be_its_antecedent(sentence):
+    text = f"Senator Mark Gomez spoke at the rally on Tuesday.\n\n{sentence}\n"
+    assert extract_candidates(text, "Gazette")[-1].speaker == "Mark Gomez"
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("Governor Ann Lee signed the budget on Friday.", "Gazette"),          # an act, reported by the outlet
+    ("The bridge reopened in May after two years of repairs.", "Gazette"),
+    ("Governor Ann Lee knows the deficit will grow next year.", "Ann Lee"),  # a stance: the subject's
+    ("Voters see the race as a referendum on the mayor.", "Voters"),
+])
+def test_fitted_guard_tells_a_stance_from_an_act(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker
+
+
+def test_hand_set_guard_still_answers_without_a_fitted_one():
+    import dataclasses
+    from claimtrack.extraction.speakers import load_model
+    model = dataclasses.replace(load_model(), guard={})
+    cands = extract_candidates("Governor Ann Lee believes the new tax will raise $2 million. "
+                               "The bridge reopened in May after two years of repairs.", "Gazette", model=model)
+    assert [c.speaker for c in cands] == ["Ann Lee", "Gazette"]

@@ -27,7 +27,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -305,6 +305,11 @@ class SpeakerModel:
     none_bias: float = 0.0          # chosen on dev: PolNeAR counts nearly every subject as a source
     lower: frozenset[str] = frozenset()   # words written in lower case mid-sentence (not names)
     strong_cue: float = 0.3               # a unit with no cue this strong is the outlet's own statement
+    # The fitted guard (replaces ``strong_cue`` when present): a logistic regression over unit features
+    # (guard_features) for "this unit holds an attribution at all"; under ``guard_threshold`` it is the outlet's.
+    guard: dict[str, float] = field(default_factory=dict)
+    guard_bias: float = 0.0
+    guard_threshold: float = 0.5
 
     def score(self, features: Iterable[str]) -> float:
         w = self.weights
@@ -323,7 +328,9 @@ class SpeakerModel:
 
     def to_json(self) -> dict:
         return {"format": 1, "bias": self.bias, "cue_threshold": self.cue_threshold, "none_bias": self.none_bias,
-                "strong_cue": self.strong_cue,
+                "strong_cue": self.strong_cue, "guard_bias": round(self.guard_bias, 4),
+                "guard_threshold": self.guard_threshold,
+                "guard": {k: round(v, 3) for k, v in sorted(self.guard.items()) if abs(v) >= 0.02},
                 "cues": {k: round(v, 4) for k, v in sorted(self.cues.items())}, "heads": sorted(self.heads),
                 "lower": sorted(self.lower),
                 "weights": {k: round(v, 3) for k, v in sorted(self.weights.items()) if abs(v) >= 0.05}}
@@ -333,7 +340,14 @@ class SpeakerModel:
         return cls(weights=dict(data["weights"]), cues=dict(data["cues"]), heads=frozenset(data["heads"]),
                    bias=float(data.get("bias", 0.0)), cue_threshold=float(data.get("cue_threshold", 0.15)),
                    none_bias=float(data.get("none_bias", 0.0)), lower=frozenset(data.get("lower", ())),
-                   strong_cue=float(data.get("strong_cue", 0.3)))
+                   strong_cue=float(data.get("strong_cue", 0.3)), guard=dict(data.get("guard", {})),
+                   guard_bias=float(data.get("guard_bias", 0.0)),
+                   guard_threshold=float(data.get("guard_threshold", 0.5)))
+
+    def attributed(self, features: Iterable[str]) -> float:
+        """The guard's probability that a unit holds an attribution at all."""
+        z = self.guard_bias + sum(self.guard.get(x, 0.0) for x in features)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @lru_cache(maxsize=1)
@@ -476,8 +490,7 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
             out.append(att)
             prev, prev_paragraph, prev_quoted = att, unit.paragraph, False
             continue
-        according = next((m for m in mentions if m.kind in ("name", "nom", "other") and m.first >= 2
-                          and tokens[m.first - 2].low == "according" and tokens[m.first - 1].low == "to"), None)
+        according = _according_source(tokens, mentions)
         if according is not None and view.quoted_share < 0.5:
             best = according          # "According to the state transportation department, ..."
             p = next(q for q, m in ranked if m is according)
@@ -490,8 +503,8 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
         elif carry is not None and view.quoted_share >= 0.95 and not view.cue_at and \
                 unit.paragraph - prev_paragraph <= 1:
             p, best = next((q, m) for q, m in ranked if m.kind == "prev")
-        elif best.kind != "none" and not _strong_cue(tokens, view, model) and view.quoted_share < 0.5:
-            # no speech or thought verb at all: the article's own statement ("Russia has backed ...")
+        elif best.kind != "none" and view.quoted_share < 0.5 and not _speaking(tokens, view, mentions, model):
+            # nobody says, thinks or judges anything here: the article's own statement ("Russia has backed ...")
             p, best = next((q, m) for q, m in ranked if m.kind == "none")
         local = [(m, _resolve(m, tokens, None, [], registry, publisher)) for m in mentions if m.kind == "name"]
         recent = named + ([last_subject[1]] if last_subject and last_subject[0] == len(out) - 1
@@ -515,7 +528,8 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
                 kind = "outlet"
             span = (tokens[best.first].start, tokens[best.last].end) if best.first >= 0 else None
             att = Attribution(speaker, kind, best.text, best.kind, p, span)
-        subject = next(((m, who) for m, who in local if m.first <= 5 and who[1] == "person" and who[0]), None)
+        subject = next(((m, who) for m, who in local if m.first <= 5 and who[1] == "person" and who[0]
+                        and _subject_like(tokens, m)), None)
         last_subject = (len(out), subject[1]) if subject else None
         if best.kind == "name" and att.kind != "outlet" and att.speaker:
             named.append((att.speaker, att.kind))
@@ -528,6 +542,90 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
 
 _TRANSCRIPT = re.compile(r"((?:[A-Z][A-Z.'\u2019-]+)(?: [A-Z][A-Z.'\u2019-]+){0,2}|(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)"
                          r":\s+(?=\S)")
+
+
+def _according_source(tokens: Sequence[Token], mentions: Sequence[Mention]) -> Mention | None:
+    """The source of "according to ...": the phrase up to the next comma or stop, and in it the first name
+    ("a new report by Politico" -> Politico, "the nonpartisan Congressional Budget Office" -> the office),
+    else its first source ("the state transportation department", "federal officials")."""
+    for i in range(len(tokens) - 2):
+        if tokens[i].low != "according" or tokens[i + 1].low != "to" or tokens[i].in_quote:
+            continue
+        end = i + 2
+        while end < len(tokens) and not tokens[end].in_quote and tokens[end].text not in ",.;:()!?" \
+                and tokens[end].text not in _QUOTE_MARKS and tokens[end].text not in ("--", "\u2014", "\u2013"):
+            end += 1
+        inside = [m for m in mentions if m.kind in ("name", "nom", "other") and i + 2 <= m.first and m.last < end]
+        if inside:
+            return next((m for m in inside if m.kind == "name"), inside[0])
+    return None
+
+
+_FIRST_PERSON = frozenset("i we me us my our".split())
+_PREPOSITIONS = frozenset("in at on from with for to of by about against after before during like including "
+                          "under over into than via near toward towards unlike despite".split())
+
+
+def _subject_like(tokens: Sequence[Token], m: Mention) -> bool:
+    """A name that can open a clause: not the object of a preposition ("In Honolulu, he ...", "Campaigning
+    against Mitt Romney, he ...")."""
+    return m.first == 0 or tokens[m.first - 1].low not in _PREPOSITIONS
+
+
+def guard_features(tokens: Sequence[Token], view: UnitView, mentions: Sequence[Mention],
+                   model: SpeakerModel) -> list[str]:
+    """Features of a whole unit for the guard: which cue-like words it has and around what, which kinds of
+    possible source, quotation, first person, length. No article text beyond single words."""
+    f = ["bias", f"qs={_share(view.quoted_share)}", f"sq={view.starts_quoted}", f"pk={view.prev_kind}",
+         f"np={view.new_paragraph}"]
+    best = 0.0
+    ends = {m.last: m for m in mentions if m.first >= 0}
+    starts = {m.first: m for m in mentions if m.first >= 0}
+    for i, tok in enumerate(tokens):
+        if tok.in_quote:
+            continue
+        if tok.text == ":":
+            f.append("colon")
+            continue
+        share = model.cues.get(tok.low, 0.0)
+        if share < 0.03 and tok.low != "according":
+            if tok.low in _FIRST_PERSON:
+                f.append("first_person")
+            continue
+        best = max(best, share)
+        # who stands just before the cue ("the governor has long believed") or just after it ("said Smith")
+        before = next((ends[j] for j in (i - 1, i - 2, i - 3) if j in ends), None)
+        after = next((starts[j] for j in (i + 1, i + 2) if j in starts), None)
+        if before is not None:
+            f.append(f"subj={before.kind}|cs={_bucket_share(share)}|d={i - before.last}")
+        if after is not None:
+            f.append(f"inv={after.kind}|cs={_bucket_share(share)}")
+        p1 = _shape(_word(tokens, i - 1))
+        n1 = _word(tokens, i + 1)
+        strength = _bucket_share(share)
+        f += [f"cw={tok.low}", f"cw={tok.low}|p1={p1}", f"cw={tok.low}|n1={_shape(n1)}", f"cs={strength}|p1={p1}",
+              f"cs={strength}|n1={n1 if n1 in _FUNCTION else _shape(n1)}"]
+    f.append(f"best={_bucket_share(best)}")
+    kinds = sorted({m.kind for m in mentions if m.first >= 0})
+    f += [f"has={k}" for k in kinds] + [f"best={_bucket_share(best)}|has={k}" for k in kinds]
+    first = next((m for m in mentions if m.first >= 0), None)
+    if first is not None:
+        f += [f"first={first.kind}|at={min(first.first, 3)}", f"first={first.kind}|best={_bucket_share(best)}"]
+    words = sum(1 for t in tokens if _is_word(t))
+    f.append(f"len={_bucket(words // 4)}")
+    return f
+
+
+def _bucket_share(x: float) -> str:
+    return "0" if x < 0.03 else ("lo" if x < 0.1 else ("mid" if x < 0.3 else ("hi" if x < 0.7 else "top")))
+
+
+def _speaking(tokens: Sequence[Token], view: UnitView, mentions: Sequence[Mention], model: SpeakerModel) -> bool:
+    """Does someone say, think or judge something in this unit? The fitted guard when the model has one,
+    else the hand-set rule: a cue at least ``strong_cue`` strong."""
+    if model.guard:
+        return model.attributed(guard_features(tokens, view, mentions, model)) >= model.guard_threshold
+    return _strong_cue(tokens, view, model)
 
 
 def _strong_cue(tokens: Sequence[Token], view: UnitView, model: SpeakerModel) -> bool:
@@ -573,7 +671,10 @@ def _resolve(m: Mention, tokens: Sequence[Token], carry: Attribution | None, nam
         if low in PERSON_PRONOUNS:
             # the person opening this sentence ("Ed Rendell ... agreed, but he said"), else the last person
             # named as a source, preferring names the article introduced as people
-            person = [who for x, who in before if x.first <= 5 and who[1] == "person"]
+            # ... but not the topic the pronoun interrupts ("Republicans, she said, have ..."; "Smith, he said,
+            # was ...")
+            person = [who for x, who in before if x.first <= 5 and who[1] == "person" and _subject_like(tokens, x)
+                      and not (x.last + 2 == m.first and tokens[x.last + 1].text == ",")]
             if person:
                 return person[0]
             for speaker, kind in reversed(named[-3:]):
