@@ -259,7 +259,8 @@ def main() -> None:
     print("\n".join(lines))
 
     print(f"DEV  debates MAP: shipped now {shipped_map:.4f} (in-sample) / previous recipe {prev_map:.4f} / "
-          f"new {dev_map:.4f};  ClaimBuster AP: shipped now {shipped_ap:.4f} / previous {prev_ap:.4f} / new {dev_ap:.4f}")
+          f"new {dev_map:.4f};  ClaimBuster AP: shipped now {shipped_ap:.4f} / previous {prev_ap:.4f} / "
+          f"new {dev_ap:.4f}")
     # The shipped model saw the dev debates, so its own figure there is in-sample; its recipe fitted on the
     # train debates only is the fair "current model" on dev.
     if dev_map < prev_map:
