@@ -549,3 +549,19 @@ def test_hand_set_guard_still_answers_without_a_fitted_one():
     cands = extract_candidates("Governor Ann Lee believes the new tax will raise $2 million. "
                                "The bridge reopened in May after two years of repairs.", "Gazette", model=model)
     assert [c.speaker for c in cands] == ["Ann Lee", "Gazette"]
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("The GOP presidential nominee argued that the files were off-limits.", "GOP presidential nominee"),
+    ("Democratic state senators said the bill would fail.", "Democratic state senators"),
+])
+def test_a_capitalised_modifier_and_lower_case_words_up_to_a_head_are_one_source(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker
+
+
+def test_a_possessive_source_is_not_also_listed_by_its_head():
+    from claimtrack.extraction.speakers import find_mentions, load_model, tokenize
+    model = load_model()
+    tokens = tokenize("A new ad from Mark Gomez's presidential campaign attacks the plan.", [])
+    found = [m.text for m in find_mentions(tokens, model.heads, model.cues, frozenset(), model.lower)]
+    assert "Mark Gomez's presidential campaign" in found and "campaign" not in found

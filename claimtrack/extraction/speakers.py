@@ -141,7 +141,12 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
                     text = " ".join(t.text for t in tokens[first:j + 1])
                     single = first == j and (first == 0 or tokens[first].low in lower)
                     nxt = tokens[j + 1] if j + 1 < n else None
-                    if nxt is not None and not _possessive(tokens[j]) and nxt.low in heads and not nxt.cap:
+                    head = _lower_head(tokens, j, heads) if not _possessive(tokens[j]) and (
+                        tokens[first].low == "the" or first == j) else None
+                    if head is not None:
+                        j = head                      # "The GOP presidential nominee", "Democratic state senators"
+                        out.append(Mention("name", first, j, " ".join(t.text for t in tokens[first:j + 1])))
+                    elif nxt is not None and not _possessive(tokens[j]) and nxt.low in heads and not nxt.cap:
                         j += 1                        # "City officials", "White House aides"
                         out.append(Mention("name", first, j, " ".join(t.text for t in tokens[first:j + 1])))
                     elif first == j and nxt is not None and nxt.text.isalpha() and not nxt.cap and \
@@ -157,6 +162,7 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
                             k += 1
                             if tokens[k].low in heads:       # "Turkey's government", "Trump's campaign"
                                 out.append(Mention("name", first, k, " ".join(t.text for t in tokens[first:k + 1])))
+                                j = k                        # its head is not a source of its own
                                 break
                         else:
                             out.append(Mention("name", first, j, text))
@@ -183,6 +189,20 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
             out.append(Mention("other", i, i, tok.text))
         i += 1
     return out
+
+
+def _lower_head(tokens: Sequence[Token], j: int, heads: frozenset[str]) -> int | None:
+    """The end of "<capitalised words> <two or three lower-case words> <head>" ("The GOP presidential nominee"),
+    or None: the modifiers are plain words, the last one heads sources."""
+    k = j
+    while k + 1 < len(tokens) and k - j < 3:
+        nxt = tokens[k + 1]
+        if nxt.cap or nxt.in_quote or not nxt.text.isalpha() or nxt.low in _FUNCTION or nxt.low in _AUX:
+            break
+        k += 1
+        if nxt.low in heads and k - j >= 2:
+            return k
+    return None
 
 
 def _word(tokens: Sequence[Token], i: int) -> str:
