@@ -565,3 +565,18 @@ def test_a_possessive_source_is_not_also_listed_by_its_head():
     tokens = tokenize("A new ad from Mark Gomez's presidential campaign attacks the plan.", [])
     found = [m.text for m in find_mentions(tokens, model.heads, model.cues, frozenset(), model.lower)]
     assert "Mark Gomez's presidential campaign" in found and "campaign" not in found
+
+
+def test_a_quotation_signed_after_a_dash_is_its_signers():
+    text = ("Readers wrote to us about the debate.\n\n"
+            "\u201cThe debate told me nothing new. Both of them dodged every question.\u201d \u2015 Jane Doe\n\n"
+            "\u201cI was proud of our city tonight. The moderators were fair.\u201d \u2015 Carlos Ruiz, Dayton, Ohio\n")
+    assert [c.speaker for c in extract_candidates(text, "Gazette")[1:]] == ["Jane Doe", "Carlos Ruiz"]
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ('Gov. Pat McCrory (R) said it would be "improper" for him to speak on the video.', "Pat McCrory"),
+    ('Rep. Ann Lee (D-Va.) said the bill "will not pass this year."', "Ann Lee"),
+])
+def test_a_party_tag_is_no_source(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker

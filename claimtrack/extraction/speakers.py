@@ -48,6 +48,7 @@ has have had do does did will would can could should may might must than into ov
 between through up down out off very just only even more less much
 """.split())
 _CAP_JOIN = frozenset("of for the de da del della di van von der den bin ibn al la le du dos das y and &".split())
+_PARTY = re.compile(r"[DRI](?:-[A-Z][A-Za-z.]{0,5})?")
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
                   "june july august september october november december".split())
 _QUOTE_MARKS = "\"\u201c\u201d\u201e\u00ab\u00bb"
@@ -120,6 +121,9 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
         tok = tokens[i]
         if tok.in_quote or not _is_word(tok):
             i += 1
+            continue
+        if i > 0 and tokens[i - 1].text == "(" and _PARTY.fullmatch(tok.text):
+            i += 1                                   # "Gov. Pat McCrory (R)", "(D-Va.)": a party, no source
             continue
         if tok.cap and not (tok.low in _FUNCTION and tok.low != "the" and (i + 1 >= n or not tokens[i + 1].cap)):
             j = i
@@ -511,9 +515,13 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
             prev, prev_paragraph, prev_quoted = att, unit.paragraph, False
             continue
         according = _according_source(tokens, mentions)
+        signed = _signature(tokens, mentions)
         if according is not None and view.quoted_share < 0.5:
             best = according          # "According to the state transportation department, ..."
             p = next(q for q, m in ranked if m is according)
+        elif signed is not None:
+            best = signed             # "“...” ― Jane Doe": a quotation signed after a dash
+            p = next(q for q, m in ranked if m is signed)
         elif view.quoted_share >= 0.95 and not view.cue_at and last_quoted is not None and \
                 unit.paragraph - last_quoted[2] <= 2:
             # a quotation with no frame of its own: whoever was last quoted, a paragraph or two before
@@ -562,6 +570,31 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
 
 _TRANSCRIPT = re.compile(r"((?:[A-Z][A-Z.'\u2019-]+)(?: [A-Z][A-Z.'\u2019-]+){0,2}|(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)"
                          r":\s+(?=\S)")
+
+
+_DASHES = frozenset("\u2015\u2014\u2013-")
+
+
+def _signature(tokens: Sequence[Token], mentions: Sequence[Mention]) -> Mention | None:
+    """The name that signs a quotation after a dash at the end of the unit ("“...” ― Jane Doe, Ohio")."""
+    names = [m for m in mentions if m.kind == "name" and m.first >= 2]
+    if not names:
+        return None
+    m = names[-1]
+    dash = m.first - 1
+    if tokens[dash].text not in _DASHES:
+        return None
+    before = dash - 1
+    while before >= 0 and tokens[before].text in _DASHES:
+        before -= 1
+    if before < 0 or not (tokens[before].in_quote or tokens[before].text in _QUOTE_MARKS
+                          or tokens[before].text in ("''", "``")):
+        return None
+    rest = tokens[m.last + 1:]
+    # after the name, at most a place or an age: "― Jane Doe, 34, Dayton, Ohio"
+    if len(rest) > 8 or any(t.in_quote or t.text in _QUOTE_MARKS for t in rest):
+        return None
+    return m
 
 
 def _according_source(tokens: Sequence[Token], mentions: Sequence[Mention]) -> Mention | None:
