@@ -1,13 +1,13 @@
-"""Choose the check-worthiness labels (high / medium / low) an editor sees, and report their precision.
+"""Report the check-worthiness labels (high / medium / low) an editor sees, with their precision on dev.
 
     python bench/checkworthiness_labels.py [--data ../shared/data/checkworthiness] [--seed 13]
 
-The ClaimBuster sentences (1,994 of 7,976 check-worthy) are split by a seeded shuffle: 80 % to choose the
-thresholds, 20 % held back. "high" is the lowest score whose precision on the choosing part reaches
---high-precision (0.75), "medium" the lowest reaching --medium-precision (0.50). Printed: the thresholds
-(copy them into LABEL_THRESHOLDS in claimtrack/extraction/checkworthiness.py), then each label's share of
-sentences and precision on the held-back ClaimBuster part and on the debates (1.1 % check-worthy; the shipped
-model was fitted on those debates, so read their figures as in-sample).
+The thresholds are chosen on train by bench/train_checkworthiness.py (out-of-fold scores of the ClaimBuster
+train part). This script splits the data exactly as that one does (the same seeded 80/20 ClaimBuster shuffle and
+the same 10 dev debates) and prints, for the shipped LABEL_THRESHOLDS, each label's share of sentences and
+precision on the held-back ClaimBuster sentences and on the dev debates (1.1 % check-worthy). For comparison it
+also prints the thresholds that the shipped model's own (in-sample) scores on the ClaimBuster train part would
+give.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.train_checkworthiness import debate_split  # noqa: E402
 from claimtrack.extraction.checkworthiness import LABEL_THRESHOLDS, label_of, score_sentences  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "checkworthiness"
@@ -66,11 +67,13 @@ def main() -> None:
     scored_held = list(zip(score_sentences([r["text"] for r in held]), [r["label"] for r in held]))
     thresholds = {"high": round(lowest_with_precision(scored_choose, args.high_precision), 4),
                   "medium": round(lowest_with_precision(scored_choose, args.medium_precision), 4)}
-    print(f"chosen on {len(choose)} ClaimBuster sentences: {thresholds}   (shipped: {LABEL_THRESHOLDS})")
-    report("ClaimBuster held back", scored_held, thresholds)
+    print(f"shipped: {LABEL_THRESHOLDS}   (from in-sample scores on the {len(choose)} ClaimBuster train "
+          f"sentences: {thresholds})")
+    report("ClaimBuster held back", scored_held, LABEL_THRESHOLDS)
     debates = read(args.data / "debates-train.jsonl")
-    scored_debates = list(zip(score_sentences([r["text"] for r in debates]), [r["label"] for r in debates]))
-    report("debates (in-sample)", scored_debates, thresholds)
+    _, dev = debate_split(debates, args.seed)
+    scored_debates = list(zip(score_sentences([r["text"] for r in dev]), [r["label"] for r in dev]))
+    report("debates dev", scored_debates, LABEL_THRESHOLDS)
 
 
 if __name__ == "__main__":

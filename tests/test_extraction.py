@@ -501,6 +501,7 @@ def test_speaker_model_ships_no_article_text():
     # only single words and feature names: no sentence of any article can hide in it
     assert all(" " not in w for w in list(data["cues"]) + data["heads"] + data["lower"])
     assert all(len(f) < 80 for f in data["weights"])
+    assert all(len(f) < 80 and " " not in f for f in data.get("guard", {}))
 
 
 def test_checkworthiness_label_and_cues():
@@ -509,3 +510,73 @@ def test_checkworthiness_label_and_cues():
     assert label_of(LABEL_THRESHOLDS["medium"]) == "medium" and label_of(LABEL_THRESHOLDS["medium"] / 2) == "low"
     assert "a number" in cues("Crime is up 40 percent under this mayor.")
     assert cues("Thank you all for coming tonight.") == []
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("According to a new report by the Ledger, county officials ignored the audit.", "Ledger"),
+    ("Costs rose 4 percent, according to the nonpartisan Harbor Budget Office, and wages rose 2 percent.",
+     "Harbor Budget Office"),
+    ("According to federal officials, the bridge will reopen in May.", "officials"),
+])
+def test_according_to_names_the_source_in_its_phrase(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker
+
+
+@pytest.mark.parametrize("sentence", [
+    'Republicans, he said, "have never understood this state."',      # the topic the pronoun interrupts
+    "Campaigning against Tom Reyes in 2012, he barely mentioned the budget.",   # the object of a preposition
+    "In Springfield last week, he told farmers that the drought would end.",
+])
+def test_pronoun_skips_names_that_cannot_be_its_antecedent(sentence):
+    text = f"Senator Mark Gomez spoke at the rally on Tuesday.\n\n{sentence}\n"
+    assert extract_candidates(text, "Gazette")[-1].speaker == "Mark Gomez"
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("Governor Ann Lee signed the budget on Friday.", "Gazette"),          # an act, reported by the outlet
+    ("The bridge reopened in May after two years of repairs.", "Gazette"),
+    ("Governor Ann Lee knows the deficit will grow next year.", "Ann Lee"),  # a stance: the subject's
+    ("Voters see the race as a referendum on the mayor.", "Voters"),
+])
+def test_fitted_guard_tells_a_stance_from_an_act(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker
+
+
+def test_hand_set_guard_still_answers_without_a_fitted_one():
+    import dataclasses
+    from claimtrack.extraction.speakers import load_model
+    model = dataclasses.replace(load_model(), guard={})
+    cands = extract_candidates("Governor Ann Lee believes the new tax will raise $2 million. "
+                               "The bridge reopened in May after two years of repairs.", "Gazette", model=model)
+    assert [c.speaker for c in cands] == ["Ann Lee", "Gazette"]
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("The GOP presidential nominee argued that the files were off-limits.", "GOP presidential nominee"),
+    ("Democratic state senators said the bill would fail.", "Democratic state senators"),
+])
+def test_a_capitalised_modifier_and_lower_case_words_up_to_a_head_are_one_source(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker
+
+
+def test_a_possessive_source_is_not_also_listed_by_its_head():
+    from claimtrack.extraction.speakers import find_mentions, load_model, tokenize
+    model = load_model()
+    tokens = tokenize("A new ad from Mark Gomez's presidential campaign attacks the plan.", [])
+    found = [m.text for m in find_mentions(tokens, model.heads, model.cues, frozenset(), model.lower)]
+    assert "Mark Gomez's presidential campaign" in found and "campaign" not in found
+
+
+def test_a_quotation_signed_after_a_dash_is_its_signers():
+    text = ("Readers wrote to us about the debate.\n\n"
+            "\u201cThe debate told me nothing new. Both of them dodged every question.\u201d \u2015 Jane Doe\n\n"
+            "\u201cI was proud of our city tonight. The moderators were fair.\u201d \u2015 Carlos Ruiz, Dayton, Ohio\n")
+    assert [c.speaker for c in extract_candidates(text, "Gazette")[1:]] == ["Jane Doe", "Carlos Ruiz"]
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ('Gov. Pat McCrory (R) said it would be "improper" for him to speak on the video.', "Pat McCrory"),
+    ('Rep. Ann Lee (D-Va.) said the bill "will not pass this year."', "Ann Lee"),
+])
+def test_a_party_tag_is_no_source(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker

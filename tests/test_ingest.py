@@ -430,7 +430,10 @@ def test_long_articles_are_bounded_paged_and_the_review_page_writes_nothing(app,
     assert client.get(f"/editor/articles/{article_id}?page=999").status_code == 200
     assert client.get(f"/editor/articles/{article_id}?page=abc").status_code == 200
     # the whole 300-sentence paragraph is never repeated under every candidate
-    assert len(first) < 400_000 and first.count("road number 299.") <= 1
+    # (which sentences make page 1 depends on the check-worthiness model, so look at every context shown)
+    contexts = re.findall(r'<p class="context">(.*?)</p>', first, re.S)
+    assert len(first) < 400_000 and contexts
+    assert all(len(c) < 800 and c.count("road number") < 15 for c in contexts)
     with app.app_context():
         after = {a.id: (a.match_score, a.status) for a in
                  db.session.scalars(select(Appearance).where(Appearance.article_id == article_id))}

@@ -27,7 +27,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +48,7 @@ has have had do does did will would can could should may might must than into ov
 between through up down out off very just only even more less much
 """.split())
 _CAP_JOIN = frozenset("of for the de da del della di van von der den bin ibn al la le du dos das y and &".split())
+_PARTY = re.compile(r"[DRI](?:-[A-Z][A-Za-z.]{0,5})?")
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
                   "june july august september october november december".split())
 _QUOTE_MARKS = "\"\u201c\u201d\u201e\u00ab\u00bb"
@@ -121,6 +122,9 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
         if tok.in_quote or not _is_word(tok):
             i += 1
             continue
+        if i > 0 and tokens[i - 1].text == "(" and _PARTY.fullmatch(tok.text):
+            i += 1                                   # "Gov. Pat McCrory (R)", "(D-Va.)": a party, no source
+            continue
         if tok.cap and not (tok.low in _FUNCTION and tok.low != "the" and (i + 1 >= n or not tokens[i + 1].cap)):
             j = i
             while j + 1 < n and not _possessive(tokens[j]) and not tokens[j + 1].in_quote and (
@@ -141,7 +145,12 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
                     text = " ".join(t.text for t in tokens[first:j + 1])
                     single = first == j and (first == 0 or tokens[first].low in lower)
                     nxt = tokens[j + 1] if j + 1 < n else None
-                    if nxt is not None and not _possessive(tokens[j]) and nxt.low in heads and not nxt.cap:
+                    head = _lower_head(tokens, j, heads) if not _possessive(tokens[j]) and (
+                        tokens[first].low == "the" or first == j) else None
+                    if head is not None:
+                        j = head                      # "The GOP presidential nominee", "Democratic state senators"
+                        out.append(Mention("name", first, j, " ".join(t.text for t in tokens[first:j + 1])))
+                    elif nxt is not None and not _possessive(tokens[j]) and nxt.low in heads and not nxt.cap:
                         j += 1                        # "City officials", "White House aides"
                         out.append(Mention("name", first, j, " ".join(t.text for t in tokens[first:j + 1])))
                     elif first == j and nxt is not None and nxt.text.isalpha() and not nxt.cap and \
@@ -157,6 +166,7 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
                             k += 1
                             if tokens[k].low in heads:       # "Turkey's government", "Trump's campaign"
                                 out.append(Mention("name", first, k, " ".join(t.text for t in tokens[first:k + 1])))
+                                j = k                        # its head is not a source of its own
                                 break
                         else:
                             out.append(Mention("name", first, j, text))
@@ -183,6 +193,20 @@ def find_mentions(tokens: Sequence[Token], heads: frozenset[str], cues: dict[str
             out.append(Mention("other", i, i, tok.text))
         i += 1
     return out
+
+
+def _lower_head(tokens: Sequence[Token], j: int, heads: frozenset[str]) -> int | None:
+    """The end of "<capitalised words> <two or three lower-case words> <head>" ("The GOP presidential nominee"),
+    or None: the modifiers are plain words, the last one heads sources."""
+    k = j
+    while k + 1 < len(tokens) and k - j < 3:
+        nxt = tokens[k + 1]
+        if nxt.cap or nxt.in_quote or not nxt.text.isalpha() or nxt.low in _FUNCTION or nxt.low in _AUX:
+            break
+        k += 1
+        if nxt.low in heads and k - j >= 2:
+            return k
+    return None
 
 
 def _word(tokens: Sequence[Token], i: int) -> str:
@@ -305,6 +329,11 @@ class SpeakerModel:
     none_bias: float = 0.0          # chosen on dev: PolNeAR counts nearly every subject as a source
     lower: frozenset[str] = frozenset()   # words written in lower case mid-sentence (not names)
     strong_cue: float = 0.3               # a unit with no cue this strong is the outlet's own statement
+    # The fitted guard (replaces ``strong_cue`` when present): a logistic regression over unit features
+    # (guard_features) for "this unit holds an attribution at all"; under ``guard_threshold`` it is the outlet's.
+    guard: dict[str, float] = field(default_factory=dict)
+    guard_bias: float = 0.0
+    guard_threshold: float = 0.5
 
     def score(self, features: Iterable[str]) -> float:
         w = self.weights
@@ -323,7 +352,9 @@ class SpeakerModel:
 
     def to_json(self) -> dict:
         return {"format": 1, "bias": self.bias, "cue_threshold": self.cue_threshold, "none_bias": self.none_bias,
-                "strong_cue": self.strong_cue,
+                "strong_cue": self.strong_cue, "guard_bias": round(self.guard_bias, 4),
+                "guard_threshold": self.guard_threshold,
+                "guard": {k: round(v, 3) for k, v in sorted(self.guard.items()) if abs(v) >= 0.02},
                 "cues": {k: round(v, 4) for k, v in sorted(self.cues.items())}, "heads": sorted(self.heads),
                 "lower": sorted(self.lower),
                 "weights": {k: round(v, 3) for k, v in sorted(self.weights.items()) if abs(v) >= 0.05}}
@@ -333,7 +364,14 @@ class SpeakerModel:
         return cls(weights=dict(data["weights"]), cues=dict(data["cues"]), heads=frozenset(data["heads"]),
                    bias=float(data.get("bias", 0.0)), cue_threshold=float(data.get("cue_threshold", 0.15)),
                    none_bias=float(data.get("none_bias", 0.0)), lower=frozenset(data.get("lower", ())),
-                   strong_cue=float(data.get("strong_cue", 0.3)))
+                   strong_cue=float(data.get("strong_cue", 0.3)), guard=dict(data.get("guard", {})),
+                   guard_bias=float(data.get("guard_bias", 0.0)),
+                   guard_threshold=float(data.get("guard_threshold", 0.5)))
+
+    def attributed(self, features: Iterable[str]) -> float:
+        """The guard's probability that a unit holds an attribution at all."""
+        z = self.guard_bias + sum(self.guard.get(x, 0.0) for x in features)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @lru_cache(maxsize=1)
@@ -476,11 +514,14 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
             out.append(att)
             prev, prev_paragraph, prev_quoted = att, unit.paragraph, False
             continue
-        according = next((m for m in mentions if m.kind in ("name", "nom", "other") and m.first >= 2
-                          and tokens[m.first - 2].low == "according" and tokens[m.first - 1].low == "to"), None)
+        according = _according_source(tokens, mentions)
+        signed = _signature(tokens, mentions)
         if according is not None and view.quoted_share < 0.5:
             best = according          # "According to the state transportation department, ..."
             p = next(q for q, m in ranked if m is according)
+        elif signed is not None:
+            best = signed             # "“...” ― Jane Doe": a quotation signed after a dash
+            p = next(q for q, m in ranked if m is signed)
         elif view.quoted_share >= 0.95 and not view.cue_at and last_quoted is not None and \
                 unit.paragraph - last_quoted[2] <= 2:
             # a quotation with no frame of its own: whoever was last quoted, a paragraph or two before
@@ -490,8 +531,8 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
         elif carry is not None and view.quoted_share >= 0.95 and not view.cue_at and \
                 unit.paragraph - prev_paragraph <= 1:
             p, best = next((q, m) for q, m in ranked if m.kind == "prev")
-        elif best.kind != "none" and not _strong_cue(tokens, view, model) and view.quoted_share < 0.5:
-            # no speech or thought verb at all: the article's own statement ("Russia has backed ...")
+        elif best.kind != "none" and view.quoted_share < 0.5 and not _speaking(tokens, view, mentions, model):
+            # nobody says, thinks or judges anything here: the article's own statement ("Russia has backed ...")
             p, best = next((q, m) for q, m in ranked if m.kind == "none")
         local = [(m, _resolve(m, tokens, None, [], registry, publisher)) for m in mentions if m.kind == "name"]
         recent = named + ([last_subject[1]] if last_subject and last_subject[0] == len(out) - 1
@@ -515,7 +556,8 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
                 kind = "outlet"
             span = (tokens[best.first].start, tokens[best.last].end) if best.first >= 0 else None
             att = Attribution(speaker, kind, best.text, best.kind, p, span)
-        subject = next(((m, who) for m, who in local if m.first <= 5 and who[1] == "person" and who[0]), None)
+        subject = next(((m, who) for m, who in local if m.first <= 5 and who[1] == "person" and who[0]
+                        and _subject_like(tokens, m)), None)
         last_subject = (len(out), subject[1]) if subject else None
         if best.kind == "name" and att.kind != "outlet" and att.speaker:
             named.append((att.speaker, att.kind))
@@ -528,6 +570,115 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
 
 _TRANSCRIPT = re.compile(r"((?:[A-Z][A-Z.'\u2019-]+)(?: [A-Z][A-Z.'\u2019-]+){0,2}|(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)"
                          r":\s+(?=\S)")
+
+
+_DASHES = frozenset("\u2015\u2014\u2013-")
+
+
+def _signature(tokens: Sequence[Token], mentions: Sequence[Mention]) -> Mention | None:
+    """The name that signs a quotation after a dash at the end of the unit ("“...” ― Jane Doe, Ohio")."""
+    names = [m for m in mentions if m.kind == "name" and m.first >= 2]
+    if not names:
+        return None
+    m = names[-1]
+    dash = m.first - 1
+    if tokens[dash].text not in _DASHES:
+        return None
+    before = dash - 1
+    while before >= 0 and tokens[before].text in _DASHES:
+        before -= 1
+    if before < 0 or not (tokens[before].in_quote or tokens[before].text in _QUOTE_MARKS
+                          or tokens[before].text in ("''", "``")):
+        return None
+    rest = tokens[m.last + 1:]
+    # after the name, at most a place or an age: "― Jane Doe, 34, Dayton, Ohio"
+    if len(rest) > 8 or any(t.in_quote or t.text in _QUOTE_MARKS for t in rest):
+        return None
+    return m
+
+
+def _according_source(tokens: Sequence[Token], mentions: Sequence[Mention]) -> Mention | None:
+    """The source of "according to ...": the phrase up to the next comma or stop, and in it the first name
+    ("a new report by Politico" -> Politico, "the nonpartisan Congressional Budget Office" -> the office),
+    else its first source ("the state transportation department", "federal officials")."""
+    for i in range(len(tokens) - 2):
+        if tokens[i].low != "according" or tokens[i + 1].low != "to" or tokens[i].in_quote:
+            continue
+        end = i + 2
+        while end < len(tokens) and not tokens[end].in_quote and tokens[end].text not in ",.;:()!?" \
+                and tokens[end].text not in _QUOTE_MARKS and tokens[end].text not in ("--", "\u2014", "\u2013"):
+            end += 1
+        inside = [m for m in mentions if m.kind in ("name", "nom", "other") and i + 2 <= m.first and m.last < end]
+        if inside:
+            return next((m for m in inside if m.kind == "name"), inside[0])
+    return None
+
+
+_FIRST_PERSON = frozenset("i we me us my our".split())
+_PREPOSITIONS = frozenset("in at on from with for to of by about against after before during like including "
+                          "under over into than via near toward towards unlike despite".split())
+
+
+def _subject_like(tokens: Sequence[Token], m: Mention) -> bool:
+    """A name that can open a clause: not the object of a preposition ("In Honolulu, he ...", "Campaigning
+    against Mitt Romney, he ...")."""
+    return m.first == 0 or tokens[m.first - 1].low not in _PREPOSITIONS
+
+
+def guard_features(tokens: Sequence[Token], view: UnitView, mentions: Sequence[Mention],
+                   model: SpeakerModel) -> list[str]:
+    """Features of a whole unit for the guard: which cue-like words it has and around what, which kinds of
+    possible source, quotation, first person, length. No article text beyond single words."""
+    f = ["bias", f"qs={_share(view.quoted_share)}", f"sq={view.starts_quoted}", f"pk={view.prev_kind}",
+         f"np={view.new_paragraph}"]
+    best = 0.0
+    ends = {m.last: m for m in mentions if m.first >= 0}
+    starts = {m.first: m for m in mentions if m.first >= 0}
+    for i, tok in enumerate(tokens):
+        if tok.in_quote:
+            continue
+        if tok.text == ":":
+            f.append("colon")
+            continue
+        share = model.cues.get(tok.low, 0.0)
+        if share < 0.03 and tok.low != "according":
+            if tok.low in _FIRST_PERSON:
+                f.append("first_person")
+            continue
+        best = max(best, share)
+        # who stands just before the cue ("the governor has long believed") or just after it ("said Smith")
+        before = next((ends[j] for j in (i - 1, i - 2, i - 3) if j in ends), None)
+        after = next((starts[j] for j in (i + 1, i + 2) if j in starts), None)
+        if before is not None:
+            f.append(f"subj={before.kind}|cs={_bucket_share(share)}|d={i - before.last}")
+        if after is not None:
+            f.append(f"inv={after.kind}|cs={_bucket_share(share)}")
+        p1 = _shape(_word(tokens, i - 1))
+        n1 = _word(tokens, i + 1)
+        strength = _bucket_share(share)
+        f += [f"cw={tok.low}", f"cw={tok.low}|p1={p1}", f"cw={tok.low}|n1={_shape(n1)}", f"cs={strength}|p1={p1}",
+              f"cs={strength}|n1={n1 if n1 in _FUNCTION else _shape(n1)}"]
+    f.append(f"best={_bucket_share(best)}")
+    kinds = sorted({m.kind for m in mentions if m.first >= 0})
+    f += [f"has={k}" for k in kinds] + [f"best={_bucket_share(best)}|has={k}" for k in kinds]
+    first = next((m for m in mentions if m.first >= 0), None)
+    if first is not None:
+        f += [f"first={first.kind}|at={min(first.first, 3)}", f"first={first.kind}|best={_bucket_share(best)}"]
+    words = sum(1 for t in tokens if _is_word(t))
+    f.append(f"len={_bucket(words // 4)}")
+    return f
+
+
+def _bucket_share(x: float) -> str:
+    return "0" if x < 0.03 else ("lo" if x < 0.1 else ("mid" if x < 0.3 else ("hi" if x < 0.7 else "top")))
+
+
+def _speaking(tokens: Sequence[Token], view: UnitView, mentions: Sequence[Mention], model: SpeakerModel) -> bool:
+    """Does someone say, think or judge something in this unit? The fitted guard when the model has one,
+    else the hand-set rule: a cue at least ``strong_cue`` strong."""
+    if model.guard:
+        return model.attributed(guard_features(tokens, view, mentions, model)) >= model.guard_threshold
+    return _strong_cue(tokens, view, model)
 
 
 def _strong_cue(tokens: Sequence[Token], view: UnitView, model: SpeakerModel) -> bool:
@@ -573,7 +724,10 @@ def _resolve(m: Mention, tokens: Sequence[Token], carry: Attribution | None, nam
         if low in PERSON_PRONOUNS:
             # the person opening this sentence ("Ed Rendell ... agreed, but he said"), else the last person
             # named as a source, preferring names the article introduced as people
-            person = [who for x, who in before if x.first <= 5 and who[1] == "person"]
+            # ... but not the topic the pronoun interrupts ("Republicans, she said, have ..."; "Smith, he said,
+            # was ...")
+            person = [who for x, who in before if x.first <= 5 and who[1] == "person" and _subject_like(tokens, x)
+                      and not (x.last + 2 == m.first and tokens[x.last + 1].text == ",")]
             if person:
                 return person[0]
             for speaker, kind in reversed(named[-3:]):
