@@ -72,3 +72,40 @@ def test_the_article_review_screen(live_app, page):
 
     page.get_by_role("link", name="Articles").click()
     expect(page.get_by_role("link", name="Zelensky draws line in negotiations: We're not giving land to Russia")).to_be_visible()
+
+
+def test_a_sentence_is_decided_with_the_keyboard_alone(live_app, page):
+    """Open a candidate's decision with Enter, choose "Dismiss" with the arrow keys, type a reason, send with Enter."""
+    make_user(live_app, "ed", "editor")
+    base = live_app.config["LIVE_URL"]
+    page.goto(base + "/login")
+    page.get_by_label("Username").fill("ed")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(base + "/editor/articles/new")
+    page.get_by_label("Paste the article text").fill((FIXTURES / "zelensky-cnn-interview.txt").read_text())
+    page.get_by_role("button", name="Find the claims").click()
+    page.wait_for_url(f"{base}/editor/articles/*")
+
+    row = page.locator("li.candidate").first
+    sentence = row.locator("blockquote.sentence").inner_text()
+    summary = row.locator("details.decide-toggle > summary")
+    summary.focus()
+    page.keyboard.press("Enter")                       # opens the decision form
+    expect(row.locator("details.decide-toggle")).to_have_attribute("open", "")
+    page.keyboard.press("Tab")                         # onto the decision radios ("Decide later" is chosen)
+    assert page.evaluate("document.activeElement.type") == "radio"
+    for _ in range(3):                                 # Decide later -> Link -> New claim -> Dismiss
+        page.keyboard.press("ArrowDown")
+    expect(row.get_by_role("radio", name="Dismiss")).to_be_checked()
+    reason = row.get_by_role("textbox", name="Why dismissed (optional)")
+    for _ in range(20):                                # past the claim number, stance and wording fields
+        if page.evaluate("document.activeElement.name || ''") == reason.get_attribute("name"):
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == reason.get_attribute("name")
+    page.keyboard.type("Opinion, not a checkable claim")
+    page.keyboard.press("Enter")                       # submits the review form
+    expect(page.get_by_text("Saved 1 decision(s).")).to_be_visible()
+    decided = page.locator("li.candidate").filter(has=page.locator("blockquote.sentence", has_text=sentence[:60]))
+    expect(decided.locator("p.decision")).to_contain_text("Dismissed: Opinion, not a checkable claim")
