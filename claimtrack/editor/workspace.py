@@ -17,7 +17,7 @@ from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRev
 from ..search_index import match_text
 from ..services import verdicts as workflow
 from ..services.merge import MergeError, merge_claims, resolve_claim
-from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm
+from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm, claim_number
 from .views import ANY_ROLE, EDITORS, bp, match_settings
 
 BLANK_SOURCE_ROWS = 2
@@ -318,7 +318,7 @@ def merge(claim_id: int):
     form = MergeForm()
     if not form.validate_on_submit():
         return _render(found, status=422, errors=[e for errs in form.errors.values() for e in errs])
-    target = db.session.get(Claim, int(form.target.data.strip().lstrip("#")))
+    target = db.session.get(Claim, claim_number(form.target.data))
     if target is None:
         return _render(found, status=422, errors=[f"Claim #{form.target.data.strip()} does not exist."])
     try:
