@@ -11,8 +11,8 @@ Checked after each request: status < 500; a refused request (4xx) changed none o
 (published verdicts, claims, revisions, corrections, merges).  At the end: the match index equals a rebuild
 (check_index), no claim is merged into itself or into a cycle.
 
-The budget is CLAIMTRACK_FUZZ_EXAMPLES generated requests per database (default 400, spread over the
-routes by hypothesis); the counts are printed.  Run alone: ``python -m pytest -m fuzz -s tests/test_form_fuzz.py``.
+The budget is CLAIMTRACK_FUZZ_EXAMPLES generated requests per database (default 300, shared out over the
+routes); the counts are printed.  Run alone: ``python -m pytest -m fuzz -s tests/test_form_fuzz.py``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .test_security_sweep import POST_TARGET, ROLE_USER, ROUTES, WRITERS, NEWSRO
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("CLAIMTRACK_FUZZ_EXAMPLES", "400"))
+EXAMPLES = int(os.environ.get("CLAIMTRACK_FUZZ_EXAMPLES", "300"))
 SEEN: Counter = Counter()
 
 OMIT = object()   # the field is left out of the form
@@ -182,6 +182,9 @@ def test_no_form_field_value_gives_a_500(app, rule):
     failures: list[str] = []
     refused_changed: list[str] = []
     per_route = max(10, EXAMPLES // (len(FORM_FIELDS) - 1))
+    sweep = SWEEP
+    if rule == "/login":  # each refused login verifies an argon2 hash (~0.3 s): fewer of them
+        per_route, sweep = max(5, per_route // 3), ["\x00", "a" * 100_001]
 
     form = forms(fields)
     path_id = st.one_of(st.just(str(ids[target] if target else ids["article"])), st.sampled_from(real_ids),
@@ -217,7 +220,7 @@ def test_no_form_field_value_gives_a_500(app, rule):
 
     # and, before the random cases, every field once with each of the worst values, the others valid
     for name in fields:
-        for worst in SWEEP:
+        for worst in sweep:
             data = {other: valid[0] if valid else "" for other, valid in fields.items()}
             data[name] = worst
             send(data, str(ids[target] if target else ids["article"]), _roles(rule)[0], "valid")
