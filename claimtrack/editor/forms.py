@@ -131,6 +131,7 @@ class StatusForm(FlaskForm):
     """A workflow step (submit, approve, send back, unpublish), with the version it was taken at."""
 
     version = HiddenField()
+    claim_version = HiddenField()  # the claim as the page showed it: an approval is of that wording and speaker
     action = HiddenField()
     note = StringField("Note (public, required to unpublish)", validators=[Optional(), Length(max=2000)])
 

@@ -94,7 +94,8 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         related=[(m, related_claims.get(m.claim_id)) for m in related if m.claim_id in related_claims],
         revisions=revisions, comments=comments,
         verdict_form=_verdict_form(verdict, verdict_form), claim_form=claim_form,
-        status_form=StatusForm(formdata=None, data={"version": str(verdict.version)}),
+        status_form=StatusForm(formdata=None, data={"version": str(verdict.version),
+                                                     "claim_version": str(claim.version)}),
         actions=workflow.allowed_actions(verdict, current_user), action_labels=workflow.ACTION_LABELS,
         assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=MergeForm(formdata=None),
         explanation_html=render_markdown(verdict.explanation),
@@ -199,12 +200,15 @@ def change_status(claim_id: int):
         abort(400)
     try:
         version = int(form.version.data or -1)
+        # absent from forms rendered before the field existed: then the check at review request still holds
+        claim_version = int(form.claim_version.data) if form.claim_version.data else None
     except ValueError:
         abort(400)
     try:
         workflow.change_status(db.session, verdict, form.action.data or "", current_user,
                                version, form.note.data,
-                               require_sources=current_app.config["PUBLISH_REQUIRES_SOURCES"])
+                               require_sources=current_app.config["PUBLISH_REQUIRES_SOURCES"],
+                               expected_claim_version=claim_version)
         db.session.commit()
     except (workflow.StaleVerdict, StaleDataError):
         db.session.rollback()
