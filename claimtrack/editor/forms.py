@@ -166,6 +166,8 @@ class MergeForm(FlaskForm):
     """Merge this claim into another one (its duplicate)."""
 
     target = StringField("Merge this claim into claim #", validators=[DataRequired(), Length(max=12)])
+    correction_note = StringField("Correction note (public; needed to merge a published check)",
+                                  validators=[Optional(), Length(max=2000)])
     merge = SubmitField("Merge")
 
     def validate_target(self, field) -> None:

@@ -326,7 +326,7 @@ def merge(claim_id: int):
     if target is None:
         return _render(found, status=422, errors=[f"Claim #{form.target.data.strip()} does not exist."])
     try:
-        final = merge_claims(db.session, found, target, current_user)
+        final = merge_claims(db.session, found, target, current_user, form.correction_note.data)
         db.session.commit()
     except MergeError as error:
         db.session.rollback()
