@@ -95,7 +95,8 @@ FORM_FIELDS: dict[str, dict[str, list[str]]] = {
     "/editor/claims/<int:claim_id>/edit": {
         "text": ["Every household pays 400 dollars in water fees each year."], "speaker": ["Pat Example", ""],
         "topics": ["Water, Tax", ""], "original": ["{text}"], "correction_note": ["Reworded."]},
-    "/editor/claims/<int:claim_id>/merge": {"target": ["{merge_into}", "{published}", "{draft}"]},
+    "/editor/claims/<int:claim_id>/merge": {"target": ["{merge_into}", "{published}", "{draft}"],
+                                            "correction_note": ["Checked twice; one page now.", ""]},
     "/editor/claims/<int:claim_id>/status": {
         "version": ["{version}"], "action": ["submit", "approve", "send_back", "unpublish", "research",
                                              "approve_correction", "reject_correction"], "note": ["Withdrawn."],

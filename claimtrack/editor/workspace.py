@@ -66,7 +66,8 @@ def _assign_form(verdict: Verdict) -> AssignForm:
     return form
 
 
-def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, status=200, errors=None):
+def _render(claim: Claim, *, verdict_form=None, claim_form=None, merge_form=None, conflict=None, status=200,
+            errors=None):
     verdict = workflow.get_or_open_verdict(db.session, claim)
     db.session.commit()
     appearances = db.session.scalars(
@@ -97,7 +98,7 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         status_form=StatusForm(formdata=None, data={"version": str(verdict.version),
                                                      "claim_version": str(claim.version)}),
         actions=workflow.allowed_actions(verdict, current_user), action_labels=workflow.ACTION_LABELS,
-        assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=MergeForm(formdata=None),
+        assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=merge_form or MergeForm(formdata=None),
         explanation_html=render_markdown(verdict.explanation),
         pending=verdict.pending_correction,
         field_labels=workflow.FIELD_LABELS,
@@ -321,15 +322,17 @@ def merge(claim_id: int):
         abort(409)
     form = MergeForm()
     if not form.validate_on_submit():
-        return _render(found, status=422, errors=[e for errs in form.errors.values() for e in errs])
+        return _render(found, merge_form=form, status=422,
+                       errors=[e for errs in form.errors.values() for e in errs])
     target = db.session.get(Claim, claim_number(form.target.data))
     if target is None:
-        return _render(found, status=422, errors=[f"Claim #{form.target.data.strip()} does not exist."])
+        return _render(found, merge_form=form, status=422,
+                       errors=[f"Claim #{form.target.data.strip()} does not exist."])
     try:
         final = merge_claims(db.session, found, target, current_user, form.correction_note.data)
         db.session.commit()
     except MergeError as error:
         db.session.rollback()
-        return _render(found, status=422, errors=[str(error)])
+        return _render(found, merge_form=form, status=422, errors=[str(error)])
     flash(f"Claim #{found.id} was merged into this claim.", "info")
     return redirect(url_for("editor.claim", claim_id=final.id))
