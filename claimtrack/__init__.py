@@ -17,7 +17,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     from .security import DatabaseId
 
-    app.url_map.converters["int"] = DatabaseId     # before any route is added: ids beyond 2^63 - 1 are a 404
+    app.url_map.converters["int"] = DatabaseId     # before any route is added: ids beyond 2^31 - 1 are a 404
     app.config.from_object("claimtrack.config")
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:

@@ -186,6 +186,9 @@ class Claim(db.Model):
     # The matcher's tokens of text, title and speaker (claimtrack.matching.index_terms), indexed by the
     # database's full-text search (search_index.py); empty for merged claims, which are never matched.
     search_terms: Mapped[Optional[str]] = mapped_column(Text)
+    # Raised by every change of what readers see of the claim (wording, speaker, topics): a review is requested
+    # for one version, and an approval of another is refused (services/verdicts.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -301,6 +304,8 @@ class Verdict(db.Model):
     # (rating, rating_text, summary, explanation, sources, correction_note, proposed_by, proposed_at); the public
     # keeps seeing the published fields until then.
     pending_correction: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # The claim's version when review was requested: the approval publishes exactly that wording and speaker.
+    reviewed_claim_version: Mapped[Optional[int]] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -88,10 +88,13 @@ def init_app(app: Flask) -> None:
 from werkzeug.routing import IntegerConverter  # noqa: E402
 
 
+MAX_ID = 2**31 - 1   # the largest id an INTEGER column holds (PostgreSQL's int4)
+
+
 class DatabaseId(IntegerConverter):
-    """``<int:...>`` in every route: only what a database id can be (0 .. 2^63 - 1); larger is a 404, never an
-    overflow in SQLite or PostgreSQL."""
+    """``<int:...>`` in every route: only what a database id can be (0 .. 2^31 - 1, the ids are INTEGER columns);
+    larger is a 404, never an overflow in SQLite or an out-of-range error in PostgreSQL."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 (werkzeug's names)
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**63 - 1 if max is None else max,
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max,
                          signed=signed)

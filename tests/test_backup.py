@@ -124,7 +124,7 @@ def rich(app, runner, tmp_path):
         change_status(s, verdict, "approve_correction", reviewer, verdict.version)
         assign(s, verdict, editor, admin)
         add_comment(s, claim, "Check the interview transcript.", editor)
-        merge_claims(s, s.get(Claim, ids["B"]), s.get(Claim, ids["C"]), editor)
+        merge_claims(s, s.get(Claim, ids["B"]), s.get(Claim, ids["C"]), editor, "Checked twice; one page now.")
         submit_request(s, RequestInput(text="Is it true the council cut the library budget by forty percent?",
                                        seen_where="a WhatsApp group", email="reader@example.org"),
                        app.extensions["match_settings"])

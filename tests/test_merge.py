@@ -65,11 +65,14 @@ def _get(model, id_):
     return db.session.get(model, id_)
 
 
-def _merge(app, claims, source, target, role="editor"):
+NOTE = "The same claim was checked twice; both checks now live on one page."
+
+
+def _merge(app, claims, source, target, role="editor", note=NOTE):
     with app.app_context():
         ids = claims["ids"]
         result = merge_claims(db.session, _get(Claim, ids[source]), _get(Claim, ids[target]),
-                              _get(User, claims["users"][role]))
+                              _get(User, claims["users"][role]), note)
         db.session.commit()
         return result.id
 
@@ -91,9 +94,10 @@ def test_appearances_comments_and_verdict_move_and_the_index_follows(app, claims
         assert sorted(x.sentence for x in a.appearances) == ["s0", "s1", "s2"] and b.appearances == []
         assert [c.body for c in a.comments] == ["Same as A, merge?"] and b.comments == []
         assert a.verdict.id == verdict_b and b.verdict is None
-        assert a.verdict.rating == "false" and len(a.verdict.revisions) == 1
+        # B's check was published: the merge is a revision of it with its public note
+        assert a.verdict.rating == "false" and len(a.verdict.revisions) == 2
         assert [s.url for s in a.verdict.sources] == ["https://example.org/budget"]
-        assert [c.note for c in a.verdict.corrections] == ["Fixed the figure."]
+        assert [c.note for c in a.verdict.corrections] == ["Fixed the figure.", NOTE]
         assert [t.name for t in a.topics] == ["budget", "libraries"]
         # B is out of the match index for good; A is still found, by its own words and by B's
         assert "B" not in _matched_ids(TEXT_B) and "A" in _matched_ids(TEXT_B)
@@ -184,10 +188,40 @@ def test_opposite_merges_with_stale_reads_cannot_both_pass(app, claims):
         assert stale_a.merged_into_id is None and stale_b.merged_into_id is None
         from sqlalchemy.orm import Session as PlainSession
         with PlainSession(db.engine) as other:
-            merge_claims(other, other.get(Claim, ids["B"]), other.get(Claim, ids["A"]), other.get(User, editor.id))
+            merge_claims(other, other.get(Claim, ids["B"]), other.get(Claim, ids["A"]), other.get(User, editor.id),
+                         NOTE)
             other.commit()
         with pytest.raises(MergeError, match="cannot take it back"):
-            merge_claims(db.session, stale_a, stale_b, editor)
+            merge_claims(db.session, stale_a, stale_b, editor, NOTE)
         db.session.rollback()
         a, b = db.session.get(Claim, ids["A"]), db.session.get(Claim, ids["B"])
         assert a.merged_into_id is None and b.merged_into_id == a.id
+
+
+def test_a_merge_never_takes_a_published_check_off_the_site(app, claims):
+    """B's check is published: it is not merged into a claim whose verdict is unpublished (the check would vanish),
+    nor without a public correction note; with one, the surviving check shows the note to readers."""
+    from claimtrack.services.claims import open_claim
+
+    ids = claims["ids"]
+    with app.app_context():
+        fresh = open_claim(db.session, "Councils cut library budgets by forty percent, a blog says.", None)
+        db.session.commit()
+        ids["E"] = fresh.id  # its verdict is new: nothing public
+    before = _state(app)
+    with pytest.raises(MergeError, match="merge claim #%d into claim #%d instead" % (ids["E"], ids["B"])):
+        _merge(app, claims, "B", "E")
+    with pytest.raises(MergeError, match="public correction note"):
+        _merge(app, claims, "B", "C", note="  ")
+    assert _state(app) == before
+    _merge(app, claims, "E", "B")  # the other way round needs no note: nothing public changes
+    _merge(app, claims, "B", "C", note="B and C were one claim.")
+    with app.app_context():
+        c = _get(Claim, ids["C"])
+        assert [x.note for x in c.verdict.corrections] == ["B and C were one claim."]
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "claim.merge")
+                                   .order_by(AuditEvent.id)).all()[-1]
+        assert event.details["correction_note"] == "B and C were one claim."
+    client = app.test_client()
+    page = client.get(f"/claims/{ids['B']}", follow_redirects=True).get_data(as_text=True)
+    assert "B and C were one claim." in page

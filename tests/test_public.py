@@ -145,7 +145,7 @@ def newsroom(app, runner, tmp_path):
             Appearance(claim_id=None, article_id=article.id, position=2, status=AppearanceStatus.PENDING,
                        sentence="SECRETPENDING a sentence nobody decided on."),
         ])
-        merge_claims(db.session, _claim("m1"), _claim("p1"), admin)
+        merge_claims(db.session, _claim("m1"), _claim("p1"), admin, "Checked twice; one page now.")
         db.session.commit()
         ids = {key: _claim(key).id for key in ("p1", "p2", "p3", "m1", "x1", "d1", "r1", "u1", "w1")}
         ids["hidden_speaker"] = _claim("d1").speaker_id

@@ -401,3 +401,58 @@ def test_two_edits_of_one_claim_cannot_both_pass(app, client, claim_id):
     with app.app_context():
         assert db.session.get(Claim, claim_id).text == "Sanctions have never changed what any country does."
     assert app.test_cli_runner().invoke(args=["claims", "reindex", "--check"]).exit_code == 0
+
+
+def test_an_approval_is_of_the_claim_as_it_was_when_review_was_requested(app, client, claim_id):
+    """The claim reworded while its verdict waits in review: the approval is refused with a clear message and
+    nothing goes public; sent back and submitted again, the approval publishes the new wording, and its revision
+    records which wording and speaker were approved."""
+    make_user(app, "ed", "editor")
+    make_user(app, "rita", "reviewer")
+    editor, reviewer = AuthActions(client), AuthActions(client)
+    editor.login("ed")
+    assert client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(open_claim(client, claim_id))
+                       ).status_code == 302
+    assert status(client, claim_id, "submit").status_code == 302
+    reworded = "Sanctions have never once changed any government's policy."
+    assert claim_edit(client, claim_id, open_claim(client, claim_id), text=reworded).status_code == 302
+    editor.logout()
+    reviewer.login("rita")
+    refused = status(client, claim_id, "approve")
+    assert refused.status_code == 422
+    assert "changed after review was requested" in html.unescape(refused.get_data(as_text=True))
+    with app.app_context():
+        verdict = db.session.scalar(select(Verdict).where(Verdict.claim_id == claim_id))
+        assert verdict.status == VerdictStatus.IN_REVIEW and verdict.published_at is None
+    assert client.get(f"/claims/{claim_id}", follow_redirects=True).status_code == 404
+    assert status(client, claim_id, "send_back").status_code == 302
+    reviewer.logout()
+    editor.login("ed")
+    assert status(client, claim_id, "submit").status_code == 302
+    editor.logout()
+    reviewer.login("rita")
+    page = open_claim(client, claim_id)   # the reviewer reads this page ...
+    reviewer.logout()
+    editor.login("ed")                    # ... while the editor rewords the claim once more
+    again = "Sanctions have never changed a single government's policy."
+    assert claim_edit(client, claim_id, open_claim(client, claim_id), text=again).status_code == 302
+    editor.logout()
+    reviewer.login("rita")
+    stale = client.post(f"/editor/claims/{claim_id}/status", data={
+        "csrf_token": token(page), "version": version(page), "action": "approve",
+        "claim_version": re.search(r'name="claim_version" type="hidden" value="(\d+)"', page).group(1)})
+    assert stale.status_code == 422 and "changed" in html.unescape(stale.get_data(as_text=True))
+    assert status(client, claim_id, "send_back").status_code == 302
+    reviewer.logout()
+    editor.login("ed")
+    assert status(client, claim_id, "submit").status_code == 302
+    editor.logout()
+    reviewer.login("rita")
+    page = open_claim(client, claim_id)
+    approved = client.post(f"/editor/claims/{claim_id}/status", data={
+        "csrf_token": token(page), "version": version(page), "action": "approve",
+        "claim_version": re.search(r'name="claim_version" type="hidden" value="(\d+)"', page).group(1)})
+    assert approved.status_code == 302
+    assert again in html.unescape(client.get(f"/claims/{claim_id}", follow_redirects=True).get_data(as_text=True))
+    last = revisions(app, claim_id)[-1]
+    assert last.data["claim_text"] == again and last.data["claim_speaker"] == "Talk radio host"

@@ -23,10 +23,20 @@ from wtforms.validators import URL, DataRequired, Length, Optional, ValidationEr
 from ..public.forms import DayField, PageField
 from ..services.claim_list import NOBODY
 from ..services.public import MAX_SEARCH_CHARS, clean_text
+from ..security import MAX_ID
 
 DECISIONS = [("", "Decide later"), ("link", "Link to an earlier claim"), ("new", "Create a new claim"),
              ("dismiss", "Dismiss")]
 STANCES = [("repeats", "repeats it"), ("disputes", "disputes it"), ("mentions", "only mentions it")]
+
+
+def claim_number(typed: str | None) -> int | None:
+    """The claim number an editor typed ("12", "#12", " 12 "), or None when it is not one a claim can have."""
+    digits = (typed or "").strip().lstrip("#").strip()
+    if not digits.isdecimal() or len(digits) > 12:
+        return None
+    number = int(digits)
+    return number if 0 < number <= MAX_ID else None
 
 
 class IngestForm(FlaskForm):
@@ -66,13 +76,17 @@ class CandidateDecisionForm(Form):
     speaker = StringField("Speaker", validators=[Optional(), Length(max=200)])
     reason = StringField("Why dismissed (optional)", validators=[Optional(), Length(max=200)])
 
-    def validate_claim_id(self, field) -> None:
-        if self.action.data == "link" and not (field.data or "").strip().lstrip("#").isdecimal():
-            raise ValidationError("Choose the earlier claim to link to (its number).")
-
-    def validate_text(self, field) -> None:
-        if self.action.data == "new" and len((field.data or "").strip()) < 3:
-            raise ValidationError("A new claim needs its wording.")
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then what the chosen decision needs (an empty field stops the field's own
+        validators, so these cannot be inline ones)."""
+        valid = super().validate(extra_validators)
+        if self.action.data == "link" and claim_number(self.claim_id.data) is None:
+            self.claim_id.errors = list(self.claim_id.errors) + ["Choose the earlier claim to link to (its number)."]
+            valid = False
+        if self.action.data == "new" and len((self.text.data or "").strip()) < 3:
+            self.text.errors = list(self.text.errors) + ["A new claim needs its wording."]
+            valid = False
+        return valid
 
 
 class ReviewForm(FlaskForm):
@@ -128,6 +142,7 @@ class StatusForm(FlaskForm):
     """A workflow step (submit, approve, send back, unpublish), with the version it was taken at."""
 
     version = HiddenField()
+    claim_version = HiddenField()  # the claim as the page showed it: an approval is of that wording and speaker
     action = HiddenField()
     note = StringField("Note (public, required to unpublish)", validators=[Optional(), Length(max=2000)])
 
@@ -162,10 +177,12 @@ class MergeForm(FlaskForm):
     """Merge this claim into another one (its duplicate)."""
 
     target = StringField("Merge this claim into claim #", validators=[DataRequired(), Length(max=12)])
+    correction_note = StringField("Correction note (public; needed to merge a published check)",
+                                  validators=[Optional(), Length(max=2000)])
     merge = SubmitField("Merge")
 
     def validate_target(self, field) -> None:
-        if not field.data.strip().lstrip("#").isdecimal():
+        if claim_number(field.data) is None:
             raise ValidationError("Give the number of the claim to merge into.")
 
 

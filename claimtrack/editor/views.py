@@ -17,7 +17,9 @@ from ..services import claim_list
 from ..services import claims as claims_service
 from ..services import ingest as ingest_service
 from ..webpage import FetchError, article_from_page, article_from_text, article_from_upload, fetch
-from .forms import AcceptSuggestionsForm, ClaimFilterForm, IngestForm, MatchAgainForm, NewClaimForm, ReviewForm
+from .forms import (
+    AcceptSuggestionsForm, ClaimFilterForm, IngestForm, MatchAgainForm, NewClaimForm, ReviewForm, claim_number,
+)
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 ANY_ROLE = (Role.ADMIN, Role.EDITOR, Role.REVIEWER)
@@ -324,7 +326,7 @@ def decide(article_id: int):
         try:
             stance = Stance(sub.stance.data or "repeats")
             if action == "link":
-                ingest_service.link_appearance(db.session, appearance, int(sub.claim_id.data.strip().lstrip("#")),
+                ingest_service.link_appearance(db.session, appearance, claim_number(sub.claim_id.data),
                                                current_user, stance)
             elif action == "new":
                 ingest_service.create_claim_from_appearance(db.session, appearance, sub.text.data, sub.speaker.data,

@@ -17,7 +17,7 @@ from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRev
 from ..search_index import match_text
 from ..services import verdicts as workflow
 from ..services.merge import MergeError, merge_claims, resolve_claim
-from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm
+from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm, claim_number
 from .views import ANY_ROLE, EDITORS, bp, match_settings
 
 BLANK_SOURCE_ROWS = 2
@@ -66,7 +66,8 @@ def _assign_form(verdict: Verdict) -> AssignForm:
     return form
 
 
-def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, status=200, errors=None):
+def _render(claim: Claim, *, verdict_form=None, claim_form=None, merge_form=None, conflict=None, status=200,
+            errors=None):
     verdict = workflow.get_or_open_verdict(db.session, claim)
     db.session.commit()
     appearances = db.session.scalars(
@@ -94,9 +95,10 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         related=[(m, related_claims.get(m.claim_id)) for m in related if m.claim_id in related_claims],
         revisions=revisions, comments=comments,
         verdict_form=_verdict_form(verdict, verdict_form), claim_form=claim_form,
-        status_form=StatusForm(formdata=None, data={"version": str(verdict.version)}),
+        status_form=StatusForm(formdata=None, data={"version": str(verdict.version),
+                                                     "claim_version": str(claim.version)}),
         actions=workflow.allowed_actions(verdict, current_user), action_labels=workflow.ACTION_LABELS,
-        assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=MergeForm(formdata=None),
+        assign_form=_assign_form(verdict), comment_form=CommentForm(formdata=None), merge_form=merge_form or MergeForm(formdata=None),
         explanation_html=render_markdown(verdict.explanation),
         pending=verdict.pending_correction,
         field_labels=workflow.FIELD_LABELS,
@@ -199,12 +201,15 @@ def change_status(claim_id: int):
         abort(400)
     try:
         version = int(form.version.data or -1)
+        # absent from forms rendered before the field existed: then the check at review request still holds
+        claim_version = int(form.claim_version.data) if form.claim_version.data else None
     except ValueError:
         abort(400)
     try:
         workflow.change_status(db.session, verdict, form.action.data or "", current_user,
                                version, form.note.data,
-                               require_sources=current_app.config["PUBLISH_REQUIRES_SOURCES"])
+                               require_sources=current_app.config["PUBLISH_REQUIRES_SOURCES"],
+                               expected_claim_version=claim_version)
         db.session.commit()
     except (workflow.StaleVerdict, StaleDataError):
         db.session.rollback()
@@ -317,15 +322,17 @@ def merge(claim_id: int):
         abort(409)
     form = MergeForm()
     if not form.validate_on_submit():
-        return _render(found, status=422, errors=[e for errs in form.errors.values() for e in errs])
-    target = db.session.get(Claim, int(form.target.data.strip().lstrip("#")))
+        return _render(found, merge_form=form, status=422,
+                       errors=[e for errs in form.errors.values() for e in errs])
+    target = db.session.get(Claim, claim_number(form.target.data))
     if target is None:
-        return _render(found, status=422, errors=[f"Claim #{form.target.data.strip()} does not exist."])
+        return _render(found, merge_form=form, status=422,
+                       errors=[f"Claim #{form.target.data.strip()} does not exist."])
     try:
-        final = merge_claims(db.session, found, target, current_user)
+        final = merge_claims(db.session, found, target, current_user, form.correction_note.data)
         db.session.commit()
     except MergeError as error:
         db.session.rollback()
-        return _render(found, status=422, errors=[str(error)])
+        return _render(found, merge_form=form, status=422, errors=[str(error)])
     flash(f"Claim #{found.id} was merged into this claim.", "info")
     return redirect(url_for("editor.claim", claim_id=final.id))

@@ -49,7 +49,8 @@ def _group(group_id: int) -> RequestGroup:
     return group
 
 
-def _render_group(group: RequestGroup, claim_form=None, attach_form=None, dismiss_form=None, status: int = 200):
+def _render_group(group: RequestGroup, claim_form=None, attach_form=None, dismiss_form=None, status: int = 200,
+                  errors: list[str] | None = None):
     row = requests_service.group_rows(db.session, [group], requests_service.utcnow())[0]
     members = requests_service.group_requests(db.session, group.id)
     suggestions = []
@@ -63,8 +64,21 @@ def _render_group(group: RequestGroup, claim_form=None, attach_form=None, dismis
         claim_form=claim_form or ClaimFromGroupForm(formdata=None, data={"text": row.wording}),
         attach_form=attach_form or AttachForm(formdata=None), dismiss_form=dismiss_form or DismissForm(formdata=None),
         show_email=requests_service.may_see_email(current_user, current_app.config["REQUESTS_EMAIL_ROLES"]),
-        can_decide=current_user.role in EDITORS, status_titles=STATUS_TITLES,
+        can_decide=current_user.role in EDITORS, status_titles=STATUS_TITLES, errors=errors or [],
     ), status
+
+
+def _refused(group_id: int, error: RequestError, field, typed: str | None = None, **forms):
+    """The group again with why the decision was refused, on its field; at the top too, with what the editor typed,
+    when another editor decided the group meanwhile (its decision forms are no longer shown)."""
+    field.errors = list(field.errors) + [str(error)]
+    group = _group(group_id)
+    errors = []
+    if group.status != RequestGroupStatus.OPEN:
+        errors.append(str(error))
+        if (typed or "").strip():
+            errors.append(f"What you typed (not saved): {typed.strip()}")
+    return _render_group(group, status=422, errors=errors, **forms)
 
 
 @bp.route("/requests/<int:group_id>")
@@ -86,8 +100,7 @@ def request_group_claim(group_id: int):
         claim = requests_service.turn_into_claim(db.session, group, form.text.data, form.speaker.data, current_user)
     except RequestError as error:
         db.session.rollback()
-        form.text.errors = list(form.text.errors) + [str(error)]
-        return _render_group(_group(group_id), claim_form=form, status=422)
+        return _refused(group_id, error, form.text, form.text.data, claim_form=form)
     db.session.commit()
     flash(f"Opened claim {claim.id} for {group.request_count} request(s).", "info")
     return redirect(url_for("editor.claim", claim_id=claim.id))
@@ -105,8 +118,7 @@ def request_group_attach(group_id: int):
         claim = requests_service.attach_to_claim(db.session, group, form.claim_id.data, current_user)
     except RequestError as error:
         db.session.rollback()
-        form.claim_id.errors = list(form.claim_id.errors) + [str(error)]
-        return _render_group(_group(group_id), attach_form=form, status=422)
+        return _refused(group_id, error, form.claim_id, attach_form=form)
     db.session.commit()
     flash(f"Attached the requests to claim {claim.id}.", "info")
     return redirect(url_for("editor.request_group", group_id=group_id))
@@ -124,8 +136,7 @@ def request_group_dismiss(group_id: int):
         requests_service.dismiss_group(db.session, group, form.reason.data, current_user)
     except RequestError as error:
         db.session.rollback()
-        form.reason.errors = list(form.reason.errors) + [str(error)]
-        return _render_group(_group(group_id), dismiss_form=form, status=422)
+        return _refused(group_id, error, form.reason, form.reason.data, dismiss_form=form)
     db.session.commit()
     flash("Dismissed as not checkable.", "info")
     return redirect(url_for("editor.requests_triage"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import Appearance, AuditEvent, Claim, Comment, User
+from ..models import Appearance, AuditEvent, Claim, Comment, Correction, User, VerdictStatus
 from ..search_index import set_claim_terms
 
 MERGING_ROLES = ("admin", "editor")
@@ -59,12 +59,20 @@ def lock_claims(session: Session, claim_ids: list[int]) -> None:
             session.refresh(claim)
 
 
-def merge_claims(session: Session, source: Claim, target: Claim, user: User) -> Claim:
+def _published(claim: Claim) -> bool:
+    return claim.verdict is not None and claim.verdict.status == VerdictStatus.PUBLISHED
+
+
+def merge_claims(session: Session, source: Claim, target: Claim, user: User, note: str | None = None) -> Claim:
     """Merge ``source`` (a duplicate) into ``target`` and return the claim that now holds both.
 
     Appearances and comments move to the target; the source's verdict moves too when the target has
     none, otherwise it stays on the source so its history stays reachable.  Claims merged into the
     source earlier now point at the target.  Raise PermissionError or MergeError before changing anything.
+
+    A merge never takes a published check off the site: a claim with a published verdict is merged only into
+    one whose check is published too (or that has no verdict, which then receives it), and only with ``note``,
+    a public correction note that the surviving check shows (a revision and a correction on it).
     """
     if user is None or getattr(user.role, "value", user.role) not in MERGING_ROLES:
         raise PermissionError("Only editors and admins can merge claims.")
@@ -77,6 +85,15 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User) -> 
         if requested.id == source.id:
             raise MergeError("A claim cannot be merged into itself.")
         raise MergeError(f"Claim #{requested.id} was merged into claim #{source.id}: it cannot take it back.")
+    note = " ".join((note or "").split())[:2000]
+    published_source = _published(source)
+    if published_source:
+        if target.verdict is not None and not _published(target):
+            raise MergeError(f"Claim #{source.id} has a published check and claim #{target.id} has none: merge "
+                             f"claim #{target.id} into claim #{source.id} instead, so the check stays on the site.")
+        if not note:
+            raise MergeError(f"Claim #{source.id} has a published check: say in the public correction note why it "
+                             f"is merged into claim #{target.id} (readers of both pages will see it).")
 
     moved_appearances = session.execute(
         update(Appearance).where(Appearance.claim_id == source.id).values(claim_id=target.id)
@@ -119,6 +136,14 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User) -> 
     }
     if requested.id != target.id:
         details["requested_target"] = requested.id
+    if published_source:
+        from .verdicts import _revise
+
+        surviving = target.verdict
+        revision = _revise(session, surviving, user, note)
+        session.add(Correction(verdict_id=surviving.id, revision_number=revision.number, note=note,
+                               author_id=user.id))
+        details["correction_note"] = note
     session.add(AuditEvent(user_id=user.id, action="claim.merge", object_type="claim", object_id=target.id,
                            details=details))
     session.flush()

@@ -263,6 +263,7 @@ def _apply_correction(session: Session, verdict: Verdict, user: User, override: 
         claim.text = proposal["claim_text"]
         claim.speaker = (get_or_create_speaker(session, proposal["claim_speaker"])
                          if proposal.get("claim_speaker") else None)
+        claim.version += 1
         session.flush()
         set_claim_terms(session, claim)
     verdict.pending_correction = None
@@ -320,12 +321,14 @@ def allowed_actions(verdict: Verdict, user: User) -> list[str]:
 
 def change_status(
     session: Session, verdict: Verdict, action: str, user: User, expected_version: int | None,
-    note: str | None = None, require_sources: bool = True,
+    note: str | None = None, require_sources: bool = True, expected_claim_version: int | None = None,
 ) -> None:
     """Move the verdict along the workflow; raise PermissionError, WorkflowError or StaleVerdict.
 
     ``require_sources``: publishing needs at least one source and an explanation (setting
-    PUBLISH_REQUIRES_SOURCES)."""
+    PUBLISH_REQUIRES_SOURCES).  An approval is of one exact version of claim and verdict together: the verdict's
+    ``expected_version``, and the claim as it was when review was requested (and as the approver's page showed
+    it, ``expected_claim_version``); a claim reworded since is refused."""
     if action not in ACTIONS:
         raise WorkflowError(f"Unknown action {action!r}.")
     sources, target, roles, what = ACTIONS[action]
@@ -350,6 +353,11 @@ def change_status(
         override = True
     if action == "unpublish" and not (note or "").strip():
         raise WorkflowError("Say why the verdict is unpublished: the note is public.")
+    claim = verdict.claim
+    if action == "approve":
+        _check_claim_version(session, verdict, claim, expected_claim_version)
+    if action == "submit":
+        verdict.reviewed_claim_version = claim.version
     verdict.status = target
     verdict.updated_at = datetime.now(timezone.utc)
     if action == "approve":
@@ -359,12 +367,31 @@ def change_status(
     session.flush()
     if action in ("approve", "unpublish"):
         revision = _revise(session, verdict, user, (note or "").strip() or None)
+        if action == "approve":  # the revision says which wording and speaker the approval was of
+            revision.data = {**revision.data, "claim_text": claim.text,
+                             "claim_speaker": claim.speaker.name if claim.speaker else None,
+                             "claim_version": claim.version}
         if action == "unpublish":
             session.add(Correction(verdict_id=verdict.id, revision_number=revision.number,
                                    note=(note or "").strip()[:2000], author_id=user.id))
     _audit(session, user, f"verdict.{action}", "verdict", verdict.id, status=target.value,
            **({"admin_override": True} if override else {}))
     session.flush()
+
+
+def _check_claim_version(session: Session, verdict: Verdict, claim: Claim, expected: int | None) -> None:
+    """Refuse an approval of a claim reworded after review was requested, or after the approver's page was shown.
+    The claim is taken for this transaction first, so an edit cannot slip in between this check and the commit."""
+    from .merge import lock_claims
+
+    lock_claims(session, [claim.id])
+    if verdict.reviewed_claim_version is not None and verdict.reviewed_claim_version != claim.version:
+        raise WorkflowError("The claim's wording, speaker or topics changed after review was requested, so this "
+                            "approval would publish something nobody reviewed. Send the verdict back; the editor "
+                            "submits it again with the claim as it is now.")
+    if expected is not None and expected != claim.version:
+        raise WorkflowError("The claim's wording, speaker or topics changed since you opened this page: read the "
+                            "claim as it is now, then approve again.")
 
 
 def _decide_correction(session: Session, verdict: Verdict, action: str, user: User, note: str | None) -> None:
@@ -449,7 +476,10 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
         if not note:
             raise WorkflowError("This claim is published: say what changed in a public correction note.")
         if user.role != Role.ADMIN:
+            topics_before = [t.name for t in claim.topics]
             set_topics(session, claim, topics)
+            if [t.name for t in claim.topics] != topics_before:
+                claim.version += 1
             proposal = dict(verdict.pending_correction or {}) or {
                 **snapshot(verdict), "correction_note": note[:2000]}
             proposal.update(claim_text=text, claim_speaker=speaker_name or None, proposed_by=user.id,
@@ -465,9 +495,12 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
             session.flush()
             return False
     before = {"text": claim.text, "speaker": current_speaker or None}
+    topics_before = [t.name for t in claim.topics]
     claim.text = text
     claim.speaker = get_or_create_speaker(session, speaker_name) if speaker_name else None
     set_topics(session, claim, topics)
+    if public_change or [t.name for t in claim.topics] != topics_before:
+        claim.version += 1
     session.flush()
     set_claim_terms(session, claim)
     override = {}
