@@ -25,10 +25,16 @@ from .webpage import XML_FEED_TYPES, FetchError, article_from_page, fetch
 log = logging.getLogger("claimtrack.worker")
 
 
+ROBOTS_AGENT = "claimtrack"
+ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_KEEP_SECONDS = 3600
+
+
 @dataclass
 class PoliteFetcher:
     """The SSRF-safe fetcher with the instance's caps, waiting at least ``host_delay`` seconds between two
-    requests to one host."""
+    requests to one host, and asking nothing a host's robots.txt disallows (RFC 9309: a robots.txt that is
+    missing, 4xx, allows everything; one that cannot be read otherwise disallows everything until it can)."""
 
     allowed_networks: tuple[str, ...] = ()
     max_bytes: int = 5 * 1024 * 1024
@@ -36,6 +42,7 @@ class PoliteFetcher:
     host_delay: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     _last: dict[str, float] = field(default_factory=dict)
+    _robots: dict[str, tuple[float, object]] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, config) -> "PoliteFetcher":
@@ -45,13 +52,45 @@ class PoliteFetcher:
                    host_delay=float(config["FEED_HOST_DELAY_SECONDS"]))
 
     def __call__(self, url: str, **kwargs):
+        """Fetch ``url`` (keyword arguments go to webpage.fetch) once robots.txt allows it; raise FetchError."""
+        rules = self._robots_of(url)
+        if not rules.can_fetch(ROBOTS_AGENT, url):
+            raise FetchError("The site's robots.txt does not allow fetching this address.")
+        return self._polite_fetch(url, **kwargs)
+
+    def _robots_of(self, url: str):
+        from urllib.robotparser import RobotFileParser
+
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        kept = self._robots.get(origin)
+        if kept is not None and time.monotonic() - kept[0] < ROBOTS_KEEP_SECONDS:
+            return kept[1]
+        rules = RobotFileParser()
+        try:
+            page = self._polite_fetch(origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
+        except FetchError as error:
+            if "(HTTP 4" not in str(error):
+                raise FetchError(f"The site's robots.txt could not be read ({error}); tried again later.") from None
+            rules.parse([])                       # no robots.txt: everything is allowed
+        else:
+            from .webpage import decode_text
+
+            try:
+                rules.parse(decode_text(page.body, page.charset).splitlines() if page.body.strip() else [])
+            except FetchError:
+                rules.parse([])
+        self._robots[origin] = (time.monotonic(), rules)
+        return rules
+
+    def _polite_fetch(self, url: str, **kwargs):
         host = (urlsplit(url).hostname or "").lower()
         wait = self._last.get(host, float("-inf")) + self.host_delay - time.monotonic()
         if wait > 0:
             self.sleep(wait)
         try:
-            return fetch(url, allowed_networks=self.allowed_networks, max_bytes=self.max_bytes,
-                         timeout=self.timeout, **kwargs)
+            return fetch(url, allowed_networks=self.allowed_networks, timeout=self.timeout,
+                         **{"max_bytes": self.max_bytes, **kwargs})
         finally:
             self._last[host] = time.monotonic()
 

@@ -208,6 +208,19 @@ def test_a_sitemap_and_a_page_that_is_no_feed(news, runner):
         assert "not a news feed or sitemap" in db.session.get(MonitoredFeed, bad).last_error
 
 
+def test_robots_txt_is_respected(news, runner):
+    app, server, _ = news
+    server.pages["/robots.txt"] = (b"User-agent: *\nDisallow: /private/\n", "text/plain")
+    server.article("/private/memo.html", "Memo", OTHER)
+    feed_id = add_feed(app, "urls", urls=f"{server.url('/private/memo.html')}\n{server.url('/news/fair.html')}")
+    result = runner.invoke(args=["worker", "--once"])
+    assert "1 new article(s)" in result.output and "1 failed" in result.output
+    assert "/private/memo.html" not in server.hits and server.hits["/robots.txt"] == 1
+    with app.app_context():
+        item = db.session.scalar(select(FeedItem).where(FeedItem.feed_id == feed_id, FeedItem.url.like("%memo%")))
+        assert "robots.txt does not allow" in item.error
+
+
 # --- alerts: confirm and dismiss ---------------------------------------------------------------------------
 
 
