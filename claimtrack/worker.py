@@ -16,6 +16,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import FeedKind, MonitoredFeed
@@ -164,9 +165,18 @@ def run_feed(session: Session, feed: MonitoredFeed, fetcher: PoliteFetcher, sett
                 report.failed += 1
                 left_over = True    # tried again next time: the next GET of the list must be full
             else:
-                _, created, raised = monitoring.ingest_item(
-                    session, feed, url, article_text, settings.match_settings, settings.max_candidates,
-                    settings.matches_per_candidate, same)
+                try:
+                    _, created, raised = monitoring.ingest_item(
+                        session, feed, url, article_text, settings.match_settings, settings.max_candidates,
+                        settings.matches_per_candidate, same)
+                except IntegrityError:
+                    # another worker stored the same article (listed by another source) a moment ago
+                    session.rollback()
+                    known = monitoring.known_article(session, article_text.url or url)
+                    if known is None:
+                        raise
+                    monitoring.record_known_item(session, feed, url, known)
+                    created, raised = False, 0
                 report.ingested += int(created)
                 report.known += int(not created)
                 report.alerts += raised

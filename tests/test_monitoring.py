@@ -400,3 +400,45 @@ def test_a_worker_killed_mid_run_loses_nothing(pg_app, db_url, tmp_path):
             reports = run_due(app, db.session)
             assert [(r.feed_id, r.ingested, r.known) for r in reports] == [(feed_id, 2, 0)]
         assert server.hits["/one.html"] == 1 and count(app, Article) == 3
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_two_workers_share_the_due_sources(pg_app):
+    """Two workers run at the same time, each on its own connection, over six due sources (two of them list the
+    same article): every source is run by exactly one of them, and every article is stored once."""
+    import threading
+
+    from claimtrack.worker import run_due
+
+    app = pg_app
+    app.config.update(FETCH_ALLOWED_NETWORKS=["127.0.0.0/8"], FEED_HOST_DELAY_SECONDS=0.01)
+    make_user(app, "editor", "editor")
+    with FeedServer() as server:
+        paths = []
+        for number in range(6):
+            path = f"/news/{number}.html"
+            server.article(path, f"Story {number}", [f"Story number {number} is about the harbour and its "
+                                                     f"{number + 2} ferries, the authority said on Monday.",
+                                                     *OTHER])
+            paths.append(path)
+        feeds = [add_feed(app, "urls", urls=server.url(path), name=f"Source {number}")
+                 for number, path in enumerate(paths)]
+        feeds.append(add_feed(app, "urls", urls=server.url(paths[0]), name="Same story elsewhere"))
+        results: dict[str, list] = {}
+
+        def work(name: str) -> None:
+            with app.app_context():
+                results[name] = run_due(app, db.session)
+                db.session.remove()
+
+        workers = [threading.Thread(target=work, args=(name,)) for name in ("a", "b")]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=300)
+    ran = [report.feed_id for reports in results.values() for report in reports]
+    assert sorted(ran) == sorted(feeds), results
+    assert all(report.error is None for reports in results.values() for report in reports)
+    with app.app_context():
+        assert set(db.session.scalars(select(MonitoredFeed.runs))) == {1}
+    assert count(app, Article) == 6 and count(app, FeedItem, FeedItem.article_id.is_not(None)) == 7
