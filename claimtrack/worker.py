@@ -149,6 +149,7 @@ def run_feed(session: Session, feed: MonitoredFeed, fetcher: PoliteFetcher, sett
     todo = monitoring.items_to_fetch(session, feed, addresses)
     left_over = len(todo) > settings.max_items
     same = settings.match_settings.thresholds.same_claim
+    first_failure: str | None = None
     for url in todo[:settings.max_items]:
         known = monitoring.known_article(session, url)
         if known is not None:
@@ -163,6 +164,7 @@ def run_feed(session: Session, feed: MonitoredFeed, fetcher: PoliteFetcher, sett
             except FetchError as error:
                 monitoring.record_item_error(session, feed, url, str(error))
                 report.failed += 1
+                first_failure = first_failure or f"{url}: {error}"
                 left_over = True    # tried again next time: the next GET of the list must be full
             else:
                 try:
@@ -182,7 +184,8 @@ def run_feed(session: Session, feed: MonitoredFeed, fetcher: PoliteFetcher, sett
                 report.alerts += raised
         monitoring.renew_lease(feed, settings.lease_seconds)
         session.commit()
-    problem = f"{report.failed} item(s) could not be fetched; they are tried again." if report.failed else None
+    problem = (f"{report.failed} item(s) could not be fetched, for example {first_failure}; they are tried again."
+               if report.failed else None)
     monitoring.finish_run(session, feed, problem, page=page, keep_validators=not left_over)
     session.commit()
     return report

@@ -171,6 +171,7 @@ def test_a_failed_item_is_kept_with_its_reason_and_tried_again(news, runner):
     with app.app_context():
         feed = db.session.get(MonitoredFeed, feed_id)
         assert "could not be fetched" in feed.last_error and feed.item_errors == 1
+        assert "/news/fair.html: The page answered with an error (HTTP 404)" in feed.last_error
         assert feed.etag is None   # the next poll must list the failed item again
         item = db.session.scalar(select(FeedItem).where(FeedItem.url.like("%fair%")))
         assert "HTTP 404" in item.error and item.article_id is None
