@@ -13,7 +13,7 @@ from typing import Callable
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from .db import db
@@ -416,6 +416,39 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(requests_cli)
+    app.cli.add_command(worker_command)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the sources that are due now, then stop.")
+@click.option("--sleep", "sleep_seconds", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds between two rounds (default WORKER_SLEEP_SECONDS).")
+@with_appcontext
+def worker_command(once: bool, sleep_seconds: float | None) -> None:
+    """Poll the monitored sources that are due: fetch their new articles, ingest and match them, raise alerts.
+
+    Runs until stopped (Ctrl-C), or one round with --once.  Several workers may run on PostgreSQL; one on SQLite.
+    """
+    import time
+
+    from .worker import PoliteFetcher, run_due
+
+    fetcher = PoliteFetcher.from_config(current_app.config)
+    pause = sleep_seconds or float(current_app.config["WORKER_SLEEP_SECONDS"])
+    while True:
+        for report in run_due(current_app._get_current_object(), db.session, fetcher):
+            outcome = (f"error: {report.error}" if report.error and not report.ingested
+                       else "unchanged (304)" if report.not_modified
+                       else f"{report.listed} listed, {report.ingested} new article(s), {report.known} known, "
+                            f"{report.failed} failed, {report.alerts} alert(s)")
+            click.echo(f"source #{report.feed_id}: {outcome}")
+        db.session.remove()
+        if once:
+            return
+        try:
+            time.sleep(pause)
+        except KeyboardInterrupt:
+            return
 
 
 def _match_settings():

@@ -160,3 +160,14 @@ REQUESTS_MAX_TEXT_CHARS = 2000
 REQUESTS_EMAIL_ROLES = ["admin"]
 # `flask requests purge` without --older-than deletes requests older than this many days.
 REQUESTS_RETENTION_DAYS = 90
+
+# --- Monitored sources and the worker (README "Monitoring and alerts") ----------------------------------------
+# The least time between two requests of the worker to one host (politeness).
+FEED_HOST_DELAY_SECONDS = 1.0
+# New items a source's run fetches at most; the rest wait for its next run.
+FEED_MAX_ITEMS_PER_RUN = 50
+# How long a worker holds a source it took (renewed after each item): a killed worker's source is taken again
+# when this runs out.
+FEED_LEASE_SECONDS = 900
+# `flask worker` sleeps this long between two rounds of due sources.
+WORKER_SLEEP_SECONDS = 30

@@ -526,3 +526,98 @@ class RequestTerm(db.Model):
     term: Mapped[str] = mapped_column(String(100), primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("check_requests.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
+
+
+class FeedKind(str, enum.Enum):
+    """What a monitored source is: an RSS or Atom feed, a (news) sitemap, or a list of article addresses."""
+
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    URLS = "urls"
+
+
+class MonitoredFeed(db.Model):
+    """A news source the worker polls for new articles (not a verdict's cited ``Source``)."""
+
+    __tablename__ = "monitored_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[FeedKind] = mapped_column(
+        db.Enum(FeedKind, native_enum=False, length=16, values_callable=_enum_values, validate_strings=True)
+    )
+    # The feed or sitemap address; empty for a list of URLs.
+    url: Mapped[Optional[str]] = mapped_column(String(2048))
+    # A list of article addresses, one a line (kind "urls").
+    urls: Mapped[Optional[str]] = mapped_column(Text)
+    # Articles from this source are credited to it (unattributed statements go to the outlet).
+    publisher: Mapped[Optional[str]] = mapped_column(String(200))
+    interval_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    paused: Mapped[bool] = mapped_column(default=False)
+    # When the next poll is due, and until when a worker that took the source holds it (a killed worker's
+    # lease runs out and another takes the source again).
+    next_run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    lease_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # What the last answer said, for the next conditional GET.
+    etag: Mapped[Optional[str]] = mapped_column(String(500))
+    last_modified: Mapped[Optional[str]] = mapped_column(String(100))
+    last_fetch_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    items_seen: Mapped[int] = mapped_column(Integer, default=0)
+    articles_ingested: Mapped[int] = mapped_column(Integer, default=0)
+    item_errors: Mapped[int] = mapped_column(Integer, default=0)
+    alerts_raised: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class FeedItem(db.Model):
+    """An address a monitored source listed, once: ingested (with its article) or failed (with the reason)."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (UniqueConstraint("feed_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("monitored_feeds.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048))
+    article_id: Mapped[Optional[int]] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    # Failed fetches are tried again on later polls, up to a bound (monitoring.MAX_ITEM_ATTEMPTS).
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AlertStatus(str, enum.Enum):
+    """Whether an alert waits for an editor, was confirmed (the appearance linked) or dismissed."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class Alert(db.Model):
+    """A monitored article's candidate that the matcher puts in the same-claim band of a published claim."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("appearance_id", "claim_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appearance_id: Mapped[int] = mapped_column(ForeignKey("appearances.id", ondelete="CASCADE"))
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    feed_id: Mapped[Optional[int]] = mapped_column(ForeignKey("monitored_feeds.id", ondelete="SET NULL"),
+                                                   index=True)
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[AlertStatus] = mapped_column(
+        db.Enum(AlertStatus, native_enum=False, length=16, values_callable=_enum_values, validate_strings=True),
+        default=AlertStatus.OPEN, index=True,
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    appearance: Mapped["Appearance"] = relationship()
+    claim: Mapped[Claim] = relationship()
+    feed: Mapped[Optional[MonitoredFeed]] = relationship()
+    decided_by: Mapped[Optional[User]] = relationship()

@@ -26,6 +26,9 @@ TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 # A partner's ClaimReview feed or a claims:search answer, besides fact-check pages.
 FEED_TYPES = TEXT_TYPES + ("application/json", "application/ld+json", "application/x-ndjson",
                            "application/jsonl", "text/json")
+# News feeds and sitemaps (the monitored sources), besides the page types.
+XML_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
+                  "application/rdf+xml", "application/x-rss+xml")
 REDIRECTS = (301, 302, 303, 307, 308)
 USER_AGENT = "claimtrack/1.0 (fact-check claim tracker)"
 
@@ -42,6 +45,11 @@ class Page:
     content_type: str
     body: bytes
     charset: str | None = None
+    # 304 when a conditional GET found the page unchanged (the body is then empty); the validators the server
+    # gave, for the next conditional GET.
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,14 +163,24 @@ def fetch(
     timeout: float = 10.0,
     max_redirects: int = 5,
     content_types: Iterable[str] = TEXT_TYPES,
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> Page:
-    """Fetch an http(s) URL safely (see the module docstring); raise FetchError with a message for the editor."""
+    """Fetch an http(s) URL safely (see the module docstring); raise FetchError with a message for the editor.
+
+    With ``etag`` or ``last_modified`` (what an earlier answer gave) the GET is conditional: an unchanged page
+    comes back as a Page with status 304 and no body."""
     allowed = list(allowed_networks)
     deadline = time.monotonic() + timeout * 2
     watchdog = _Watchdog(deadline)
     try:
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = _header_value(etag)
+        if last_modified:
+            conditional["If-Modified-Since"] = _header_value(last_modified)
         page = _fetch(url.strip(), allowed, max_bytes, timeout, max_redirects, deadline, watchdog,
-                      tuple(content_types))
+                      tuple(content_types), conditional)
         if watchdog.fired:      # what arrived before the cut is a truncated page, not the page
             raise FetchError("The page took too long to load.")
         return page
@@ -177,7 +195,8 @@ def fetch(
 
 
 def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redirects: int, deadline: float,
-           watchdog: _Watchdog, content_types: tuple[str, ...] = TEXT_TYPES) -> Page:
+           watchdog: _Watchdog, content_types: tuple[str, ...] = TEXT_TYPES,
+           conditional: dict[str, str] | None = None) -> Page:
     for _ in range(max_redirects + 1):
         try:
             parts = urlsplit(current)
@@ -205,10 +224,12 @@ def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redi
         if parts.query:
             path += "?" + parts.query
         host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        accept = ("text/html,application/xhtml+xml,text/plain;q=0.9" if content_types == TEXT_TYPES
+                  else ",".join(content_types) + ";q=0.9,*/*;q=0.1")
         try:
             response = pool.urlopen(
-                "GET", path, headers={"Host": host_header, "User-Agent": USER_AGENT,
-                                      "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9"},
+                "GET", path, headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": accept,
+                                      **(conditional or {})},
                 redirect=False, preload_content=False, assert_same_host=False,
             )
         except urllib3.exceptions.TimeoutError:
@@ -227,11 +248,17 @@ def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redi
                 except ValueError:
                     raise FetchError("The page redirects to an address that is not valid.") from None
                 continue
-            if response.status >= 400:
+            validators = {"etag": _header_value(response.headers.get("ETag")) or None,
+                          "last_modified": _header_value(response.headers.get("Last-Modified")) or None}
+            if response.status == 304 and conditional:
+                return Page(url=current, content_type="", body=b"", status=304, **validators)
+            if response.status >= 400 or response.status == 304:
                 raise FetchError(f"The page answered with an error (HTTP {response.status}).")
             content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if content_type not in content_types:
-                kinds = "an HTML or text page" if content_types == TEXT_TYPES else "an HTML page or a JSON feed"
+                kinds = ("an HTML or text page" if content_types == TEXT_TYPES
+                         else "a news feed or sitemap" if content_types == XML_FEED_TYPES
+                         else "an HTML page or a JSON feed")
                 raise FetchError(f"The page is not {kinds} (it is {content_type or 'of unknown type'}).")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -249,12 +276,20 @@ def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redi
                 raise FetchError("The page did not answer in time.") from None
             except urllib3.exceptions.HTTPError:
                 raise FetchError("The page could not be read completely.") from None
-            return Page(url=current, content_type=content_type, body=bytes(body), charset=_charset(response))
+            return Page(url=current, content_type=content_type, body=bytes(body), charset=_charset(response),
+                        **validators)
         finally:
             # close() rather than release_conn(): releasing would first drain what a hostile page still sends.
             response.close()
             pool.close()
     raise FetchError(f"The page redirects more than {max_redirects} times.")
+
+
+def _header_value(value: str | None) -> str:
+    """A header value safe to send back: printable ASCII, one line, bounded (it came from a server)."""
+    if not value:
+        return ""
+    return "".join(ch for ch in value if " " <= ch <= "~")[:500]
 
 
 def _charset(response) -> str | None:

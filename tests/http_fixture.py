@@ -120,3 +120,81 @@ class ArticleServer:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_port}{path}"
+
+
+class FeedServer:
+    """A news site on 127.0.0.1 for the monitoring tests: an RSS feed (with an ETag, answering 304 to a
+    matching If-None-Match), a news sitemap and article pages, all given by the test; it counts the requests
+    per path and keeps the headers of the last one."""
+
+    def __init__(self, pages: dict[str, tuple[bytes, str]] | None = None):
+        self.pages: dict[str, tuple[bytes, str]] = dict(pages or {})
+        self.hits: dict[str, int] = {}
+        self.last_headers: dict[str, dict[str, str]] = {}
+        self.slow_paths: set[str] = set()
+        server = self
+
+        class FeedHandler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):  # noqa: N802
+                path = self.path.split("?")[0]
+                server.hits[path] = server.hits.get(path, 0) + 1
+                server.last_headers[path] = dict(self.headers.items())
+                if path not in server.pages:
+                    _send(self, b"<html><body>Not found</body></html>", "text/html", 404)
+                    return
+                if path in server.slow_paths:
+                    _slow(self)
+                    return
+                body, content_type = server.pages[path]
+                etag = '"%x"' % (hash(body) & 0xFFFFFFFF)
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}{path}"
+
+    def article(self, path: str, title: str, paragraphs: list[str]) -> None:
+        """Serve an article page at ``path``."""
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        html = (f"<!doctype html><html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+                f"{body}</article></body></html>")
+        self.pages[path] = (html.encode("utf-8"), "text/html; charset=utf-8")
+
+    def rss(self, path: str, item_paths: list[str]) -> None:
+        """Serve an RSS 2.0 feed at ``path`` listing the pages at ``item_paths``, first newest."""
+        items = "".join(f"<item><title>Item {i}</title><link>{self.url(p)}</link><guid>{self.url(p)}</guid></item>"
+                        for i, p in enumerate(item_paths))
+        xml = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test news</title>'
+               f"<link>{self.url('/')}</link><description>Test</description>{items}</channel></rss>")
+        self.pages[path] = (xml.encode("utf-8"), "application/rss+xml")
+
+    def sitemap(self, path: str, item_paths: list[str]) -> None:
+        """Serve a news sitemap at ``path`` listing ``item_paths``."""
+        urls = "".join(f"<url><loc>{self.url(p)}</loc></url>" for p in item_paths)
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+               f' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')
+        self.pages[path] = (xml.encode("utf-8"), "application/xml")

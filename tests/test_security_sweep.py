@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from claimtrack import create_app
 from claimtrack.db import db
-from claimtrack.models import Appearance, AppearanceStatus, Article, Claim, RequestGroup, User
+from claimtrack.models import Alert, Appearance, AppearanceStatus, Article, Claim, RequestGroup, User
 
 from .conftest import PASSWORD, AuthActions, _config, make_user
 from .http_fixture import ArticleServer
@@ -92,6 +92,13 @@ ROUTES: dict[str, dict[str, str]] = {
     "/editor/articles/<int:article_id>/accept-suggestions": {"POST": WRITERS},
     "/editor/articles/<int:article_id>/match-again": {"POST": WRITERS},
     "/editor/requests": {"GET": NEWSROOM},
+    "/editor/feeds": {"GET": NEWSROOM},
+    "/editor/feeds/new": {"GET": WRITERS, "POST": WRITERS},
+    "/editor/feeds/<int:feed_id>/edit": {"GET": WRITERS, "POST": WRITERS},
+    "/editor/feeds/<int:feed_id>/pause": {"POST": WRITERS},
+    "/editor/alerts": {"GET": NEWSROOM},
+    "/editor/alerts/<int:alert_id>/confirm": {"POST": WRITERS},
+    "/editor/alerts/<int:alert_id>/dismiss": {"POST": WRITERS},
     "/editor/requests/<int:group_id>": {"GET": NEWSROOM},
     "/editor/requests/<int:group_id>/claim": {"POST": WRITERS},
     "/editor/requests/<int:group_id>/attach": {"POST": WRITERS},
@@ -194,6 +201,7 @@ def build_newsroom(app) -> dict:
     """Accounts, a published claim, claims for each POST route, an article with pending candidates,
     reader-request groups and a tracking token, all through the services; returns their ids."""
     from claimtrack.services import ingest as ingest_service
+    from claimtrack.services import monitoring
     from claimtrack.services import requests as requests_service
     from claimtrack.services import verdicts as workflow
     from claimtrack.services.claims import open_claim
@@ -234,8 +242,23 @@ def build_newsroom(app) -> dict:
             session, article_from_text(ARTICLE_TEXT, title="City budget story"), editor)
         ids["article"] = article.id
         # as the ingest form does: the matches are found and kept at ingest, the review page reads them
-        ingest_service.matches_for(session, ingest_service.article_appearances(session, article.id),
-                                   app.extensions["ingest_match_settings"], 3)
+        appearances = ingest_service.article_appearances(session, article.id)
+        matches = ingest_service.matches_for(session, appearances, app.extensions["ingest_match_settings"], 3)
+        # a monitored source, and the alerts its article would raise (as the worker raises them)
+        feed = monitoring.create_feed(session, monitoring.FeedInput(
+            name="City wire", kind="feed", url="https://example.org/feed.xml"), editor)
+        ids["feed"] = feed.id
+        same = app.extensions["ingest_match_settings"].thresholds.same_claim
+        monitoring.raise_alerts(session, appearances, matches, feed, same)
+        wired, _ = ingest_service.ingest_article(session, article_from_text(
+            "Wire copy\n\nThe state cut school funding by 30 percent in 2021, Pat Example told the rally.",
+            title="Wire copy"), None)
+        wired_appearances = ingest_service.article_appearances(session, wired.id)
+        monitoring.raise_alerts(session, wired_appearances, ingest_service.matches_for(
+            session, wired_appearances, app.extensions["ingest_match_settings"], 3), feed, same)
+        alerts = list(session.scalars(select(Alert.id).order_by(Alert.id)))
+        assert len(alerts) >= 2, f"the article raised {len(alerts)} alert(s)"
+        ids["alert"], ids["alert_confirm"], ids["alert_dismiss"] = alerts[0], alerts[0], alerts[1]
         ids["appearance"] = session.scalar(select(Appearance.id).where(
             Appearance.article_id == article.id, Appearance.status == AppearanceStatus.PENDING)
             .order_by(Appearance.id))
@@ -278,6 +301,7 @@ def concrete_url(rule: str, ids: dict, slugs: dict) -> str:
         "claim_id": ids["published"], "speaker_id": ids["speaker"], "topic_id": ids["topic"],
         "article_id": ids["article"], "group_id": ids["group_claim"], "block": 0, "token": ids["token"],
         "rest": "no-such-endpoint", "slug": slugs.get(kind, ""), "user_id": ids["ed2"],
+        "feed_id": ids["feed"], "alert_id": ids["alert"],
     }
 
     def value(match: re.Match) -> str:
@@ -384,6 +408,13 @@ POST_CASES = {
     "/admin/accounts/<int:user_id>/role": ({"admin"}, lambda app, ids: {"role": "reviewer"}),
     "/admin/accounts/<int:user_id>/active": ({"admin"}, lambda app, ids: {"active": "no"}),
     "/admin/accounts/<int:user_id>/end-sessions": ({"admin"}, lambda app, ids: {}),
+    "/editor/feeds/new": ({"admin", "editor"}, lambda app, ids: {
+        "name": "County wire", "kind": "urls", "urls": "https://example.org/news/1", "interval_minutes": "30"}),
+    "/editor/feeds/<int:feed_id>/edit": ({"admin", "editor"}, lambda app, ids: {
+        "name": "City wire", "kind": "feed", "url": "https://example.org/other-feed.xml", "interval_minutes": "60"}),
+    "/editor/feeds/<int:feed_id>/pause": ({"admin", "editor"}, lambda app, ids: {"paused": "yes"}),
+    "/editor/alerts/<int:alert_id>/confirm": ({"admin", "editor"}, lambda app, ids: {}),
+    "/editor/alerts/<int:alert_id>/dismiss": ({"admin", "editor"}, lambda app, ids: {}),
 }
 
 # Which object each POST route acts on (the claim or group key in the newsroom's ids).
@@ -393,6 +424,7 @@ POST_TARGET = {
     "/editor/claims/<int:claim_id>/assign": "assign", "/editor/claims/<int:claim_id>/comments": "assign",
     "/editor/requests/<int:group_id>/claim": "group_claim", "/editor/requests/<int:group_id>/attach": "group_attach",
     "/editor/requests/<int:group_id>/dismiss": "group_dismiss",
+    "/editor/alerts/<int:alert_id>/confirm": "alert_confirm", "/editor/alerts/<int:alert_id>/dismiss": "alert_dismiss",
 }
 
 
@@ -410,7 +442,7 @@ def test_post_routes_refuse_anonymous_and_underprivileged_users_and_change_nothi
         ids = dict(newsroom)
         if rule in POST_TARGET:
             key = POST_TARGET[rule]
-            ids["published"] = ids["group_claim"] = newsroom[key]  # the parameter concrete_url fills in
+            ids["published"] = ids["group_claim"] = ids["alert"] = newsroom[key]  # what concrete_url fills in
         url = concrete_url(rule, ids, slugs)
         for role in (None, *ROLES):
             if role in allowed:

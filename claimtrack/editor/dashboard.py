@@ -9,6 +9,7 @@ from ..auth import roles_required
 from ..db import db
 from ..models import Role
 from ..services import dashboard as dashboard_service
+from ..services import monitoring
 from .views import bp
 
 TITLES = {
@@ -52,4 +53,5 @@ def home():
         topic=topic.name if topic else (topic_name or ""), unknown_topic=unknown_topic,
         filtered=bool(speaker or topic_name), topics=dashboard_service.topic_names(db.session),
         resurfaced_days=dashboard_service.RESURFACED_DAYS,
+        open_alerts=monitoring.count_open_alerts(db.session),
     )

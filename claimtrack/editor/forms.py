@@ -12,13 +12,14 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..public.forms import DayField, PageField
 from ..services.claim_list import NOBODY
@@ -288,3 +289,33 @@ class NewClaimForm(FlaskForm):
     def validate_url(self, field) -> None:
         if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
             raise ValidationError("Give a full http(s):// address.")
+
+
+FEED_KINDS = [("feed", "RSS or Atom feed"), ("sitemap", "News sitemap"), ("urls", "List of URLs")]
+
+
+class FeedForm(FlaskForm):
+    """A monitored source: a feed or sitemap address, or a list of article addresses, and how often to poll."""
+
+    name = StringField("Name", validators=[DataRequired(message="Give the source a name."), Length(max=200)])
+    kind = RadioField("Kind", choices=FEED_KINDS, default="feed", validate_choice=True)
+    url = StringField("Feed or sitemap address", validators=[Optional(), Length(max=2048)])
+    urls = TextAreaField("Article addresses, one a line (for a list of URLs)",
+                         validators=[Optional(), Length(max=500_000)])
+    publisher = StringField("Outlet (optional; unattributed statements are credited to it)",
+                            validators=[Optional(), Length(max=200)])
+    interval_minutes = IntegerField("Poll every (minutes)", default=30,
+                                    validators=[InputRequired(message="Give the interval in minutes."),
+                                                NumberRange(min=5, max=7 * 24 * 60,
+                                                            message="Between 5 minutes and 7 days (10080).")])
+    save = SubmitField("Save the source")
+
+
+class FeedPauseForm(FlaskForm):
+    """Pause or resume a source."""
+
+    paused = RadioField("Paused", choices=[("yes", "Pause"), ("no", "Resume")], validate_choice=True)
+
+
+class AlertDecisionForm(FlaskForm):
+    """Confirm or dismiss an alert (the action is the URL; the form carries the CSRF token)."""

@@ -389,3 +389,4 @@ def match_again(article_id: int):
 from . import workspace  # noqa: E402,F401  (routes on bp)
 from . import dashboard  # noqa: E402,F401  (the editor home, on bp)
 from ..reader_requests import editor_views  # noqa: E402,F401  (triage of reader requests, on bp)
+from . import monitoring  # noqa: E402,F401  (monitored sources and alerts, on bp)

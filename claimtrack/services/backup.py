@@ -40,6 +40,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..models import (
+    Alert,
     Appearance,
     AppearanceMatch,
     Article,
@@ -48,6 +49,8 @@ from ..models import (
     Claim,
     Comment,
     Correction,
+    FeedItem,
+    MonitoredFeed,
     RequestGroup,
     RequestTerm,
     ReviewProvenance,
@@ -106,6 +109,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("request_group", RequestGroup.__table__),
     Section("check_request", CheckRequest.__table__),
     Section("request_term", RequestTerm.__table__),
+    Section("monitored_feed", MonitoredFeed.__table__),
+    Section("feed_item", FeedItem.__table__),
+    Section("alert", Alert.__table__),
     Section("audit_event", AuditEvent.__table__),
 )
 SECTION_BY_KIND = {section.kind: section for section in SECTIONS}
