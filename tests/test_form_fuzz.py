@@ -98,6 +98,17 @@ FORM_FIELDS: dict[str, dict[str, list[str]]] = {
     "/admin/accounts/<int:user_id>/role": {"role": ["reviewer", "editor", "admin"]},
     "/admin/accounts/<int:user_id>/active": {"active": ["no", "yes"]},
     "/admin/accounts/<int:user_id>/end-sessions": {},
+    "/editor/feeds/new": {"name": ["City hall news"], "kind": ["feed", "sitemap", "urls"],
+                          "url": ["https://example.invalid/feed.xml", ""],
+                          "urls": ["https://example.invalid/a\nhttps://example.invalid/b", ""],
+                          "publisher": ["City Hall", ""], "interval_minutes": ["30", "5"]},
+    "/editor/feeds/<int:feed_id>/edit": {"name": ["City hall news"], "kind": ["feed", "sitemap", "urls"],
+                                         "url": ["https://example.invalid/feed.xml", ""],
+                                         "urls": ["https://example.invalid/a", ""], "publisher": [""],
+                                         "interval_minutes": ["60"]},
+    "/editor/feeds/<int:feed_id>/pause": {"paused": ["yes", "no"]},
+    "/editor/alerts/<int:alert_id>/confirm": {},
+    "/editor/alerts/<int:alert_id>/dismiss": {},
     "/editor/claims/<int:claim_id>/verdict": {
         "version": ["{version}"], "rating": ["false", "true", "mostly-false"], "summary": ["It is not so."],
         "explanation": ["The **data** says otherwise."], "sources-0-url": ["https://example.org/data"],
@@ -204,6 +215,8 @@ def test_no_form_field_value_gives_a_500(app, rule):
     if "<int:user_id>" in rule:   # the account routes act on ed2; the other accounts are ids to try too
         target = "ed2"
         real_ids = [str(ids[k]) for k in ("ed2", "editor", "rita")]
+    if "<int:feed_id>" in rule:
+        target = "feed"
     path_id = st.one_of(st.just(str(ids[target] if target else ids["article"])), st.sampled_from(real_ids),
                         st.sampled_from(EDGE_IDS))
     token = st.sampled_from(["valid"] * 12 + ["", "x", "\x00", "a" * 5000])

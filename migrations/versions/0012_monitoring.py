@@ -1,14 +1,14 @@
 """monitoring: monitored sources (feeds, sitemaps, URL lists), the items they listed, and alerts
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 14:40:00
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
