@@ -159,3 +159,20 @@ def test_newsroom_pages_have_no_wcag_violations(newsroom, audit_context, usernam
     assert any(path.startswith("/editor/articles/") for path in paths), paths
     problems = audit(page, base, paths, axe_source())
     assert not problems, "\n".join(problems)
+
+
+def test_the_claim_workspace_columns_do_not_overlap(newsroom, audit_context):
+    """At 1280 px the verdict form's Sources box stays inside its column (it used to spill over Appearances)."""
+    base = newsroom.config["LIVE_URL"]
+    page = audit_context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, base, "ed")
+    page.goto(base + "/editor/claims/1")
+    verdict = page.locator("#verdict").bounding_box()
+    sources = page.locator("#verdict fieldset").first.bounding_box()
+    claim_column = page.locator("section[aria-labelledby=claim-edit-title]").bounding_box()
+    assert sources["x"] + sources["width"] <= verdict["x"] + verdict["width"] + 1
+    assert sources["x"] + sources["width"] <= claim_column["x"]
+    for date in page.locator("#verdict input[type=date]").all():
+        box, row = date.bounding_box(), date.locator("xpath=ancestor::fieldset[1]").bounding_box()
+        assert box["x"] + box["width"] <= row["x"] + row["width"] + 1
