@@ -7,7 +7,7 @@ from claimtrack import create_app
 from claimtrack.db import db
 from claimtrack.models import AuditEvent, User
 
-from .conftest import PASSWORD, AuthActions, _config, make_user
+from .helpers import PASSWORD, AuthActions, config_for, make_user
 
 
 def test_editor_area_needs_login(client):
@@ -78,7 +78,7 @@ def test_changing_the_session_token_logs_out_everywhere(app, client, auth):
 
 
 def test_login_attempts_are_rate_limited(db_url, tmp_path):
-    config = {**_config(db_url), "LOGIN_RATE_LIMIT": "3 per minute"}
+    config = {**config_for(db_url), "LOGIN_RATE_LIMIT": "3 per minute"}
     app = create_app(config)
     client = app.test_client()
     auth = AuthActions(client)
@@ -114,3 +114,4 @@ def test_unknown_page_is_a_404_page(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "There is no page at this address." in response.get_data(as_text=True)
+

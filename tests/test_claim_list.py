@@ -14,7 +14,7 @@ from claimtrack.db import db
 from claimtrack.models import AuditEvent, Claim, Speaker, Topic, User, Verdict, VerdictStatus
 from claimtrack.search_index import check_index, match_text
 
-from .conftest import AuthActions, make_user
+from .helpers import AuthActions, make_user
 
 OLD = datetime(2020, 3, 15, 12, 0, tzinfo=timezone.utc)
 

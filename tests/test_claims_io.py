@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from claimtrack.db import db
 from claimtrack.models import Claim, Speaker, Topic, Verdict, claim_topics
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 SAMPLE = FIXTURES / "claims_sample.jsonl"
 

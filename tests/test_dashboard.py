@@ -13,7 +13,7 @@ from claimtrack.models import (Appearance, AppearanceStatus, Article, Claim, Spe
                                VerdictStatus)
 from claimtrack.services.claims_io import name_key
 
-from .conftest import make_user
+from .helpers import make_user
 
 NOW = datetime.now(timezone.utc)
 

@@ -31,7 +31,7 @@ from claimtrack.db import db
 from claimtrack.models import Claim
 from claimtrack.search_index import check_index
 
-from .conftest import PASSWORD, AuthActions, _config, make_user, migrated_postgres
+from .helpers import PASSWORD, AuthActions, config_for, csrf_token_in, make_user, migrated_postgres
 from .serving import VERDICT_CHECKS, Client, Gunicorn, children
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def _env(url: str, **settings) -> dict[str, str]:
 
 
 def _index_problems(url: str) -> list[str]:
-    app = create_app(_config(url))
+    app = create_app(config_for(url))
     with app.app_context():
         result = check_index(db.session, recompute=True)
         db.session.rollback()
@@ -141,7 +141,7 @@ def test_check_finds_a_damaged_index_and_reindex_repairs_it(app, runner, tmp_pat
 
 
 def test_check_finds_an_fts5_index_out_of_step(sqlite_url, tmp_path):
-    app = create_app(_config(sqlite_url))
+    app = create_app(config_for(sqlite_url))
     path = tmp_path / "claims.jsonl"
     write_claims(path, 50)
     runner = app.test_cli_runner()
@@ -168,14 +168,14 @@ def own_pg(tmp_path):
 
 
 def _form(page: str, summary: str) -> dict[str, str]:
-    return {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+    return {"csrf_token": csrf_token_in(page),
             "version": re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1),
             "rating": "false", "summary": summary}
 
 
 def test_postgresql_restart_is_503_during_and_200_after_without_restarting_the_app(own_pg, tmp_path, caplog):
     # The production default engine options (pool_pre_ping), not the hardening test's explicit ones.
-    app = create_app(_config(own_pg.url("claimtrack")))
+    app = create_app(config_for(own_pg.url("claimtrack")))
     app.instance_path = str(tmp_path / "instance")
     make_user(app, "ed", "editor")
     path = tmp_path / "claims.jsonl"
@@ -258,7 +258,7 @@ def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_serv
     pg_server.execute(f"CREATE DATABASE {name} TEMPLATE claimtrack_template")
     url = pg_server.url(name)
     clients = 4
-    app = create_app(_config(url))
+    app = create_app(config_for(url))
     for i in range(clients):
         make_user(app, f"ed{i}", "editor")
     path = tmp_path / "claims.jsonl"
@@ -359,7 +359,7 @@ def test_a_server_that_never_answers_is_a_503_not_a_hang(tmp_path):
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
     url = f"postgresql+psycopg://postgres@127.0.0.1:{silent.getsockname()[1]}/claimtrack"
-    app = create_app({**_config(url), "DATABASE_CONNECT_TIMEOUT_SECONDS": 1})
+    app = create_app({**config_for(url), "DATABASE_CONNECT_TIMEOUT_SECONDS": 1})
     app.instance_path = str(tmp_path / "instance")
     result: dict = {}
 

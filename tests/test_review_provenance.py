@@ -15,7 +15,7 @@ from claimtrack.interchange import Reader, claimreview_elements, claimreview_to_
 from claimtrack.models import AuditEvent, Claim, Correction, ReviewProvenance, Verdict, VerdictRevision
 from claimtrack.verdicts import RatingMapper, VerdictScale
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 from .http_fixture import ArticleServer, Handler, _send
 
 CR = FIXTURES / "claimreview"
