@@ -34,6 +34,10 @@ def config_for(url: str, **overrides) -> dict:
         "SEARCH_RATE_LIMIT": "100000 per minute",
         # Tests that make many requests must not meet the limits by chance; the limits have tests of their own.
         "API_RATE_LIMIT": "100000 per minute",
+        # argon2's minimum cost: an account costs microseconds, not 50 ms (production's costs have their own test).
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 8,
+        "PASSWORD_HASH_PARALLELISM": 1,
         **overrides,
     }
 

@@ -115,3 +115,34 @@ def test_unknown_page_is_a_404_page(client):
     assert response.status_code == 404
     assert "There is no page at this address." in response.get_data(as_text=True)
 
+
+def test_production_keeps_argon2s_full_password_cost(tmp_path):
+    """config.py's costs are argon2-cffi's own defaults (RFC 9106 low-memory): only the tests lower them."""
+    from argon2 import PasswordHasher
+
+    from claimtrack import config
+    from claimtrack.services.accounts import password_hasher
+
+    default = PasswordHasher()
+    assert (config.PASSWORD_HASH_TIME_COST, config.PASSWORD_HASH_MEMORY_COST, config.PASSWORD_HASH_PARALLELISM) \
+        == (default.time_cost, default.memory_cost, default.parallelism) == (3, 65536, 4)
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    hasher = password_hasher(app.config)
+    assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (3, 65536, 4)
+    assert hasher.hash(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_tests_hash_cheaply_and_a_hash_at_other_costs_is_rehashed_on_login(app, auth):
+    from argon2 import PasswordHasher
+
+    make_user(app, "editor", "editor")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "editor"))
+        assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")  # the tests' configured minimum
+        # an account hashed at other costs (say, before a change of settings) still logs in, and leaves at the configured cost
+        user.password_hash = PasswordHasher(time_cost=2, memory_cost=1024, parallelism=2).hash(PASSWORD)
+        db.session.commit()
+    assert auth.login().status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.password_hash).where(User.username == "editor")).startswith(
+            "$argon2id$v=19$m=8,t=1,p=1$")
