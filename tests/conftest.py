@@ -21,6 +21,13 @@ from .helpers import AuthActions, config_for, migrate, migrated_postgres
 from .pg_server import PostgresServer
 
 
+def pytest_collection_modifyitems(items):
+    """Every browser test is also slow (`make test-fast` skips both)."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """A PostgreSQL server for the whole test session (skips when PostgreSQL is not installed)."""

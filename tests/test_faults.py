@@ -76,6 +76,7 @@ def _index_problems(url: str) -> list[str]:
 # --- kill -9 of `flask claims import` halfway --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_import_killed_halfway_is_consistent_and_a_rerun_completes_it(db_url, tmp_path):
     rows, kill_at = 60_000, 20_000
     path = tmp_path / "claims.jsonl"
@@ -173,6 +174,7 @@ def _form(page: str, summary: str) -> dict[str, str]:
             "rating": "false", "summary": summary}
 
 
+@pytest.mark.slow
 def test_postgresql_restart_is_503_during_and_200_after_without_restarting_the_app(own_pg, tmp_path, caplog):
     # The production default engine options (pool_pre_ping), not the hardening test's explicit ones.
     app = create_app(config_for(own_pg.url("claimtrack")))
@@ -252,6 +254,7 @@ def test_postgresql_restart_is_503_during_and_200_after_without_restarting_the_a
 
 
 
+@pytest.mark.slow
 def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_server, tmp_path):
     name = f"claimtrack_faults_{os.getpid()}"
     pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -350,6 +353,7 @@ def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_serv
 # --- a PostgreSQL that accepts connections and never answers ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_is_a_503_not_a_hang(tmp_path):
     """A frozen server (or a half-open network path): the TCP connection opens, the startup reply never comes.
     Without a connect timeout every request waited until gunicorn killed its worker."""

@@ -65,6 +65,7 @@ def pg_database(pg_server):
     pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.mark.slow
 def test_gunicorn_two_workers_on_postgresql(pg_database, tmp_path):
     server = Gunicorn(tmp_path / "gunicorn.log", workers=2, migrate=True, DATABASE_URL=pg_database,
                       SECRET_KEY="production-test-secret", SESSION_COOKIE_SECURE="true", PROXY_FIX_X_FOR="1",
@@ -170,6 +171,7 @@ def test_production_needs_the_public_publisher_url(sqlite_url, url):
     create_app({**config, "PRODUCTION": False}).extensions  # a developer's machine keeps the local default
 
 
+@pytest.mark.slow
 def test_start_script_stops_without_publisher_url(tmp_path):
     """deploy/start.sh is production: without CLAIMTRACK_PUBLISHER_URL it stops before serving, saying why."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}

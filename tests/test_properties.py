@@ -28,6 +28,8 @@ from claimtrack.search_index import match_text
 
 from .helpers import FIXTURES, PASSWORD, AuthActions, config_for, csrf_token, csrf_token_in, make_user
 
+pytestmark = pytest.mark.slow  # generated inputs by the thousand: `make test` runs them, `make test-fast` not
+
 SCALE = float(os.environ.get("CLAIMTRACK_HYPOTHESIS_SCALE", "1"))
 
 

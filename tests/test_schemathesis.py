@@ -23,6 +23,8 @@ from claimtrack.db import db
 
 from .helpers import FIXTURES, config_for
 
+pytestmark = pytest.mark.slow  # generated inputs by the thousand: `make test` runs them, `make test-fast` not
+
 EXAMPLES = int(os.environ.get("CLAIMTRACK_SCHEMATHESIS_EXAMPLES", "150"))
 SEEN: Counter = Counter()
 

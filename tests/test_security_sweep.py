@@ -863,6 +863,7 @@ def _claims_count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Claim))
 
 
+@pytest.mark.slow
 def test_injection_strings_in_every_search_box_and_filter(app, runner):
     """Never a 500, the claims table untouched, and answers that make sense: only published claims, and no
     claim at all for a string with no word in it (a wildcard must not match everything)."""

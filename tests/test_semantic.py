@@ -165,6 +165,7 @@ def test_a_claim_edited_during_embedding_keeps_no_stale_vector(semantic_app):
 
 
 @needs_model
+@pytest.mark.slow
 def test_embed_resumes_after_kill_9(semantic_app, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
     env.update({"FLASK_APP": str(ROOT / "wsgi.py"), "CLAIMTRACK_DATABASE_URL": semantic_app.config["DATABASE_URL"],
@@ -262,6 +263,7 @@ def test_new_vectors_are_searched_before_the_index_file_is_rebuilt(semantic_app,
 
 
 @needs_model
+@pytest.mark.slow
 def test_gunicorn_loads_the_model_once_before_forking_and_workers_match(sqlite_url, tmp_path):
     """deploy/gunicorn.conf.py loads the model in the master (shared by the workers, bench/semantic_workers.py
     measures the memory); forked workers must then embed and answer without hanging on torch's state."""
