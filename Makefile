@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-fast setup semantic bench-import clean
+.PHONY: run lint test test-fast setup semantic bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,10 +41,13 @@ run: setup  ## serve on http://127.0.0.1:5000
 prod: $(VENV)/.runtime  ## production: migrate, then gunicorn (deploy/gunicorn.conf.py); README "Running in production"
 	deploy/start.sh
 
-test: $(VENV)/.dev  ## the whole suite: SQLite, PostgreSQL, headless Chromium (what CI runs)
+lint: $(VENV)/.dev  ## ruff (ruff.toml: pyflakes, bugbear, unused arguments); no finding allowed
+	$(BIN)/python -m ruff check .
+
+test: lint  ## ruff, then the whole suite: SQLite, PostgreSQL, headless Chromium (what CI runs)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(VENV)/.dev  ## the suite without the tests marked slow (browser, gunicorn, fault and fuzz tests)
+test-fast: lint  ## ruff, then the suite without the tests marked slow (browser, gunicorn, fault and fuzz tests)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 bench-import: $(VENV)/.runtime

@@ -362,7 +362,7 @@ def pg_restart(args, work: Path) -> bool:
                     status, _ = attempt(lambda: client.request("GET", f"/editor/claims/{rng.choice(site.claim_ids)}"))
                 elif pick < 0.8:
                     query = urlencode({"text": rng.choice(site.queries), "limit": 5})
-                    status, _ = attempt(lambda: client.request("GET", f"/api/v1/match?{query}"))
+                    status, _ = attempt(lambda query=query: client.request("GET", f"/api/v1/match?{query}"))
                 else:
                     status, _ = save_once(client, site.own_ids[number], f"restart-{number}-{n}")
                     if status == 302:

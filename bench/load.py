@@ -103,16 +103,16 @@ def client_loop(number: int, client: Client, stats: Stats, deadline: float, clai
             if which < 0.3:
                 timed(stats, "page", (200,), lambda: client.request("GET", "/"))
             elif which < 0.6:
-                timed(stats, "page", (200, 301, 404), lambda: client.request("GET", f"/claims/{claim_id}"))
+                timed(stats, "page", (200, 301, 404), lambda claim_id=claim_id: client.request("GET", f"/claims/{claim_id}"))
             else:
-                timed(stats, "page", (200,), lambda: client.request("GET", f"/editor/claims/{claim_id}"))
+                timed(stats, "page", (200,), lambda claim_id=claim_id: client.request("GET", f"/editor/claims/{claim_id}"))
         elif pick < 0.8:
             query = rng.choice(queries)
             if rng.random() < 0.5:
-                timed(stats, "search", (200,), lambda: client.request("GET", "/?" + urlencode({"q": query})))
+                timed(stats, "search", (200,), lambda query=query: client.request("GET", "/?" + urlencode({"q": query})))
             else:
                 timed(stats, "search", (200,),
-                      lambda: client.request("GET", "/api/v1/match?" + urlencode({"text": query, "limit": 5})))
+                      lambda query=query: client.request("GET", "/api/v1/match?" + urlencode({"text": query, "limit": 5})))
         else:
             save_verdict(client, stats, rng.choice(hot_ids), f"load-{number}-{n}")
 
@@ -141,7 +141,7 @@ def race(clients: list[Client], claim_id: int, round_number: int) -> Counter:
             if status == 302:
                 winners.append(form["summary"])
 
-    threads = [threading.Thread(target=post, args=(c, f)) for c, f in zip(clients, forms)]
+    threads = [threading.Thread(target=post, args=(c, f)) for c, f in zip(clients, forms, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

@@ -32,7 +32,7 @@ def test_login_lands_on_editor_home_and_logout_ends_it(app, client, auth, runner
 
 
 @pytest.mark.parametrize("username,password", [("editor", "wrong password!"), ("nobody", PASSWORD)])
-def test_wrong_credentials_get_a_clear_401(app, client, auth, username, password):
+def test_wrong_credentials_get_a_clear_401(app, auth, username, password):
     make_user(app, "editor", "editor")
     response = auth.login(username, password)
     assert response.status_code == 401
@@ -77,7 +77,7 @@ def test_changing_the_session_token_logs_out_everywhere(app, client, auth):
     assert client.get("/editor/").status_code == 302
 
 
-def test_login_attempts_are_rate_limited(db_url, tmp_path):
+def test_login_attempts_are_rate_limited(db_url):
     config = {**config_for(db_url), "LOGIN_RATE_LIMIT": "3 per minute"}
     app = create_app(config)
     client = app.test_client()

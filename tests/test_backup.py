@@ -16,14 +16,12 @@ from claimtrack.models import (
     AuditEvent,
     CheckRequest,
     Claim,
-    Correction,
     RequestGroup,
     SearchCorpus,
     Speaker,
     SpeakerAlias,
     TermStat,
     User,
-    Verdict,
     VerdictStatus,
 )
 from claimtrack.search_index import match_text, reindex

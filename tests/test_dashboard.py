@@ -1,7 +1,6 @@
 """The editor dashboard: each list shows the right claims, resurfaced claims, filters, pages and access,
 on SQLite and PostgreSQL."""
 
-import json
 import re
 from datetime import datetime, timedelta, timezone
 

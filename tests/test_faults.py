@@ -162,7 +162,7 @@ def test_check_finds_an_fts5_index_out_of_step(sqlite_url, tmp_path):
 
 
 @pytest.fixture
-def own_pg(tmp_path):
+def own_pg():
     """A PostgreSQL server of this test alone, so restarting it leaves the session's server alone."""
     with migrated_postgres("claimtrack") as server:
         yield server

@@ -230,7 +230,7 @@ def _served(app):
     return app.test_client()
 
 
-def test_bad_input_from_the_red_team_is_a_4xx(app, client, auth):
+def test_bad_input_from_the_red_team_is_a_4xx(app):
     make_user(app, "ed", "editor")
     served = _served(app)
     nested = served.post("/api/v1/match", data="[" * 50_000 + "]" * 50_000, content_type="application/json")

@@ -240,7 +240,7 @@ def test_service_refuses_decisions_by_reviewers(app, runner):
             dismiss_appearance(db.session, appearance, db.session.get(User, reviewer_id))
 
 
-def test_cli_score_file(app, runner, tmp_path):
+def test_cli_score_file(runner, tmp_path):
     path = tmp_path / "sentences.jsonl"
     path.write_text(
         json.dumps({"id": "a", "text": "Unemployment rose to 6.1 percent in February, the highest since 2009."}) + "\n"
@@ -389,7 +389,7 @@ def _long_article(sentences: int) -> str:
     """An article of distinct, checkable sentences in one huge paragraph (written for the test)."""
     towns = ["Ashford", "Brackley", "Cromer", "Dunmow", "Epping", "Frome", "Goole", "Hythe", "Ilkley", "Jarrow"]
     return " ".join(f"In {year} the council of {towns[i % 10]} spent {i * 7 + 3} million pounds on road number {i}."
-                    for i, year in zip(range(sentences), range(1900, 1900 + sentences)))
+                    for i, year in zip(range(sentences), range(1900, 1900 + sentences), strict=True))
 
 
 def test_long_articles_are_bounded_paged_and_the_review_page_writes_nothing(app, client, auth):
@@ -405,7 +405,7 @@ def test_long_articles_are_bounded_paged_and_the_review_page_writes_nothing(app,
     from sqlalchemy import event
     writes, statements = [], []
 
-    def _record(conn, cursor, statement, *args):
+    def _record(_conn, _cursor, statement, *_rest):
         statements.append(statement)
         if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             writes.append(statement)

@@ -23,7 +23,7 @@ from .serving import ROOT, Gunicorn
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a redirect is an answer to check, not to follow
+    def redirect_request(self, *_args, **_kwargs):  # a redirect is an answer to check, not to follow
         return None
 
 
@@ -105,7 +105,7 @@ def test_gunicorn_two_workers_on_postgresql(pg_database, tmp_path):
 
 
 @pytest.fixture
-def prod_app(sqlite_url, tmp_path):
+def prod_app(sqlite_url):
     application = create_app({**config_for(sqlite_url), "SESSION_COOKIE_SECURE": True, "PROXY_FIX_X_FOR": 1,
                               "PROXY_FIX_X_PROTO": 1})
     yield application
@@ -168,7 +168,7 @@ def test_production_needs_the_public_publisher_url(sqlite_url, url):
     application = create_app({**config, "PUBLISHER_URL": "https://factcheck.example.org/"})
     with application.app_context():
         db.engine.dispose()
-    create_app({**config, "PRODUCTION": False}).extensions  # a developer's machine keeps the local default
+    create_app({**config, "PRODUCTION": False})  # a developer's machine keeps the local default
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ from claimtrack.db import db
 from claimtrack.models import Claim, Speaker, Topic, Verdict
 from claimtrack.search_index import match_text
 
-from .helpers import FIXTURES, PASSWORD, AuthActions, config_for, csrf_token, csrf_token_in, make_user
+from .helpers import FIXTURES, AuthActions, config_for, csrf_token, csrf_token_in, make_user
 
 pytestmark = pytest.mark.slow  # generated inputs by the thousand: `make test` runs them, `make test-fast` not
 

@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 from datetime import date
-from pathlib import Path
 
 import feedparser
 import pytest
@@ -518,7 +517,7 @@ def test_json_clients_get_json_errors(client, newsroom):
 # --- the header ---------------------------------------------------------------------------------------------
 
 
-def test_header_public_for_visitors_and_editor_links_for_staff(app, client, newsroom):
+def test_header_public_for_visitors_and_editor_links_for_staff(client, newsroom):
     html = text_of(client.get("/"))
     assert '<a class="brand" href="/">' in html
     for link in ('href="/speakers"', 'href="/topics"', 'href="/login"'):

@@ -305,7 +305,7 @@ def test_export_import_export_of_foreign_and_own_reviews_is_identical(app, runne
     assert not any(r["author"].get("name") == ours for r in foreign)
 
 
-def test_public_feed_keeps_provenance(app, runner, client):
+def test_public_feed_keeps_provenance(runner, client):
     assert runner.invoke(args=["claims", "import", str(AFP)]).exit_code == 0
     feed = client.get("/claimreview.json").get_json(force=True)
     (review,) = feed["dataFeedElement"]

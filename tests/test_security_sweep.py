@@ -996,7 +996,7 @@ def article_server():
     ("/to-decimal-metadata", "private or local"), ("/to-nat64-metadata", "private or local"),
     ("/to-metadata", "private or local"), ("/to-userinfo", "user name or password"), ("/to-broken-url", "not valid"),
 ])
-def test_ingest_form_refuses_redirects_to_private_or_broken_addresses(sqlite_url, tmp_path, article_server,
+def test_ingest_form_refuses_redirects_to_private_or_broken_addresses(sqlite_url, article_server,
                                                                       path, message):
     app = create_app({**config_for(sqlite_url), "FETCH_ALLOWED_NETWORKS": ["127.0.0.0/8"],
                       "FETCH_TIMEOUT_SECONDS": 5.0})

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from claimtrack.db import db
 from claimtrack.models import AuditEvent, Claim, Correction, Verdict, VerdictRevision, VerdictStatus
 
-from .helpers import PASSWORD, AuthActions, csrf_token_in, make_user
+from .helpers import AuthActions, csrf_token_in, make_user
 
 CLAIM_TEXT = "Sanctions have never changed a country's policy."
 
@@ -198,7 +198,7 @@ def test_admin_override_is_recorded(app, client, auth, claim_id):
         assert event.details["admin_override"] is True
 
 
-def test_unpublish_needs_a_public_note(app, client, claim_id):
+def test_unpublish_needs_a_public_note(app, claim_id):
     make_user(app, "ed", "editor")
     make_user(app, "rita", "reviewer")
     editor, reviewer = app.test_client(), app.test_client()
@@ -382,7 +382,7 @@ def test_a_published_claims_wording_changes_only_through_review(app, client, cla
         assert match_text(db.session, "sanctions never changed any country's policy").matches[0].claim_id == claim_id
 
 
-def test_two_edits_of_one_claim_cannot_both_pass(app, client, claim_id):
+def test_two_edits_of_one_claim_cannot_both_pass(app, claim_id):
     make_user(app, "ann", "editor")
     make_user(app, "bob", "editor")
     first, second = app.test_client(), app.test_client()
