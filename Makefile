@@ -1,4 +1,5 @@
-# Two commands: `make run` (set up and start on SQLite with demo data) and `make test`.
+# Two commands: `make run` (set up and start on SQLite with demo data) and `make test` (`make test-fast` skips
+# the tests marked slow).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup semantic bench-import clean
+.PHONY: run lint test test-fast setup semantic bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +41,14 @@ run: setup  ## serve on http://127.0.0.1:5000
 prod: $(VENV)/.runtime  ## production: migrate, then gunicorn (deploy/gunicorn.conf.py); README "Running in production"
 	deploy/start.sh
 
-test: $(VENV)/.dev  ## the whole suite: SQLite, PostgreSQL, headless Chromium
+lint: $(VENV)/.dev  ## ruff (ruff.toml: pyflakes, bugbear, unused arguments); no finding allowed
+	$(BIN)/python -m ruff check .
+
+test: lint  ## ruff, then the whole suite: SQLite, PostgreSQL, headless Chromium (what CI runs)
 	$(BIN)/python -m pytest -q
+
+test-fast: lint  ## ruff, then the suite without the tests marked slow (browser, gunicorn, fault and fuzz tests)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench-import: $(VENV)/.runtime
 	$(BIN)/python bench/import_speed.py

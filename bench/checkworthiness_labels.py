@@ -63,8 +63,8 @@ def main() -> None:
     random.Random(args.seed).shuffle(buster)
     cut = int(0.8 * len(buster))
     choose, held = buster[:cut], buster[cut:]
-    scored_choose = list(zip(score_sentences([r["text"] for r in choose]), [r["label"] for r in choose]))
-    scored_held = list(zip(score_sentences([r["text"] for r in held]), [r["label"] for r in held]))
+    scored_choose = list(zip(score_sentences([r["text"] for r in choose]), [r["label"] for r in choose], strict=True))
+    scored_held = list(zip(score_sentences([r["text"] for r in held]), [r["label"] for r in held], strict=True))
     thresholds = {"high": round(lowest_with_precision(scored_choose, args.high_precision), 4),
                   "medium": round(lowest_with_precision(scored_choose, args.medium_precision), 4)}
     print(f"shipped: {LABEL_THRESHOLDS}   (from in-sample scores on the {len(choose)} ClaimBuster train "
@@ -72,7 +72,7 @@ def main() -> None:
     report("ClaimBuster held back", scored_held, LABEL_THRESHOLDS)
     debates = read(args.data / "debates-train.jsonl")
     _, dev = debate_split(debates, args.seed)
-    scored_debates = list(zip(score_sentences([r["text"] for r in dev]), [r["label"] for r in dev]))
+    scored_debates = list(zip(score_sentences([r["text"] for r in dev]), [r["label"] for r in dev], strict=True))
     report("debates dev", scored_debates, LABEL_THRESHOLDS)
 
 

@@ -51,7 +51,7 @@ def build(rows: int, data: Path, directory: Path) -> str:
     return url
 
 
-def make_workflow_state(app, size: int, seed: int = 3) -> dict:
+def make_workflow_state(size: int, seed: int = 3) -> dict:
     """Users and a newsroom's worth of work in progress, written in bulk and committed."""
     from sqlalchemy import bindparam, func, insert, select, update
 
@@ -129,7 +129,7 @@ class QueryCounter:
         self.count = 0
         event.listen(engine, "before_cursor_execute", self._seen)
 
-    def _seen(self, *args) -> None:
+    def _seen(self, *_args) -> None:
         self.count += 1
 
 
@@ -194,7 +194,7 @@ def main() -> None:
         with app.app_context():
             claims = db.session.scalar(select(func.max(Claim.id)))
             start = time.perf_counter()
-            state = make_workflow_state(app, args.workflow)
+            state = make_workflow_state(args.workflow)
             speaker = db.session.get(Speaker, state["busy_speaker_id"]) if state["busy_speaker_id"] else None
             speaker_part = speaker.name.split()[-1] if speaker else "smith"
             print(f"{claims:,} claims; workflow state: {args.workflow:,} verdicts each assigned / new / in review / "

@@ -47,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 from bench.common import DEFAULT_DATA, flask, load_rows, widen  # noqa: E402
 from bench.load import PASSWORD, VERSION  # noqa: E402
 from tests.pg_server import PostgresServer, find_bindir  # noqa: E402
-from tests.serving import CSRF, VERDICT_CHECKS, Client, Gunicorn, children  # noqa: E402
+from tests.helpers import csrf_token_in  # noqa: E402
+from tests.serving import VERDICT_CHECKS, Client, Gunicorn, children  # noqa: E402
 
 CONNECTION_ERRORS = ("RemoteDisconnected", "ConnectionResetError", "BrokenPipeError", "ConnectionRefusedError",
                      "IncompleteRead", "TimeoutError", "timeout")
@@ -140,7 +141,7 @@ def save_once(client: Client, claim_id: int, summary: str) -> tuple[int | str, b
     status, page = attempt(lambda: client.request("GET", f"/editor/claims/{claim_id}"))
     if status != 200:
         return status, False
-    form = {"csrf_token": CSRF.search(page).group(1), "version": VERSION.search(page).group(1),
+    form = {"csrf_token": csrf_token_in(page), "version": VERSION.search(page).group(1),
             "rating": random.choice(["true", "mostly-true", "half-true", "mostly-false", "false"]),
             "summary": summary}
     status, _ = attempt(lambda: client.request("POST", f"/editor/claims/{claim_id}/verdict", form))
@@ -361,7 +362,7 @@ def pg_restart(args, work: Path) -> bool:
                     status, _ = attempt(lambda: client.request("GET", f"/editor/claims/{rng.choice(site.claim_ids)}"))
                 elif pick < 0.8:
                     query = urlencode({"text": rng.choice(site.queries), "limit": 5})
-                    status, _ = attempt(lambda: client.request("GET", f"/api/v1/match?{query}"))
+                    status, _ = attempt(lambda query=query: client.request("GET", f"/api/v1/match?{query}"))
                 else:
                     status, _ = save_once(client, site.own_ids[number], f"restart-{number}-{n}")
                     if status == 302:

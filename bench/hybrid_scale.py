@@ -77,7 +77,7 @@ def insert_vectors(conn, rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row((*row, now))
     else:
-        conn.execute(claim_vectors.insert(), [dict(zip(COLUMNS, row)) for row in rows])
+        conn.execute(claim_vectors.insert(), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
 
 
 def fill_vectors(engine, model: str, own_ids: set[str], real_dir: Path | None, dataset: str) -> int:

@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import DEFAULT_DATA, flask, percentile  # noqa: E402
 from tests.pg_server import PostgresServer, find_bindir  # noqa: E402
-from tests.serving import CSRF, Client, Gunicorn  # noqa: E402
+from tests.helpers import csrf_token_in  # noqa: E402
+from tests.serving import Client, Gunicorn  # noqa: E402
 
 PASSWORD = "load test password 1"
 VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d+)"')
@@ -77,7 +78,7 @@ def save_verdict(client: Client, stats: Stats, claim_id: int, summary: str) -> N
     if status != 200:
         return
     version = int(VERSION.search(page).group(1))
-    form = {"csrf_token": CSRF.search(page).group(1), "version": str(version), "rating": random.choice(
+    form = {"csrf_token": csrf_token_in(page), "version": str(version), "rating": random.choice(
         ["true", "mostly-true", "half-true", "mostly-false", "false"]), "summary": summary,
         "explanation": f"Written by the load test ({summary})."}
     status, _ = timed(stats, "verdict-save", (302, 409),
@@ -102,16 +103,16 @@ def client_loop(number: int, client: Client, stats: Stats, deadline: float, clai
             if which < 0.3:
                 timed(stats, "page", (200,), lambda: client.request("GET", "/"))
             elif which < 0.6:
-                timed(stats, "page", (200, 301, 404), lambda: client.request("GET", f"/claims/{claim_id}"))
+                timed(stats, "page", (200, 301, 404), lambda claim_id=claim_id: client.request("GET", f"/claims/{claim_id}"))
             else:
-                timed(stats, "page", (200,), lambda: client.request("GET", f"/editor/claims/{claim_id}"))
+                timed(stats, "page", (200,), lambda claim_id=claim_id: client.request("GET", f"/editor/claims/{claim_id}"))
         elif pick < 0.8:
             query = rng.choice(queries)
             if rng.random() < 0.5:
-                timed(stats, "search", (200,), lambda: client.request("GET", "/?" + urlencode({"q": query})))
+                timed(stats, "search", (200,), lambda query=query: client.request("GET", "/?" + urlencode({"q": query})))
             else:
                 timed(stats, "search", (200,),
-                      lambda: client.request("GET", "/api/v1/match?" + urlencode({"text": query, "limit": 5})))
+                      lambda query=query: client.request("GET", "/api/v1/match?" + urlencode({"text": query, "limit": 5})))
         else:
             save_verdict(client, stats, rng.choice(hot_ids), f"load-{number}-{n}")
 
@@ -121,7 +122,7 @@ def race(clients: list[Client], claim_id: int, round_number: int) -> Counter:
     forms = []
     for i, client in enumerate(clients):
         status, page = client.request("GET", f"/editor/claims/{claim_id}")
-        forms.append({"csrf_token": CSRF.search(page).group(1), "version": VERSION.search(page).group(1),
+        forms.append({"csrf_token": csrf_token_in(page), "version": VERSION.search(page).group(1),
                       "rating": "false", "summary": f"race-{round_number}-{i}"})
     assert len({f["version"] for f in forms}) == 1
     barrier = threading.Barrier(len(clients))
@@ -140,7 +141,7 @@ def race(clients: list[Client], claim_id: int, round_number: int) -> Counter:
             if status == 302:
                 winners.append(form["summary"])
 
-    threads = [threading.Thread(target=post, args=(c, f)) for c, f in zip(clients, forms)]
+    threads = [threading.Thread(target=post, args=(c, f)) for c, f in zip(clients, forms, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

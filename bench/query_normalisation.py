@@ -53,7 +53,7 @@ VARIANTS = {
 
 
 def mean_ap(runs: list[list[str]], golds: list[set[str]]) -> float:
-    return sum(average_precision_at(r, g) for r, g in zip(runs, golds)) / max(len(golds), 1)
+    return sum(average_precision_at(r, g) for r, g in zip(runs, golds, strict=True)) / max(len(golds), 1)
 
 
 def main() -> None:

@@ -175,13 +175,13 @@ def run(url: str, args, rng: random.Random) -> int:
     nonsense = ["zorblax", "quintrel", "mavrodi", "plenthor", "wexford", "gastrion", "ollomere", "trivask"]
     rumours = [f"The {rng.choice(nonsense)} {rng.choice(nonsense)} festival in town {i} was cancelled by the mayor "
                f"because of {rng.choice(nonsense)} poisoning" for i in range(args.timed)]
-    asks = [t for pair in zip(published, rumours) for t in pair][:args.timed]
+    asks = [t for pair in zip(published, rumours, strict=False) for t in pair][:args.timed]
 
     client = app.test_client()
     settings = app.extensions["match_settings"]
     service_ms, ask_ms, outcomes = [], [], {"answered": 0, "related": 0, "queued": 0}
     by_outcome: dict[str, list[float]] = {"answered": [], "related": [], "queued": []}
-    for i, text in enumerate(asks[:20]):  # warm-up
+    for text in asks[:20]:  # warm-up
         client.post("/ask", data={"text": text, "confirm": "yes"})
     for text in asks:
         with app.app_context():

@@ -15,7 +15,6 @@ Only the train splits are fitted on; dev is reported.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pickle
 import sys
@@ -81,7 +80,7 @@ def _arrays(rows):
         # Recomputed from the raw lexical log-odds and cosine, so a change to hybrid_rows needs no new dump.
         fused = hybrid_rows([i[2] for i in r["items"]], [i[1][1] if i[1] is not None else None for i in r["items"]])
         feats = np.array([f if f is not None else [max(i[2], LEXICAL_CLIP), -1.0, -2.0, -10.0]
-                          for f, i in zip(fused, r["items"])], float)
+                          for f, i in zip(fused, r["items"], strict=True)], float)
         gold = np.array([i in set(r["gold"]) for i in ids])
         out.append((r["id"], ids, feats, gold, set(r["gold"])))
     return out
@@ -127,7 +126,7 @@ def bands_table(arrs, w, bias, thresholds=(20, 30, 40, 50, 60, 70, 80, 90)) -> l
     n = len(arrs)
     for t in thresholds:
         shown = correct = 0
-        for _, ids, f, g, _ in arrs:
+        for _, _ids, f, g, _ in arrs:
             z = f @ w + bias
             i = int(np.argmax(z))
             if 100 / (1 + np.exp(-z[i])) >= t:

@@ -100,7 +100,7 @@ def main() -> None:
         matrix = widen(real, n)
         with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
             engine = create_engine(f"sqlite:///{tmp}/vectors.sqlite")
-            event.listen(engine, "connect", lambda c, r: c.execute("PRAGMA journal_mode=WAL"))
+            event.listen(engine, "connect", lambda c, _record: c.execute("PRAGMA journal_mode=WAL"))
             start = time.perf_counter()
             with engine.begin() as conn:
                 # Stand-in claims (ids only) for the vectors' foreign key; the lexical side is bench/match_speed.py.
@@ -135,7 +135,7 @@ def main() -> None:
                     fetch.append((time.perf_counter() - start) * 1000)
                 mapped = rss_mb() - before
             engine.dispose()
-        total = [a + b + c for a, b, c in zip(timings, dense, fetch)]
+        total = [a + b + c for a, b, c in zip(timings, dense, fetch, strict=True)]
         print(f"{n:,} vectors ({len(real):,} real embeddings, the rest perturbed copies): insert {insert_s:.0f} s, "
               f"index build {build_s:.0f} s, file {size:.0f} MB; dense search p50 {statistics.median(dense):.1f} ms "
               f"p95 {percentile(dense, 95):.1f} ms; 250 stored vectors p95 {percentile(fetch, 95):.1f} ms; "

@@ -163,7 +163,7 @@ def examples(articles: list[dict], model: SpeakerModel, scorer) -> tuple[list[li
                 if labels[-1]:
                     chosen_kind = m.kind
             if any(labels):
-                for feats, label in zip(features_of(mentions, view), labels):
+                for feats, label in zip(features_of(mentions, view), labels, strict=True):
                     X.append(feats)
                     y.append(label)
                     groups.append(unit_id)
@@ -254,7 +254,7 @@ def main() -> None:
     gvec = DictVectorizer()
     gclf = LogisticRegression(C=args.guard_c, max_iter=3000)
     gclf.fit(gvec.fit_transform([{f: 1 for f in row} for row in GX]), Gy)
-    guard = {name: float(w) for name, w in zip(gvec.get_feature_names_out(), gclf.coef_[0])}
+    guard = {name: float(w) for name, w in zip(gvec.get_feature_names_out(), gclf.coef_[0], strict=True)}
     print(f"guard: {len(GX)} units, {sum(Gy)} hold an attribution, {len(guard)} features")
     vec = DictVectorizer()
     matrix = vec.fit_transform([{f: 1 for f in row} for row in X])
@@ -262,7 +262,7 @@ def main() -> None:
     for c in args.c:
         clf = LogisticRegression(C=c, max_iter=3000)
         clf.fit(matrix, y)
-        weights = {name: float(w) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0])}
+        weights = {name: float(w) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0], strict=True)}
         guards = [(False, v) for v in args.strong_cue] + [(True, v) for v in args.guard]
         for nb, (fitted, strong) in ((nb, g) for nb in args.none_bias for g in guards):
             # strong-cue values are the old hand-set guard; --guard values are thresholds of the fitted one

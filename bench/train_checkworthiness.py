@@ -135,7 +135,7 @@ def fit(debates: list[dict], buster: list[dict], cache: Featurized, params: dict
     clf.fit(x, y, sample_weight=weight)
     bias = float(clf.intercept_[0])
     table = {str(n): [round(float(w * idf), 5), round(float(idf), 4)]
-             for n, w, idf in zip(vec.get_feature_names_out(), clf.coef_[0], vec.idf_)
+             for n, w, idf in zip(vec.get_feature_names_out(), clf.coef_[0], vec.idf_, strict=True)
              if abs(w) >= params["prune"]}
     return table_scorer(bias, table, cache), bias, table
 
@@ -174,7 +174,7 @@ def lowest_with_precision(scores: np.ndarray, labels: list[int], target: float, 
 def label_report(name: str, rows: list[dict], probs: np.ndarray, thresholds: dict[str, float]) -> list[str]:
     lines = []
     for label in ("high", "medium", "low"):
-        ys = [r["label"] for r, p in zip(rows, probs) if cw.label_of(float(p), thresholds) == label]
+        ys = [r["label"] for r, p in zip(rows, probs, strict=True) if cw.label_of(float(p), thresholds) == label]
         precision = sum(ys) / len(ys) if ys else float("nan")
         lines.append(f"  {name:22} {label:7} {len(ys) / len(rows):6.1%} of sentences, "
                      f"{precision:6.1%} check-worthy ({len(ys)})")

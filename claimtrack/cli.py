@@ -106,7 +106,7 @@ def import_command(file: str, fmt: str, strict: bool) -> None:
     try:
         with click.progressbar(length=1, label=f"Importing {Path(file).name}", file=sys.stderr) as bar:
             done = 0
-            for report in importer.run(rows):
+            for report in importer.run(rows):  # noqa: B007 (the last report yielded is the one printed below)
                 if not strict:
                     db.session.commit()
                 if reader is not None and reader.total:
@@ -601,7 +601,7 @@ def score_file_command(file: str, output: str) -> None:
     try:
         for start in range(0, len(good), 1000):
             chunk = good[start:start + 1000]
-            for (row_id, _), score in zip(chunk, score_sentences([text for _, text in chunk])):
+            for (row_id, _), score in zip(chunk, score_sentences([text for _, text in chunk]), strict=True):
                 out.write(json.dumps({"id": row_id, "score": round(float(score), 6)}, ensure_ascii=False) + "\n")
     finally:
         if out is not sys.stdout:
@@ -778,7 +778,7 @@ def embed_command(batch: int, rebuild_index: bool) -> None:
     try:
         with click.progressbar(length=max(len(pending), 1), label=f"Embedding ({embedder.identity})",
                                show_eta=True, show_pos=True, file=sys.stderr) as bar:
-            for done, written in embed_pending(db.session, embedder, pending, batch):
+            for done, written in embed_pending(db.session, embedder, pending, batch):  # noqa: B007 (totals, read after)
                 db.session.commit()
                 bar.update(done - bar.pos)
     except SemanticUnavailable as error:

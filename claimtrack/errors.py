@@ -64,16 +64,16 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError):
+    def _csrf(_error: CSRFError):
         return _render(400, "The form expired or was not sent from this site. Reload the page and try again.")
 
     @app.errorhandler(RecursionError)
-    def _too_deep(error: RecursionError):
+    def _too_deep(_error: RecursionError):
         # JSON (or any input) nested deeper than the interpreter's recursion limit: the sender's doing
         return _render(400, "What you sent is nested too deeply.")
 
     @app.errorhandler(OverflowError)
-    def _too_big(error: OverflowError):
+    def _too_big(_error: OverflowError):
         # a number in the address or a field beyond what the database stores (ids above 2^63 - 1 on SQLite)
         return _render(404 if request.method == "GET" else 400)
 
@@ -102,6 +102,6 @@ def init_app(app: Flask) -> None:
         return _database_unavailable_page(app)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception):
+    def _unexpected(_error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return _render(500)

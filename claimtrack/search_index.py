@@ -62,7 +62,7 @@ MIN_CORPUS_DOCS = 10_000
 MAX_QUERY_CHARS = 20_000
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ARG001 (Alembic's hook signature)
     """Alembic filter: the full-text index objects are not schema drift."""
     if type_ == "table" and name and name.startswith(_INDEX_TABLE_PREFIX):
         return False
@@ -189,7 +189,7 @@ def fetch_candidates(session: Session, plan: QueryPlan, limit: int = CANDIDATES)
         # (p95 85 -> 170 ms at 1M); from the CTE the ordering costs what ts_rank did.
         params: dict[str, object] = {"q": " | ".join(plan.terms), "k": limit}
         columns, score = ["to_tsquery('simple', :q) AS q"], []
-        for i, (term, weight) in enumerate(zip(plan.terms, plan.weights)):
+        for i, (term, weight) in enumerate(zip(plan.terms, plan.weights, strict=True)):
             params[f"t{i}"], params[f"w{i}"] = term, float(weight)
             columns.append(f"to_tsquery('simple', :t{i}) AS q{i}, CAST(:w{i} AS double precision) AS w{i}")
             score.append(f"CASE WHEN c.search_vector @@ p.q{i} THEN p.w{i} ELSE 0.0 END")

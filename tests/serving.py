@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -13,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+from .helpers import csrf_token_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,9 +33,6 @@ VERDICT_CHECKS = {
         "SELECT count(*) FROM audit_events a WHERE a.action = 'verdict.save' AND NOT EXISTS (SELECT 1 FROM "
         "verdict_revisions r WHERE r.verdict_id = a.object_id AND r.number = (a.details->>'revision')::int)",
 }
-
-
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 class Client:
@@ -66,7 +64,7 @@ class Client:
     def login(self, username: str, password: str) -> None:
         """Log in through the real form; RuntimeError when the app does not accept it."""
         _, page = self.request("GET", "/login")
-        status, _ = self.request("POST", "/login", {"csrf_token": CSRF.search(page).group(1), "username": username,
+        status, _ = self.request("POST", "/login", {"csrf_token": csrf_token_in(page), "username": username,
                                                     "password": password})
         if status != 302:
             raise RuntimeError(f"login of {username} failed: {status}")

@@ -18,7 +18,7 @@ from claimtrack.services import audit as audit_service
 from claimtrack.services import verdicts as workflow
 from claimtrack.services.audit import AuditFilters
 
-from .conftest import PASSWORD, AuthActions, make_user
+from .helpers import PASSWORD, AuthActions, csrf_token, make_user
 
 NEW_PASSWORD = "a brand new password"
 
@@ -39,10 +39,6 @@ def _login(app, username: str):
     response = AuthActions(client).login(username)
     assert response.status_code == 302, f"{username} could not log in"
     return client
-
-
-def _token(client, path: str = "/admin/accounts") -> str:
-    return AuthActions(client).csrf_token(path)
 
 
 def _flashes(body: str) -> list[str]:
@@ -273,11 +269,11 @@ def test_account_changes_refuse_editors_reviewers_anonymous_and_forms_without_cs
     before = state()
     anonymous = app.test_client()
     for path, data in posts.items():
-        response = anonymous.post(path, data={"csrf_token": _token(anonymous, "/login"), **data})
+        response = anonymous.post(path, data={"csrf_token": csrf_token(anonymous, "/login"), **data})
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
         for name in ("ed", "rita"):
             client = _login(app, name)
-            response = client.post(path, data={"csrf_token": _token(client, "/editor/"), **data})
+            response = client.post(path, data={"csrf_token": csrf_token(client, "/editor/"), **data})
             assert response.status_code == 403, (path, name)
         admin = _login(app, "boss")
         response = admin.post(path, data=data)  # no CSRF token
@@ -303,7 +299,7 @@ def _app_events(app) -> list[AuditEvent]:
 def test_admin_creates_an_account_that_can_log_in_and_bad_input_keeps_what_was_typed(app):
     make_user(app, "boss", "admin")
     admin = _login(app, "boss")
-    token = _token(admin)
+    token = csrf_token(admin, "/admin/accounts")
     short = admin.post("/admin/accounts", data={"csrf_token": token, "username": "sam", "role": "reviewer",
                                                 "password": "short", "confirm": "short"})
     body = short.get_data(as_text=True)
@@ -337,7 +333,7 @@ def test_role_change_through_the_page_and_the_last_admin_guard(app):
     make_user(app, "boss", "admin")
     make_user(app, "ed", "editor")
     admin = _login(app, "boss")
-    token = _token(admin)
+    token = csrf_token(admin, "/admin/accounts")
     with app.app_context():
         boss_id, ed_id = _user("boss").id, _user("ed").id
     response = admin.post(f"/admin/accounts/{boss_id}/role", data={"csrf_token": token, "role": "editor"},
@@ -373,14 +369,14 @@ def test_a_deactivated_account_is_refused_on_its_next_request_and_cannot_log_in(
     admin = _login(app, "boss")
     with app.app_context():
         ed_id = _user("ed").id
-    response = admin.post(f"/admin/accounts/{ed_id}/active", data={"csrf_token": _token(admin), "active": "no"})
+    response = admin.post(f"/admin/accounts/{ed_id}/active", data={"csrf_token": csrf_token(admin, "/admin/accounts"), "active": "no"})
     assert response.status_code == 303
     for client in (ed, remembered):
         response = client.get("/editor/")
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert AuthActions(app.test_client()).login("ed").status_code == 401
     # reactivated: a fresh login works, the old sessions stay dead
-    admin.post(f"/admin/accounts/{ed_id}/active", data={"csrf_token": _token(admin), "active": "yes"})
+    admin.post(f"/admin/accounts/{ed_id}/active", data={"csrf_token": csrf_token(admin, "/admin/accounts"), "active": "yes"})
     assert ed.get("/editor/").status_code == 302
     assert _login(app, "ed").get("/editor/").status_code == 200
     with app.app_context():
@@ -397,13 +393,13 @@ def test_end_sessions_logs_a_live_session_out_and_the_account_can_log_in_again(a
     other_admin_tab = _login(app, "boss")
     with app.app_context():
         ed_id, boss_id = _user("ed").id, _user("boss").id
-    response = admin.post(f"/admin/accounts/{ed_id}/end-sessions", data={"csrf_token": _token(admin)})
+    response = admin.post(f"/admin/accounts/{ed_id}/end-sessions", data={"csrf_token": csrf_token(admin, "/admin/accounts")})
     assert response.status_code == 303
     assert "ed is logged out everywhere." in _flashes(admin.get("/admin/accounts").get_data(as_text=True))[0]
     assert ed.get("/editor/").status_code == 302
     assert _login(app, "ed").get("/editor/").status_code == 200
     # ending one's own sessions ends this one too
-    response = admin.post(f"/admin/accounts/{boss_id}/end-sessions", data={"csrf_token": _token(admin)})
+    response = admin.post(f"/admin/accounts/{boss_id}/end-sessions", data={"csrf_token": csrf_token(admin, "/admin/accounts")})
     assert response.status_code == 303 and response.headers["Location"].endswith("/login")
     assert admin.get("/admin/accounts").status_code == 302
     assert other_admin_tab.get("/admin/accounts").status_code == 302
@@ -415,12 +411,12 @@ def test_an_admin_may_deactivate_themselves_when_another_admin_remains(app):
     admin = _login(app, "boss")
     with app.app_context():
         boss_id = _user("boss").id
-    response = admin.post(f"/admin/accounts/{boss_id}/active", data={"csrf_token": _token(admin), "active": "no"})
+    response = admin.post(f"/admin/accounts/{boss_id}/active", data={"csrf_token": csrf_token(admin, "/admin/accounts"), "active": "no"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/login")
     assert admin.get("/admin/accounts").status_code == 302
     second = _login(app, "second")
     response = second.post(f"/admin/accounts/{_second_id(app)}/active",
-                           data={"csrf_token": _token(second), "active": "no"}, follow_redirects=True)
+                           data={"csrf_token": csrf_token(second, "/admin/accounts"), "active": "no"}, follow_redirects=True)
     assert "second is the last active admin" in _flashes(response.get_data(as_text=True))[0]
 
 

@@ -71,7 +71,7 @@ def test_first_run_creates_instance_config_and_demo(tmp_path):
     assert (work / "instance" / "claimtrack.sqlite").exists()
 
 
-def test_config_layers(tmp_path, monkeypatch, sqlite_url):
+def test_config_layers(monkeypatch, sqlite_url):
     monkeypatch.setenv("CLAIMTRACK_CLAIMS_PER_PAGE", "7")
     monkeypatch.setenv("CLAIMTRACK_PUBLISHER_NAME", "The Checkers")
     app = create_app({"SECRET_KEY": "x", "DATABASE_URL": sqlite_url, "LOGIN_RATE_LIMIT": "1 per minute"})

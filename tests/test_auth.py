@@ -7,7 +7,7 @@ from claimtrack import create_app
 from claimtrack.db import db
 from claimtrack.models import AuditEvent, User
 
-from .conftest import PASSWORD, AuthActions, _config, make_user
+from .helpers import PASSWORD, AuthActions, config_for, make_user
 
 
 def test_editor_area_needs_login(client):
@@ -32,7 +32,7 @@ def test_login_lands_on_editor_home_and_logout_ends_it(app, client, auth, runner
 
 
 @pytest.mark.parametrize("username,password", [("editor", "wrong password!"), ("nobody", PASSWORD)])
-def test_wrong_credentials_get_a_clear_401(app, client, auth, username, password):
+def test_wrong_credentials_get_a_clear_401(app, auth, username, password):
     make_user(app, "editor", "editor")
     response = auth.login(username, password)
     assert response.status_code == 401
@@ -77,8 +77,8 @@ def test_changing_the_session_token_logs_out_everywhere(app, client, auth):
     assert client.get("/editor/").status_code == 302
 
 
-def test_login_attempts_are_rate_limited(db_url, tmp_path):
-    config = {**_config(db_url), "LOGIN_RATE_LIMIT": "3 per minute"}
+def test_login_attempts_are_rate_limited(db_url):
+    config = {**config_for(db_url), "LOGIN_RATE_LIMIT": "3 per minute"}
     app = create_app(config)
     client = app.test_client()
     auth = AuthActions(client)
@@ -114,3 +114,35 @@ def test_unknown_page_is_a_404_page(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "There is no page at this address." in response.get_data(as_text=True)
+
+
+def test_production_keeps_argon2s_full_password_cost(tmp_path):
+    """config.py's costs are argon2-cffi's own defaults (RFC 9106 low-memory): only the tests lower them."""
+    from argon2 import PasswordHasher
+
+    from claimtrack import config
+    from claimtrack.services.accounts import password_hasher
+
+    default = PasswordHasher()
+    assert (config.PASSWORD_HASH_TIME_COST, config.PASSWORD_HASH_MEMORY_COST, config.PASSWORD_HASH_PARALLELISM) \
+        == (default.time_cost, default.memory_cost, default.parallelism) == (3, 65536, 4)
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    hasher = password_hasher(app.config)
+    assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (3, 65536, 4)
+    assert hasher.hash(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_tests_hash_cheaply_and_a_hash_at_other_costs_is_rehashed_on_login(app, auth):
+    from argon2 import PasswordHasher
+
+    make_user(app, "editor", "editor")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "editor"))
+        assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")  # the tests' configured minimum
+        # an account hashed at other costs (say, before a change of settings) still logs in, and leaves at the configured cost
+        user.password_hash = PasswordHasher(time_cost=2, memory_cost=1024, parallelism=2).hash(PASSWORD)
+        db.session.commit()
+    assert auth.login().status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.password_hash).where(User.username == "editor")).startswith(
+            "$argon2id$v=19$m=8,t=1,p=1$")

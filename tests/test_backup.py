@@ -16,14 +16,12 @@ from claimtrack.models import (
     AuditEvent,
     CheckRequest,
     Claim,
-    Correction,
     RequestGroup,
     SearchCorpus,
     Speaker,
     SpeakerAlias,
     TermStat,
     User,
-    Verdict,
     VerdictStatus,
 )
 from claimtrack.search_index import match_text, reindex
@@ -43,7 +41,7 @@ from claimtrack.services.verdicts import (
     save_verdict,
 )
 
-from .conftest import FIXTURES, PASSWORD, AuthActions, _config, make_user
+from .helpers import FIXTURES, PASSWORD, AuthActions, config_for, make_user
 
 ARTICLE = FIXTURES / "zelensky-cnn-interview.txt"
 NEW_CLAIM = "Ukraine has asked for a no-fly zone over its territory since the first week of the war."
@@ -77,7 +75,7 @@ def empty_url(request, db_url, tmp_path):
 @pytest.fixture
 def target(empty_url, tmp_path):
     """The app on the empty restore target."""
-    application = create_app(_config(empty_url))
+    application = create_app(config_for(empty_url))
     application.instance_path = str(tmp_path / "instance-restored")
     yield application
     with application.app_context():
@@ -328,7 +326,7 @@ def test_restores_across_databases(app, rich, db_url, request, tmp_path):
         path = tmp_path / "cross.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         url = f"sqlite:///{path}"
-    other = create_app(_config(url))
+    other = create_app(config_for(url))
     other.instance_path = str(tmp_path / "instance-other")
     try:
         records = body(export(app, tmp_path / "first.jsonl", "--with-password-hashes"))[1]

@@ -14,7 +14,7 @@ from claimtrack.db import db
 from claimtrack.models import AuditEvent, Claim, Speaker, Topic, User, Verdict, VerdictStatus
 from claimtrack.search_index import check_index, match_text
 
-from .conftest import AuthActions, make_user
+from .helpers import AuthActions, make_user
 
 OLD = datetime(2020, 3, 15, 12, 0, tzinfo=timezone.utc)
 
@@ -134,7 +134,7 @@ def test_search_goes_through_the_matcher_and_ranks_the_claim_first(app, newsroom
     assert shown == [m.claim_id for m in best]  # the same claims in the same order as the matcher's
     html = client.get("/editor/claims", query_string={"q": query}).get_data(as_text=True)
     label = {"same": "same claim", "related": "related"}[best[0].band]
-    assert f'<span class="tag' in html and label in html and f">{best[0].score:.0f} <" in html
+    assert '<span class="tag' in html and label in html and f">{best[0].score:.0f} <" in html
     # combined with filters: the search narrows to the claims that also pass them
     assert listed(client, q="school county", speaker="pat") == [newsroom["lunches"], newsroom["funding"]] or \
         listed(client, q="school county", speaker="pat") == [newsroom["funding"], newsroom["lunches"]]
@@ -213,7 +213,7 @@ def test_a_page_is_a_fixed_number_of_statements_and_reads_only(app, newsroom):
         with app.app_context():
             engine = db.engine
 
-        def record(conn, cursor, statement, parameters, context, executemany):
+        def record(_conn, _cursor, statement, *_rest):  # a before_cursor_execute listener
             seen.append(statement)
 
         event.listen(engine, "before_cursor_execute", record)

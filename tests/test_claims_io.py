@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from claimtrack.db import db
 from claimtrack.models import Claim, Speaker, Topic, Verdict, claim_topics
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 SAMPLE = FIXTURES / "claims_sample.jsonl"
 
@@ -86,7 +86,7 @@ def test_strict_rolls_back_the_whole_file(app, runner, tmp_path):
         assert db.session.scalar(select(Claim.text).where(Claim.external_id == "liar-2635")).startswith("Says the")
 
 
-def test_unreadable_and_empty_files_exit_2(app, runner, tmp_path):
+def test_unreadable_and_empty_files_exit_2(runner, tmp_path):
     missing = runner.invoke(args=["claims", "import", str(tmp_path / "nope.jsonl")])
     assert missing.exit_code == 2 and "cannot read" in missing.output
     broken = tmp_path / "broken.json"
@@ -107,7 +107,7 @@ def test_overlong_line_is_skipped(app, runner, tmp_path):
     assert count(app, Claim) == 1
 
 
-def test_export_import_export_is_byte_identical(app, runner, tmp_path, db_url):
+def test_export_import_export_is_byte_identical(app, runner, tmp_path):
     assert runner.invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0
     first = tmp_path / "first.jsonl"
     assert runner.invoke(args=["claims", "export", str(first)]).exit_code == 0

@@ -1,7 +1,6 @@
 """The editor dashboard: each list shows the right claims, resurfaced claims, filters, pages and access,
 on SQLite and PostgreSQL."""
 
-import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -13,7 +12,7 @@ from claimtrack.models import (Appearance, AppearanceStatus, Article, Claim, Spe
                                VerdictStatus)
 from claimtrack.services.claims_io import name_key
 
-from .conftest import make_user
+from .helpers import make_user
 
 NOW = datetime.now(timezone.utc)
 

@@ -31,7 +31,7 @@ from claimtrack.db import db
 from claimtrack.models import Claim
 from claimtrack.search_index import check_index
 
-from .conftest import PASSWORD, AuthActions, _config, make_user, migrated_postgres
+from .helpers import PASSWORD, AuthActions, config_for, csrf_token_in, make_user, migrated_postgres
 from .serving import VERDICT_CHECKS, Client, Gunicorn, children
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def _env(url: str, **settings) -> dict[str, str]:
 
 
 def _index_problems(url: str) -> list[str]:
-    app = create_app(_config(url))
+    app = create_app(config_for(url))
     with app.app_context():
         result = check_index(db.session, recompute=True)
         db.session.rollback()
@@ -76,6 +76,7 @@ def _index_problems(url: str) -> list[str]:
 # --- kill -9 of `flask claims import` halfway --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_import_killed_halfway_is_consistent_and_a_rerun_completes_it(db_url, tmp_path):
     rows, kill_at = 60_000, 20_000
     path = tmp_path / "claims.jsonl"
@@ -141,7 +142,7 @@ def test_check_finds_a_damaged_index_and_reindex_repairs_it(app, runner, tmp_pat
 
 
 def test_check_finds_an_fts5_index_out_of_step(sqlite_url, tmp_path):
-    app = create_app(_config(sqlite_url))
+    app = create_app(config_for(sqlite_url))
     path = tmp_path / "claims.jsonl"
     write_claims(path, 50)
     runner = app.test_cli_runner()
@@ -161,21 +162,22 @@ def test_check_finds_an_fts5_index_out_of_step(sqlite_url, tmp_path):
 
 
 @pytest.fixture
-def own_pg(tmp_path):
+def own_pg():
     """A PostgreSQL server of this test alone, so restarting it leaves the session's server alone."""
     with migrated_postgres("claimtrack") as server:
         yield server
 
 
 def _form(page: str, summary: str) -> dict[str, str]:
-    return {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+    return {"csrf_token": csrf_token_in(page),
             "version": re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1),
             "rating": "false", "summary": summary}
 
 
+@pytest.mark.slow
 def test_postgresql_restart_is_503_during_and_200_after_without_restarting_the_app(own_pg, tmp_path, caplog):
     # The production default engine options (pool_pre_ping), not the hardening test's explicit ones.
-    app = create_app(_config(own_pg.url("claimtrack")))
+    app = create_app(config_for(own_pg.url("claimtrack")))
     app.instance_path = str(tmp_path / "instance")
     make_user(app, "ed", "editor")
     path = tmp_path / "claims.jsonl"
@@ -252,13 +254,14 @@ def test_postgresql_restart_is_503_during_and_200_after_without_restarting_the_a
 
 
 
+@pytest.mark.slow
 def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_server, tmp_path):
     name = f"claimtrack_faults_{os.getpid()}"
     pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     pg_server.execute(f"CREATE DATABASE {name} TEMPLATE claimtrack_template")
     url = pg_server.url(name)
     clients = 4
-    app = create_app(_config(url))
+    app = create_app(config_for(url))
     for i in range(clients):
         make_user(app, f"ed{i}", "editor")
     path = tmp_path / "claims.jsonl"
@@ -350,6 +353,7 @@ def test_gunicorn_worker_killed_during_saves_loses_no_acknowledged_write(pg_serv
 # --- a PostgreSQL that accepts connections and never answers ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_is_a_503_not_a_hang(tmp_path):
     """A frozen server (or a half-open network path): the TCP connection opens, the startup reply never comes.
     Without a connect timeout every request waited until gunicorn killed its worker."""
@@ -359,7 +363,7 @@ def test_a_server_that_never_answers_is_a_503_not_a_hang(tmp_path):
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
     url = f"postgresql+psycopg://postgres@127.0.0.1:{silent.getsockname()[1]}/claimtrack"
-    app = create_app({**_config(url), "DATABASE_CONNECT_TIMEOUT_SECONDS": 1})
+    app = create_app({**config_for(url), "DATABASE_CONNECT_TIMEOUT_SECONDS": 1})
     app.instance_path = str(tmp_path / "instance")
     result: dict = {}
 

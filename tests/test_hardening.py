@@ -15,13 +15,9 @@ from claimtrack import create_app
 from claimtrack.db import db
 from claimtrack.models import VerdictRevision
 
-from .conftest import AuthActions, _config, make_user
+from .helpers import AuthActions, config_for, csrf_token_in, make_user
 
 UNAVAILABLE = "The database is unavailable or busy right now"
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def _version(page: str) -> str:
@@ -51,7 +47,7 @@ def _import_one_claim(runner, tmp_path) -> None:
 @pytest.fixture
 def locked_app(sqlite_url, tmp_path):
     """An app on SQLite with a short busy timeout, so a held lock turns into an error quickly."""
-    application = create_app({**_config(sqlite_url), "SQLITE_BUSY_TIMEOUT_MS": 200})
+    application = create_app({**config_for(sqlite_url), "SQLITE_BUSY_TIMEOUT_MS": 200})
     application.instance_path = str(tmp_path / "instance")
     yield application, sqlite_url.removeprefix("sqlite:///")
     with application.app_context():
@@ -65,7 +61,7 @@ def test_sqlite_locked_is_a_503_and_nothing_is_half_saved(locked_app, tmp_path, 
     client = app.test_client()
     AuthActions(client).login("ed")
     page = client.get("/editor/claims/1").get_data(as_text=True)  # opens the verdict (a write) before the lock
-    form = {"csrf_token": _csrf(page), "version": _version(page), "rating": "false",
+    form = {"csrf_token": csrf_token_in(page), "version": _version(page), "rating": "false",
             "summary": "Written while the database was locked."}
 
     other = sqlite3.connect(path, isolation_level=None)
@@ -74,7 +70,7 @@ def test_sqlite_locked_is_a_503_and_nothing_is_half_saved(locked_app, tmp_path, 
         _assert_clean_503(client.post("/editor/claims/1/verdict", data=form))
         fresh = app.test_client()
         login_page = fresh.get("/login").get_data(as_text=True)  # reading still works in WAL mode
-        _assert_clean_503(fresh.post("/login", data={"csrf_token": _csrf(login_page), "username": "ed",
+        _assert_clean_503(fresh.post("/login", data={"csrf_token": csrf_token_in(login_page), "username": "ed",
                                                      "password": "correct horse battery"}))
     finally:
         other.execute("ROLLBACK")
@@ -165,7 +161,7 @@ def outage_app(pg_server, tmp_path):
     outage = Outage(pg_server.port)
     outage.up()
     url = f"postgresql+psycopg://postgres@127.0.0.1:{outage.port}/{name}"
-    application = create_app({**_config(url), "SQLALCHEMY_ENGINE_OPTIONS": {
+    application = create_app({**config_for(url), "SQLALCHEMY_ENGINE_OPTIONS": {
         "pool_pre_ping": True, "connect_args": {"connect_timeout": 2}}})
     application.instance_path = str(tmp_path / "instance")
     yield application, outage
@@ -185,7 +181,7 @@ def test_postgresql_down_is_a_503_and_recovers_without_restart(outage_app, tmp_p
     pages = ("/", "/claims/1", "/editor/claims/1")
     assert reader.get("/").status_code == 200 and editor.get("/editor/").status_code == 200
     page = editor.get("/editor/claims/1").get_data(as_text=True)
-    form = {"csrf_token": _csrf(page), "version": _version(page), "rating": "false", "summary": "Saved after."}
+    form = {"csrf_token": csrf_token_in(page), "version": _version(page), "rating": "false", "summary": "Saved after."}
 
     outage.down()  # PostgreSQL restarts: pooled connections die, new ones are refused
     try:
@@ -218,7 +214,7 @@ SUPERSCRIPT_URLS = ["/?speaker=²", "/speakers?page=²", "/api/v1/claims?limit=�
 
 @pytest.mark.parametrize("url", SUPERSCRIPT_URLS)
 def test_superscript_digits_are_a_400_not_a_500(sqlite_url, tmp_path, url):
-    app = create_app({**_config(sqlite_url), "API_RATE_LIMIT": "100000 per minute"})
+    app = create_app({**config_for(sqlite_url), "API_RATE_LIMIT": "100000 per minute"})
     _import_one_claim(app.test_cli_runner(), tmp_path)
     try:
         assert app.test_client().get(url).status_code < 500
@@ -234,7 +230,7 @@ def _served(app):
     return app.test_client()
 
 
-def test_bad_input_from_the_red_team_is_a_4xx(app, client, auth):
+def test_bad_input_from_the_red_team_is_a_4xx(app):
     make_user(app, "ed", "editor")
     served = _served(app)
     nested = served.post("/api/v1/match", data="[" * 50_000 + "]" * 50_000, content_type="application/json")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from claimtrack.db import db
 from claimtrack.models import Appearance, AppearanceStatus, Article, AuditEvent, Claim, Speaker, Stance
 
-from .conftest import FIXTURES, make_user
+from .helpers import FIXTURES, csrf_token_in, make_user
 from .http_fixture import ArticleServer
 
 ARTICLE_TXT = FIXTURES / "zelensky-cnn-interview.txt"
@@ -92,10 +92,6 @@ def test_cli_ingest_bad_files(app, runner, tmp_path, content, message):
         assert db.session.scalar(select(func.count()).select_from(Article)) == 0
 
 
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
 def _review(client, article_id):
     response = client.get(f"/editor/articles/{article_id}")
     assert response.status_code == 200
@@ -107,7 +103,7 @@ def test_editor_pastes_reviews_and_decides(app, client, auth, earlier):
     auth.login()
     page = client.get("/editor/articles/new").get_data(as_text=True)
     response = client.post("/editor/articles/new", data={
-        "csrf_token": _csrf(page), "text": ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
+        "csrf_token": csrf_token_in(page), "text": ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
     assert response.status_code == 302
     article_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     html = _review(client, article_id)
@@ -119,7 +115,7 @@ def test_editor_pastes_reviews_and_decides(app, client, auth, earlier):
         crimea = next(a for a in appearances if "annexed the Crimean" in a.sentence)
         nato = next(a for a in appearances if NATO_QUOTE in a.sentence)
         crimea_claim = db.session.scalar(select(Claim.id).where(Claim.external_id == "ext-crimea"))
-    data = {"csrf_token": _csrf(html)}
+    data = {"csrf_token": csrf_token_in(html)}
     for i, appearance_id in enumerate(ids):
         data[f"candidates-{i}-appearance_id"] = str(appearance_id)
         data[f"candidates-{i}-action"] = ""
@@ -160,7 +156,7 @@ def test_decision_errors_keep_what_was_typed(app, client, auth):
     make_user(app, "editor", "editor")
     auth.login()
     page = client.get("/editor/articles/new").get_data(as_text=True)
-    response = client.post("/editor/articles/new", data={"csrf_token": _csrf(page),
+    response = client.post("/editor/articles/new", data={"csrf_token": csrf_token_in(page),
                                                          "text": ARTICLE_TXT.read_text(encoding="utf-8")})
     article_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     html = _review(client, article_id)
@@ -168,13 +164,13 @@ def test_decision_errors_keep_what_was_typed(app, client, auth):
         first = db.session.scalars(select(Appearance.id).where(Appearance.article_id == article_id)
                                    .order_by(Appearance.checkworthiness.desc(), Appearance.position)).first()
     response = client.post(f"/editor/articles/{article_id}/decisions", data={
-        "csrf_token": _csrf(html), "candidates-0-appearance_id": str(first), "candidates-0-action": "link",
+        "csrf_token": csrf_token_in(html), "candidates-0-appearance_id": str(first), "candidates-0-action": "link",
         "candidates-0-claim_id": "999999", "candidates-0-text": "my careful wording"})
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "Claim #999999 does not exist." in body and "my careful wording" in body
     response = client.post(f"/editor/articles/{article_id}/decisions", data={
-        "csrf_token": _csrf(html), "candidates-0-appearance_id": str(first), "candidates-0-action": "new",
+        "csrf_token": csrf_token_in(html), "candidates-0-appearance_id": str(first), "candidates-0-action": "new",
         "candidates-0-text": ""})
     assert response.status_code == 422 and "A new claim needs its wording." in response.get_data(as_text=True)
     with app.app_context():
@@ -184,7 +180,7 @@ def test_decision_errors_keep_what_was_typed(app, client, auth):
 def test_ingest_form_bad_input(app, client, auth):
     make_user(app, "editor", "editor")
     auth.login()
-    token = _csrf(client.get("/editor/articles/new").get_data(as_text=True))
+    token = csrf_token_in(client.get("/editor/articles/new").get_data(as_text=True))
     empty = client.post("/editor/articles/new", data={"csrf_token": token, "text": "   "})
     assert empty.status_code == 422 and "Paste the text, upload a file or give a URL." in empty.get_data(as_text=True)
     both = client.post("/editor/articles/new", data={"csrf_token": token, "text": "Some text.",
@@ -210,7 +206,7 @@ def test_ingest_form_bad_input(app, client, auth):
 def test_upload_html_file(app, client, auth):
     make_user(app, "editor", "editor")
     auth.login()
-    token = _csrf(client.get("/editor/articles/new").get_data(as_text=True))
+    token = csrf_token_in(client.get("/editor/articles/new").get_data(as_text=True))
     html = (FIXTURES / "zelensky-cnn-interview.html").read_bytes()
     response = client.post("/editor/articles/new", data={"csrf_token": token, "file": (io.BytesIO(html), "a.html")},
                            content_type="multipart/form-data")
@@ -226,7 +222,7 @@ def test_reviewers_see_but_do_not_decide(app, client, auth, runner):
     auth.login("rev")
     assert client.get(f"/editor/articles/{data['article']['id']}").status_code == 200
     assert client.get("/editor/articles/new").status_code == 403
-    token = _csrf(client.get(f"/editor/articles/{data['article']['id']}").get_data(as_text=True))
+    token = csrf_token_in(client.get(f"/editor/articles/{data['article']['id']}").get_data(as_text=True))
     response = client.post(f"/editor/articles/{data['article']['id']}/decisions", data={"csrf_token": token})
     assert response.status_code == 403
 
@@ -244,7 +240,7 @@ def test_service_refuses_decisions_by_reviewers(app, runner):
             dismiss_appearance(db.session, appearance, db.session.get(User, reviewer_id))
 
 
-def test_cli_score_file(app, runner, tmp_path):
+def test_cli_score_file(runner, tmp_path):
     path = tmp_path / "sentences.jsonl"
     path.write_text(
         json.dumps({"id": "a", "text": "Unemployment rose to 6.1 percent in February, the highest since 2009."}) + "\n"
@@ -267,7 +263,7 @@ def test_review_screen_labels_worthiness_and_folds_low_sentences(app, client, au
     auth.login()
     page = client.get("/editor/articles/new").get_data(as_text=True)
     response = client.post("/editor/articles/new", data={
-        "csrf_token": _csrf(page), "text": ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
+        "csrf_token": csrf_token_in(page), "text": ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
     article_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     html = _review(client, article_id)
     assert 'class="worthiness worthiness-high"' in html and "Worth checking for:" in html
@@ -322,7 +318,7 @@ def _pasted(app, client, auth, text: str | None = None) -> int:
     auth.login()
     page = client.get("/editor/articles/new").get_data(as_text=True)
     response = client.post("/editor/articles/new", data={
-        "csrf_token": _csrf(page), "text": text or ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
+        "csrf_token": csrf_token_in(page), "text": text or ARTICLE_TXT.read_text(encoding="utf-8"), "publisher": "CNN"})
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
 
 
@@ -369,7 +365,7 @@ def test_a_disputing_sentence_is_not_where_the_claim_was_said(app, client, auth,
         crimea = next(a.id for a in ingest_service_appearances(article_id) if "annexed the Crimean" in a.sentence)
     i = ids.index(crimea)
     response = client.post(f"/editor/articles/{article_id}/decisions", data={
-        "csrf_token": _csrf(html), f"candidates-{i}-appearance_id": str(crimea), f"candidates-{i}-action": "link",
+        "csrf_token": csrf_token_in(html), f"candidates-{i}-appearance_id": str(crimea), f"candidates-{i}-action": "link",
         f"candidates-{i}-claim_id": str(crimea_claim), f"candidates-{i}-stance": "disputes"})
     assert response.status_code == 302
     assert "(this sentence disputes it)" in _review(client, article_id)
@@ -379,7 +375,7 @@ def test_a_disputing_sentence_is_not_where_the_claim_was_said(app, client, auth,
         from claimtrack.services.dashboard import new_appearances
         assert new_appearances(db.session, [crimea_claim]) == {}
     bad = client.post(f"/editor/articles/{article_id}/decisions", data={
-        "csrf_token": _csrf(html), "candidates-0-appearance_id": str(ids[0]), "candidates-0-action": "link",
+        "csrf_token": csrf_token_in(html), "candidates-0-appearance_id": str(ids[0]), "candidates-0-action": "link",
         "candidates-0-claim_id": str(crimea_claim), "candidates-0-stance": "agrees"})
     assert bad.status_code == 422
 
@@ -393,7 +389,7 @@ def _long_article(sentences: int) -> str:
     """An article of distinct, checkable sentences in one huge paragraph (written for the test)."""
     towns = ["Ashford", "Brackley", "Cromer", "Dunmow", "Epping", "Frome", "Goole", "Hythe", "Ilkley", "Jarrow"]
     return " ".join(f"In {year} the council of {towns[i % 10]} spent {i * 7 + 3} million pounds on road number {i}."
-                    for i, year in zip(range(sentences), range(1900, 1900 + sentences)))
+                    for i, year in zip(range(sentences), range(1900, 1900 + sentences), strict=True))
 
 
 def test_long_articles_are_bounded_paged_and_the_review_page_writes_nothing(app, client, auth):
@@ -409,7 +405,7 @@ def test_long_articles_are_bounded_paged_and_the_review_page_writes_nothing(app,
     from sqlalchemy import event
     writes, statements = [], []
 
-    def _record(conn, cursor, statement, *args):
+    def _record(_conn, _cursor, statement, *_rest):
         statements.append(statement)
         if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             writes.append(statement)
@@ -448,7 +444,7 @@ def test_a_paste_over_the_limit_is_refused_with_the_limit_and_kept(app, client, 
     page = client.get("/editor/articles/new").get_data(as_text=True)
     assert "at most 500 candidates" in " ".join(page.split())
     text = _long_article(1500)                      # about 120 kB: over this app's limit, under Werkzeug's
-    response = client.post("/editor/articles/new", data={"csrf_token": _csrf(page), "text": text})
+    response = client.post("/editor/articles/new", data={"csrf_token": csrf_token_in(page), "text": text})
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "larger than 97 kB" in body and "road number 1499." in body
     with app.app_context():

@@ -22,7 +22,7 @@ from claimtrack.models import (
 from claimtrack.search_index import match_text
 from claimtrack.services.merge import MergeError, merge_claims, resolve_claim
 
-from .conftest import make_user
+from .helpers import make_user
 
 TEXT_A = "The city council cut the library budget by forty percent last winter."
 TEXT_B = "Councillors slashed funding for public libraries by 40 percent this winter, officials said."

@@ -13,14 +13,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimtrack.db import db
 from claimtrack.models import (
     Alert,
     AlertStatus,
-    Appearance,
     AppearanceStatus,
     Article,
     AuditEvent,
@@ -31,7 +30,7 @@ from claimtrack.models import (
 )
 from claimtrack.services import monitoring
 
-from .conftest import make_user
+from .helpers import make_user
 from .http_fixture import FeedServer
 
 ROOT = Path(__file__).resolve().parent.parent

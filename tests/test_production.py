@@ -17,13 +17,13 @@ import pytest
 from claimtrack import create_app
 from claimtrack.db import db
 
-from .conftest import PASSWORD, AuthActions, _config, make_user
+from .helpers import PASSWORD, AuthActions, config_for, csrf_token_in, make_user
 from .serving import ROOT, Gunicorn
 
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a redirect is an answer to check, not to follow
+    def redirect_request(self, *_args, **_kwargs):  # a redirect is an answer to check, not to follow
         return None
 
 
@@ -65,6 +65,7 @@ def pg_database(pg_server):
     pg_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.mark.slow
 def test_gunicorn_two_workers_on_postgresql(pg_database, tmp_path):
     server = Gunicorn(tmp_path / "gunicorn.log", workers=2, migrate=True, DATABASE_URL=pg_database,
                       SECRET_KEY="production-test-secret", SESSION_COOKIE_SECURE="true", PROXY_FIX_X_FOR="1",
@@ -84,7 +85,7 @@ def test_gunicorn_two_workers_on_postgresql(pg_database, tmp_path):
         status, headers, page = browser.request("/login")
         assert status == 200
         assert headers["Strict-Transport-Security"].startswith("max-age=")
-        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        csrf = csrf_token_in(page)
         status, headers, _ = browser.request("/login", {"csrf_token": csrf, "username": "ed", "password": PASSWORD})
         assert status == 302, headers
         session_cookies = [h for h in browser.set_cookie_headers if h.startswith("session=")]
@@ -104,8 +105,8 @@ def test_gunicorn_two_workers_on_postgresql(pg_database, tmp_path):
 
 
 @pytest.fixture
-def prod_app(sqlite_url, tmp_path):
-    application = create_app({**_config(sqlite_url), "SESSION_COOKIE_SECURE": True, "PROXY_FIX_X_FOR": 1,
+def prod_app(sqlite_url):
+    application = create_app({**config_for(sqlite_url), "SESSION_COOKIE_SECURE": True, "PROXY_FIX_X_FOR": 1,
                               "PROXY_FIX_X_PROTO": 1})
     yield application
     with application.app_context():
@@ -118,7 +119,7 @@ def test_secure_cookies_and_proxy_headers(prod_app, caplog):
     proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.4",
                "Referer": "https://localhost/login"}
     page = client.get("/login", headers=proxied, base_url="https://localhost").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    csrf = csrf_token_in(page)
     with caplog.at_level(logging.INFO, logger="claimtrack.requests"):
         response = client.post("/login", headers=proxied, base_url="https://localhost",
                                data={"csrf_token": csrf, "username": "ed", "password": PASSWORD, "remember": "y"})
@@ -142,7 +143,7 @@ def test_proxy_headers_ignored_unless_configured(app, caplog):
 
 
 def test_request_log_can_be_turned_off(sqlite_url, caplog):
-    application = create_app({**_config(sqlite_url), "LOG_REQUESTS": False})
+    application = create_app({**config_for(sqlite_url), "LOG_REQUESTS": False})
     with caplog.at_level(logging.DEBUG, logger="claimtrack.requests"):
         application.test_client().get("/login")
     assert not [r for r in caplog.records if r.name == "claimtrack.requests"]
@@ -161,15 +162,16 @@ def test_logged_in_requests_name_the_user(app, client, caplog):
 
 @pytest.mark.parametrize("url", [None, "", "http://127.0.0.1:5000/", "http://localhost:8000/", "factcheck.example.org"])
 def test_production_needs_the_public_publisher_url(sqlite_url, url):
-    config = {**_config(sqlite_url), "PRODUCTION": True, "PUBLISHER_URL": url}
+    config = {**config_for(sqlite_url), "PRODUCTION": True, "PUBLISHER_URL": url}
     with pytest.raises(RuntimeError, match="PUBLISHER_URL .* in production it must be the newsroom's public site"):
         create_app(config)
     application = create_app({**config, "PUBLISHER_URL": "https://factcheck.example.org/"})
     with application.app_context():
         db.engine.dispose()
-    create_app({**config, "PRODUCTION": False}).extensions  # a developer's machine keeps the local default
+    create_app({**config, "PRODUCTION": False})  # a developer's machine keeps the local default
 
 
+@pytest.mark.slow
 def test_start_script_stops_without_publisher_url(tmp_path):
     """deploy/start.sh is production: without CLAIMTRACK_PUBLISHER_URL it stops before serving, saying why."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}

@@ -26,7 +26,9 @@ from claimtrack.db import db
 from claimtrack.models import Claim, Speaker, Topic, Verdict
 from claimtrack.search_index import match_text
 
-from .conftest import FIXTURES, PASSWORD, AuthActions, _config, make_user
+from .helpers import FIXTURES, AuthActions, config_for, csrf_token, csrf_token_in, make_user
+
+pytestmark = pytest.mark.slow  # generated inputs by the thousand: `make test` runs them, `make test-fast` not
 
 SCALE = float(os.environ.get("CLAIMTRACK_HYPOTHESIS_SCALE", "1"))
 
@@ -38,7 +40,7 @@ def budget(n: int):
 
 
 def _app_on(url: str, instance):
-    application = create_app({**_config(url), "API_RATE_LIMIT": "1000000 per minute",
+    application = create_app({**config_for(url), "API_RATE_LIMIT": "1000000 per minute",
                               "LOGIN_RATE_LIMIT": "1000000 per minute", "IMPORT_BATCH_SIZE": 3})
     application.instance_path = str(instance)
     return application
@@ -214,16 +216,11 @@ def editor_client(module_app):
     return client
 
 
-def _token(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
 @budget(30)
 @given(username=hostile_text, password=hostile_text, remember=st.sampled_from(["", "y", "on", "\x00"]))
 def test_login_form_never_500(module_app, username, password, remember):
     client = module_app.test_client()
-    token = _token(client, "/login")
+    token = csrf_token(client, "/login")
     response = client.post("/login", data={"csrf_token": token, "username": username, "password": password,
                                            "remember": remember})
     assert response.status_code in (400, 401), response.status_code
@@ -235,7 +232,7 @@ def test_login_form_never_500(module_app, username, password, remember):
        url=st.one_of(st.just(""), hostile_text, st.sampled_from(["http://127.0.0.1/", "http://[::1]/",
                                                                   "file:///etc/passwd", "http://169.254.169.254/"])))
 def test_ingest_form_never_500(module_app, editor_client, text, title, publisher, url):
-    token = _token(editor_client, "/editor/articles/new")
+    token = csrf_token(editor_client, "/editor/articles/new")
     response = editor_client.post("/editor/articles/new", data={"csrf_token": token, "text": text, "title": title,
                                                                 "publisher": publisher, "url": url})
     assert response.status_code < 500, (response.status_code, text[:80], url)
@@ -250,7 +247,7 @@ def test_ingest_form_never_500(module_app, editor_client, text, title, publisher
 def test_verdict_form_never_500(module_app, editor_client, rating, summary, explanation, version, source_url,
                                 source_title, accessed_on, correction_note):
     page = editor_client.get("/editor/claims/1").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = csrf_token_in(page)
     current = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1)
     response = editor_client.post("/editor/claims/1/verdict", data={
         "csrf_token": token, "version": current if version is None else version, "rating": rating,

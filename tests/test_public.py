@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 from datetime import date
-from pathlib import Path
 
 import feedparser
 import pytest
@@ -32,7 +31,7 @@ from claimtrack.models import (
     VerdictStatus,
 )
 
-from .conftest import AuthActions, make_user
+from .helpers import AuthActions, make_user
 
 # Strings that exist only in non-public places: none may ever be served.
 SECRETS = (
@@ -417,11 +416,11 @@ def test_claimreview_data_feed_imports_back(app, client, runner, newsroom, tmp_p
 
     from claimtrack import create_app
 
-    from .conftest import _config
+    from .helpers import config_for
 
     fresh = tmp_path / "fresh.sqlite"
     shutil.copy(sqlite_template, fresh)
-    other = create_app(_config(f"sqlite:///{fresh}"))
+    other = create_app(config_for(f"sqlite:///{fresh}"))
     result = other.test_cli_runner().invoke(args=["claims", "import", str(path)])
     assert result.exit_code == 0, result.output
     with other.app_context():
@@ -518,7 +517,7 @@ def test_json_clients_get_json_errors(client, newsroom):
 # --- the header ---------------------------------------------------------------------------------------------
 
 
-def test_header_public_for_visitors_and_editor_links_for_staff(app, client, newsroom):
+def test_header_public_for_visitors_and_editor_links_for_staff(client, newsroom):
     html = text_of(client.get("/"))
     assert '<a class="brand" href="/">' in html
     for link in ('href="/speakers"', 'href="/topics"', 'href="/login"'):

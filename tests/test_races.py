@@ -20,17 +20,16 @@ import re
 import shutil
 import threading
 from html import unescape
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from claimtrack import create_app
 from claimtrack.db import db
-from claimtrack.models import AuditEvent, Claim, RequestGroup, RequestGroupStatus, User, VerdictStatus
+from claimtrack.models import AuditEvent, Claim, RequestGroup, RequestGroupStatus, User
 
-from .conftest import PASSWORD, _config, make_user
-from .serving import CSRF, Client, Gunicorn
+from .helpers import PASSWORD, config_for, csrf_token_in, make_user
+from .serving import Client, Gunicorn
 
 pytestmark = pytest.mark.races
 
@@ -53,7 +52,7 @@ def served(request, tmp_path_factory):
         server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         server.execute(f"CREATE DATABASE {name} TEMPLATE claimtrack_template")
         url = server.url(name)
-    app = create_app(_config(url))
+    app = create_app(config_for(url))
     app.instance_path = str(base / "instance")
     for name, role in (("ed1", "editor"), ("ed2", "editor"), ("boss", "admin"), ("rita", "reviewer")):
         make_user(app, name, role)
@@ -79,7 +78,7 @@ def editors(port: int) -> tuple[Client, Client]:
 def token(client: Client, path: str = "/editor/") -> str:
     status, page = client.request("GET", path)
     assert status == 200, (path, status)
-    return CSRF.search(page).group(1)
+    return csrf_token_in(page)
 
 
 def at_once(*calls):
@@ -192,10 +191,10 @@ def test_two_edits_of_one_claim_at_once(served):
             db.session.rollback()
         (s1, p1), (s2, p2) = at_once(
             lambda: one.request("POST", f"/editor/claims/{claim_id}/edit", {
-                "csrf_token": CSRF.search(page1).group(1), "text": mine, "speaker": "Pat Example",
+                "csrf_token": csrf_token_in(page1), "text": mine, "speaker": "Pat Example",
                 "topics": "Transport", "original": start}),
             lambda: two.request("POST", f"/editor/claims/{claim_id}/edit", {
-                "csrf_token": CSRF.search(page2).group(1), "text": theirs, "speaker": "Port Authority",
+                "csrf_token": csrf_token_in(page2), "text": theirs, "speaker": "Port Authority",
                 "topics": "Traffic", "original": start}))
         assert sorted((s1, s2)) == [302, 409], (round_, s1, s2)
         saved, conflict, kept = (mine, p2, theirs) if s1 == 302 else (theirs, p1, mine)

@@ -20,7 +20,7 @@ from claimtrack.models import (
 )
 from claimtrack.services import requests as requests_service
 
-from .conftest import AuthActions, make_user
+from .helpers import AuthActions, csrf_token, csrf_token_in, make_user
 
 GREAT_WALL = "You can see the Great Wall of China from space with your naked eye"
 LEMON = [
@@ -41,13 +41,8 @@ def demo(app):
         db.session.commit()
 
 
-def csrf(client, path: str = "/ask") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
 def ask(client, text: str, confirm: str = "", **fields):
-    data = {"csrf_token": csrf(client), "text": text, "seen_where": "", "email": "", "website": "",
+    data = {"csrf_token": csrf_token(client, "/ask"), "text": text, "seen_where": "", "email": "", "website": "",
             "confirm": confirm, **fields}
     return client.post("/ask", data=data)
 
@@ -176,7 +171,7 @@ def test_turn_group_into_claim_then_tracking_shows_the_answer(app, client):
         group_id = db.session.scalar(select(RequestGroup.id))
     page = client.get(f"/editor/requests/{group_id}").get_data(as_text=True)
     assert LEMON[0] in page  # prefilled with the most common (here: the first) wording
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = csrf_token_in(page)
     response = client.post(f"/editor/requests/{group_id}/claim",
                            data={"csrf_token": token, "text": "Hot lemon water cures COVID-19.", "speaker": ""})
     assert response.status_code == 302 and "/editor/claims/" in response.headers["Location"]

@@ -15,7 +15,7 @@ from claimtrack.interchange import Reader, claimreview_elements, claimreview_to_
 from claimtrack.models import AuditEvent, Claim, Correction, ReviewProvenance, Verdict, VerdictRevision
 from claimtrack.verdicts import RatingMapper, VerdictScale
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 from .http_fixture import ArticleServer, Handler, _send
 
 CR = FIXTURES / "claimreview"
@@ -305,7 +305,7 @@ def test_export_import_export_of_foreign_and_own_reviews_is_identical(app, runne
     assert not any(r["author"].get("name") == ours for r in foreign)
 
 
-def test_public_feed_keeps_provenance(app, runner, client):
+def test_public_feed_keeps_provenance(runner, client):
     assert runner.invoke(args=["claims", "import", str(AFP)]).exit_code == 0
     feed = client.get("/claimreview.json").get_json(force=True)
     (review,) = feed["dataFeedElement"]

@@ -21,7 +21,9 @@ from schemathesis import GenerationMode
 from claimtrack import create_app
 from claimtrack.db import db
 
-from .conftest import FIXTURES, _config
+from .helpers import FIXTURES, config_for
+
+pytestmark = pytest.mark.slow  # generated inputs by the thousand: `make test` runs them, `make test-fast` not
 
 EXAMPLES = int(os.environ.get("CLAIMTRACK_SCHEMATHESIS_EXAMPLES", "150"))
 SEEN: Counter = Counter()
@@ -32,7 +34,7 @@ def api_app(tmp_path_factory, sqlite_template):
     base = tmp_path_factory.mktemp("schemathesis")
     path = base / "claimtrack.sqlite"
     shutil.copy(sqlite_template, path)
-    application = create_app({**_config(f"sqlite:///{path}"), "API_RATE_LIMIT": "10000000 per minute"})
+    application = create_app({**config_for(f"sqlite:///{path}"), "API_RATE_LIMIT": "10000000 per minute"})
     application.instance_path = str(base / "instance")
     # Published claims with speakers and topics, so ids, cursors and filters find something.
     assert application.test_cli_runner().invoke(

@@ -9,7 +9,7 @@ from claimtrack.db import db
 from claimtrack.models import Claim, SearchCorpus, TermStat
 from claimtrack.search_index import match_text, reindex, remove_claims, set_claim_terms
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 SAMPLE = FIXTURES / "claims_sample.jsonl"
 FRIES = "vclaim-sno-1-mcdonald39s-any-size-fries"

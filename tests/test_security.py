@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import make_user
+from .helpers import make_user
 
 
 def test_security_headers(client):

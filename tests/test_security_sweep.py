@@ -24,7 +24,7 @@ from claimtrack import create_app
 from claimtrack.db import db
 from claimtrack.models import Alert, Appearance, AppearanceStatus, Article, Claim, RequestGroup, User
 
-from .conftest import PASSWORD, AuthActions, _config, make_user
+from .helpers import PASSWORD, AuthActions, config_for, csrf_token, make_user
 from .http_fixture import ArticleServer
 
 # --- the access table -----------------------------------------------------------------------------------------
@@ -135,20 +135,12 @@ def app_rules(app):
 @pytest.fixture
 def sapp(sqlite_url, tmp_path):
     """The app on a fresh SQLite database (these tests are about the web layer, not the backend)."""
-    application = create_app({**_config(sqlite_url), "API_RATE_LIMIT": "100000 per minute",
+    application = create_app({**config_for(sqlite_url), "API_RATE_LIMIT": "100000 per minute",
                               "REQUESTS_RATE_LIMIT": "100000 per minute"})
     application.instance_path = str(tmp_path / "instance")
     yield application
     with application.app_context():
         db.engine.dispose()
-
-
-def csrf(client) -> str:
-    """A valid CSRF token for this client's session (the public "Ask us" page has a form for everyone)."""
-    page = client.get("/ask").get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert match, "no CSRF token on /ask"
-    return match.group(1)
 
 
 def logged_in(app, username: str | None):
@@ -436,7 +428,7 @@ def test_post_routes_refuse_anonymous_and_underprivileged_users_and_change_nothi
     assert sorted(POST_CASES) == not_public, "every state-changing route needs a case in POST_CASES"
     slugs = _slugs(sapp, newsroom)
     clients = {None: logged_in(sapp, None), **{role: logged_in(sapp, ROLE_USER[role]) for role in ROLES}}
-    tokens = {role: csrf(client) for role, client in clients.items()}
+    tokens = {role: csrf_token(client, "/ask") for role, client in clients.items()}
     refused = 0
     for rule, (allowed, data_for) in POST_CASES.items():
         ids = dict(newsroom)
@@ -461,13 +453,13 @@ def test_post_routes_refuse_anonymous_and_underprivileged_users_and_change_nothi
         role = "editor" if "editor" in allowed else sorted(allowed)[0]
         client = logged_in(sapp, ROLE_USER[role])
         before = fingerprint(sapp)
-        response = client.post(url, data={"csrf_token": csrf(client), **data_for(sapp, newsroom)})
+        response = client.post(url, data={"csrf_token": csrf_token(client, "/ask"), **data_for(sapp, newsroom)})
         assert response.status_code in (302, 303), f"POST {url} as {role}: {response.status_code}"
         assert not is_login_redirect(response) or rule == "/logout"
         assert changed_tables(before, fingerprint(sapp)), f"POST {url} as {role} changed nothing"
         if rule == "/logout":  # a logout ends every session of that account: the refused roles log in again
             clients = {None: logged_in(sapp, None), **{r: logged_in(sapp, ROLE_USER[r]) for r in ROLES}}
-            tokens = {r: csrf(c) for r, c in clients.items()}
+            tokens = {r: csrf_token(c, "/ask") for r, c in clients.items()}
     assert refused >= len(POST_CASES)  # every route refused at least its anonymous POST
 
 
@@ -666,7 +658,7 @@ def _ids(app, ingest_location: str) -> dict:
 
 
 def _form_post(client, url: str, data: dict, expect=(302, 303)) -> str:
-    response = client.post(url, data={"csrf_token": csrf(client), **data})
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/ask"), **data})
     assert response.status_code in expect, f"POST {url}: {response.status_code} {response.get_data(as_text=True)[:3000]}"
     return response.headers.get("Location", "")
 
@@ -903,6 +895,7 @@ def _claims_count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Claim))
 
 
+@pytest.mark.slow
 def test_injection_strings_in_every_search_box_and_filter(app, runner):
     """Never a 500, the claims table untouched, and answers that make sense: only published claims, and no
     claim at all for a string with no word in it (a wildcard must not match everything)."""
@@ -960,7 +953,7 @@ def test_a_nul_character_in_a_form_or_filter_is_no_crash(app, runner):
     token = AuthActions(anonymous).csrf_token("/login")
     response = anonymous.post("/login", data={"csrf_token": token, "username": "edi\x00tor", "password": PASSWORD})
     assert response.status_code == 401
-    response = anonymous.post("/ask", data={"csrf_token": csrf(anonymous), "website": "", "confirm": "yes",
+    response = anonymous.post("/ask", data={"csrf_token": csrf_token(anonymous, "/ask"), "website": "", "confirm": "yes",
                                             "text": "Taxes rose\x00 by 40 percent in the county last year",
                                             "seen_where": "a\x00 flyer", "email": ""})
     assert response.status_code == 302
@@ -969,7 +962,7 @@ def test_a_nul_character_in_a_form_or_filter_is_no_crash(app, runner):
     # claim 1 is published: its wording changes with a public note, and at once only for an admin (recorded)
     make_user(app, "boss", "admin")
     admin = logged_in(app, "boss")
-    response = admin.post("/editor/claims/1/edit", data={"csrf_token": csrf(admin), "text": "Taxes\x00 rose a lot",
+    response = admin.post("/editor/claims/1/edit", data={"csrf_token": csrf_token(admin, "/ask"), "text": "Taxes\x00 rose a lot",
                                                          "speaker": "Dwayne\x00 Bohac", "topics": "tax\x00es",
                                                          "correction_note": "Reworded\x00."})
     assert response.status_code == 302
@@ -1012,7 +1005,7 @@ def test_ingest_form_refuses_private_addresses_with_a_clear_4xx(sapp, monkeypatc
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     make_user(sapp, "editor", "editor")
     editor = logged_in(sapp, "editor")
-    token = csrf(editor)
+    token = csrf_token(editor, "/ask")
     problems = []
     for url in SSRF_URLS:
         response = editor.post("/editor/articles/new", data={"csrf_token": token, "url": url})
@@ -1035,21 +1028,21 @@ def article_server():
     ("/to-decimal-metadata", "private or local"), ("/to-nat64-metadata", "private or local"),
     ("/to-metadata", "private or local"), ("/to-userinfo", "user name or password"), ("/to-broken-url", "not valid"),
 ])
-def test_ingest_form_refuses_redirects_to_private_or_broken_addresses(sqlite_url, tmp_path, article_server,
+def test_ingest_form_refuses_redirects_to_private_or_broken_addresses(sqlite_url, article_server,
                                                                       path, message):
-    app = create_app({**_config(sqlite_url), "FETCH_ALLOWED_NETWORKS": ["127.0.0.0/8"],
+    app = create_app({**config_for(sqlite_url), "FETCH_ALLOWED_NETWORKS": ["127.0.0.0/8"],
                       "FETCH_TIMEOUT_SECONDS": 5.0})
     try:
         make_user(app, "editor", "editor")
         editor = logged_in(app, "editor")
         # The same path works for a page that stays on the allowed server...
         if path == "/to-metadata":
-            ok = editor.post("/editor/articles/new", data={"csrf_token": csrf(editor),
+            ok = editor.post("/editor/articles/new", data={"csrf_token": csrf_token(editor, "/ask"),
                                                             "url": article_server.url("/moved")})
             assert ok.status_code == 302 and _articles(app) == 1
         # ...and a redirect away from it is refused on the form, with nothing stored.
         before = _articles(app)
-        response = editor.post("/editor/articles/new", data={"csrf_token": csrf(editor),
+        response = editor.post("/editor/articles/new", data={"csrf_token": csrf_token(editor, "/ask"),
                                                               "url": article_server.url(path)})
         assert response.status_code == 422 and message in response.get_data(as_text=True)
         assert _articles(app) == before

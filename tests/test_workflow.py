@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from claimtrack.db import db
 from claimtrack.models import AuditEvent, Claim, Correction, Verdict, VerdictRevision, VerdictStatus
 
-from .conftest import PASSWORD, AuthActions, make_user
+from .helpers import AuthActions, csrf_token_in, make_user
 
 CLAIM_TEXT = "Sanctions have never changed a country's policy."
 
@@ -21,10 +21,6 @@ def claim_id(app, runner, tmp_path):
     assert runner.invoke(args=["claims", "import", str(path)]).exit_code == 0
     with app.app_context():
         return db.session.scalar(select(Claim.id).where(Claim.external_id == "c1"))
-
-
-def token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def version(page: str) -> str:
@@ -39,7 +35,7 @@ def open_claim(client, claim_id):
 
 def verdict_data(page, **overrides):
     data = {
-        "csrf_token": token(page), "version": version(page), "rating": "mostly-false",
+        "csrf_token": csrf_token_in(page), "version": version(page), "rating": "mostly-false",
         "summary": "Sanctions have changed policies, though rarely.",
         "explanation": "Studies find sanctions **sometimes** work. <script>alert(1)</script>",
         "sources-0-url": "https://example.org/study", "sources-0-title": "A study", "sources-0-publisher": "Uni",
@@ -54,7 +50,7 @@ def verdict_data(page, **overrides):
 def status(client, claim_id, action, note=""):
     page = open_claim(client, claim_id)
     return client.post(f"/editor/claims/{claim_id}/status",
-                       data={"csrf_token": token(page), "version": version(page), "action": action, "note": note})
+                       data={"csrf_token": csrf_token_in(page), "version": version(page), "action": action, "note": note})
 
 
 def revisions(app, claim_id):
@@ -202,7 +198,7 @@ def test_admin_override_is_recorded(app, client, auth, claim_id):
         assert event.details["admin_override"] is True
 
 
-def test_unpublish_needs_a_public_note(app, client, claim_id):
+def test_unpublish_needs_a_public_note(app, claim_id):
     make_user(app, "ed", "editor")
     make_user(app, "rita", "reviewer")
     editor, reviewer = app.test_client(), app.test_client()
@@ -223,11 +219,11 @@ def test_claim_edit_comment_assign(app, client, auth, claim_id):
     auth.login("ed")
     page = open_claim(client, claim_id)
     response = client.post(f"/editor/claims/{claim_id}/edit", data={
-        "csrf_token": token(page), "text": "Economic sanctions never change a government's policy.",
+        "csrf_token": csrf_token_in(page), "text": "Economic sanctions never change a government's policy.",
         "speaker": "Radio Host", "topics": "economy, foreign policy"})
     assert response.status_code == 302
-    client.post(f"/editor/claims/{claim_id}/comments", data={"csrf_token": token(page), "body": "Check <b>IMF</b> data"})
-    client.post(f"/editor/claims/{claim_id}/assign", data={"csrf_token": token(page), "assignee": str(ed)})
+    client.post(f"/editor/claims/{claim_id}/comments", data={"csrf_token": csrf_token_in(page), "body": "Check <b>IMF</b> data"})
+    client.post(f"/editor/claims/{claim_id}/assign", data={"csrf_token": csrf_token_in(page), "assignee": str(ed)})
     page = open_claim(client, claim_id)
     assert "Economic sanctions never change" in page and "Check &lt;b&gt;IMF&lt;/b&gt; data" in page
     assert "assigned to ed" in page
@@ -270,7 +266,7 @@ def test_role_matrix(app, client, claim_id, role):
             page = client.get(f"/editor/claims/{claim_id}").get_data(as_text=True) if role != "anonymous" else ""
             payload = dict(data)
             if role != "anonymous":
-                payload["csrf_token"] = token(page)
+                payload["csrf_token"] = csrf_token_in(page)
                 found = re.search(r'name="version" type="hidden" value="(\d+)"', page)
                 payload.setdefault("version", found.group(1) if found else "1")
             response = client.post(url, data=payload)
@@ -333,7 +329,7 @@ def test_status_form_with_a_bad_version_is_a_400(app, client, claim_id):
     AuthActions(client).login("ed")
     page = open_claim(client, claim_id)
     response = client.post(f"/editor/claims/{claim_id}/status",
-                           data={"csrf_token": token(page), "version": "1e9x", "action": "research"})
+                           data={"csrf_token": csrf_token_in(page), "version": "1e9x", "action": "research"})
     assert response.status_code == 400
 
 
@@ -356,7 +352,7 @@ def _publish(app, client, claim_id):
 
 def claim_edit(client, claim_id, page, **fields):
     original = re.search(r'id="original" name="original" type="hidden" value="([^"]*)"', page).group(1)
-    data = {"csrf_token": token(page), "text": CLAIM_TEXT, "speaker": "Talk radio host", "topics": "",
+    data = {"csrf_token": csrf_token_in(page), "text": CLAIM_TEXT, "speaker": "Talk radio host", "topics": "",
             "original": html.unescape(original), **fields}
     return client.post(f"/editor/claims/{claim_id}/edit", data=data)
 
@@ -386,7 +382,7 @@ def test_a_published_claims_wording_changes_only_through_review(app, client, cla
         assert match_text(db.session, "sanctions never changed any country's policy").matches[0].claim_id == claim_id
 
 
-def test_two_edits_of_one_claim_cannot_both_pass(app, client, claim_id):
+def test_two_edits_of_one_claim_cannot_both_pass(app, claim_id):
     make_user(app, "ann", "editor")
     make_user(app, "bob", "editor")
     first, second = app.test_client(), app.test_client()
@@ -439,7 +435,7 @@ def test_an_approval_is_of_the_claim_as_it_was_when_review_was_requested(app, cl
     editor.logout()
     reviewer.login("rita")
     stale = client.post(f"/editor/claims/{claim_id}/status", data={
-        "csrf_token": token(page), "version": version(page), "action": "approve",
+        "csrf_token": csrf_token_in(page), "version": version(page), "action": "approve",
         "claim_version": re.search(r'name="claim_version" type="hidden" value="(\d+)"', page).group(1)})
     assert stale.status_code == 422 and "changed" in html.unescape(stale.get_data(as_text=True))
     assert status(client, claim_id, "send_back").status_code == 302
@@ -450,7 +446,7 @@ def test_an_approval_is_of_the_claim_as_it_was_when_review_was_requested(app, cl
     reviewer.login("rita")
     page = open_claim(client, claim_id)
     approved = client.post(f"/editor/claims/{claim_id}/status", data={
-        "csrf_token": token(page), "version": version(page), "action": "approve",
+        "csrf_token": csrf_token_in(page), "version": version(page), "action": "approve",
         "claim_version": re.search(r'name="claim_version" type="hidden" value="(\d+)"', page).group(1)})
     assert approved.status_code == 302
     assert again in html.unescape(client.get(f"/claims/{claim_id}", follow_redirects=True).get_data(as_text=True))

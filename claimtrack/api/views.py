@@ -281,6 +281,6 @@ def openapi():
 
 @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def unknown(rest: str):
+def unknown(rest: str):  # noqa: ARG001 (the route passes the path; every path gets the same answer)
     """Anything else under /api/v1 is a JSON 404 that points at the description."""
     fail(404, f"There is no such API endpoint. The endpoints are described at {url_for('api.openapi')}.")

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from claimtrack.extraction.attribution import (
     NameRegistry,
-    kind_of,
     match_speaker,
     quote_speaker,
     reported_speaker,
@@ -180,7 +179,7 @@ def _with_model(units: list, paras: list, publisher: str | None, model: SpeakerM
     spans = [UnitSpan(u.paragraph, bodies[u.paragraph], u.start, u.end) for u in units]
     found = attribute(spans, publisher, model, quotes_of, registry)
     out: list[CandidateSentence] = []
-    for unit, who in zip(units, found):
+    for unit, who in zip(units, found, strict=True):
         quotes = quote_spans(unit.text)
         is_quote = any(_significant(q, unit.text, 0, len(unit.text)) for q in quotes)
         if unit.text.rstrip().endswith(":") and len(unit.text.split()) <= 12 and not is_quote:

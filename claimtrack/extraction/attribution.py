@@ -532,7 +532,7 @@ def _title_lead(lead: str) -> bool:
     if low[-1] not in TITLES:
         return False
     return all(_is_cap(t) or lw in TITLES or lw in _TITLE_MODIFIERS or lw in ("the", "a", "an") or
-               t.endswith(("'s", "\u2019s")) for t, lw in zip(toks, low))
+               t.endswith(("'s", "\u2019s")) for t, lw in zip(toks, low, strict=True))
 
 
 def quote_speaker(paragraph: str, span: tuple[int, int]) -> str | None:

@@ -101,7 +101,7 @@ def featurize(sentence: str) -> list[str]:
     stems = _stemmer().stemWords(lowered)
     feats = {"w:" + s for s in stems}
     padded = ["<s>", *stems, "</s>"]
-    feats.update("b:" + a + " " + b for a, b in zip(padded, padded[1:]))
+    feats.update("b:" + a + " " + b for a, b in zip(padded, padded[1:], strict=False))
 
     n = len(raw)
     if len(sentence) > MAX_CHARS:

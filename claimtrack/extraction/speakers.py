@@ -419,7 +419,7 @@ def features_of(mentions: Sequence[Mention], view: UnitView) -> list[list[str]]:
     rel = relational(mentions, view)
     out = []
     order = 0
-    for m, extra in zip(mentions, rel):
+    for m, extra in zip(mentions, rel, strict=True):
         feats = mention_features(m, view, order, total) + extra
         if m.kind not in ("prev", "none"):
             order += 1
@@ -430,7 +430,7 @@ def features_of(mentions: Sequence[Mention], view: UnitView) -> list[list[str]]:
 def rank(mentions: Sequence[Mention], view: UnitView, model: SpeakerModel) -> list[tuple[float, Mention]]:
     """Every possible source of a unit with its probability, best first."""
     scored = []
-    for m, feats in zip(mentions, features_of(mentions, view)):
+    for m, feats in zip(mentions, features_of(mentions, view), strict=True):
         z = model.score(feats) + (model.none_bias if m.kind == "none" else 0.0)
         scored.append((1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), m))
     scored.sort(key=lambda x: -x[0])

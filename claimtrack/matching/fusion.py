@@ -44,13 +44,13 @@ def hybrid_rows(lexical: Sequence[float], cosines: Sequence[float | None]) -> li
     best_cos = max(known, default=0.0)
     lexical = [max(z, LEXICAL_CLIP) for z in lexical]
     best_lex = max(lexical, default=0.0)
-    return [None if c is None else [z, c, c - best_cos, z - best_lex] for z, c in zip(lexical, cosines)]
+    return [None if c is None else [z, c, c - best_cos, z - best_lex] for z, c in zip(lexical, cosines, strict=True)]
 
 
 def hybrid_logit(row: Sequence[float], weights: Sequence[float] = HYBRID_WEIGHTS,
                  bias: float = HYBRID_BIAS) -> float:
     """The fused log-odds of one candidate."""
-    return bias + sum(w * x for w, x in zip(weights, row))
+    return bias + sum(w * x for w, x in zip(weights, row, strict=True))
 
 
 def rank_hybrid(query: str, candidates: Sequence[Candidate], stats: CorpusStats,
@@ -69,7 +69,7 @@ def rank_hybrid(query: str, candidates: Sequence[Candidate], stats: CorpusStats,
     lexical = [lexical_logit(r) if r is not None else LEXICAL_FLOOR for r in rows]
     fused = hybrid_rows(lexical, [cosines.get(c.claim_id) for c in candidates])
     scored = []
-    for cand, zl, row, shared in zip(candidates, lexical, fused, shared_sets):
+    for cand, zl, row, shared in zip(candidates, lexical, fused, shared_sets, strict=True):
         z = hybrid_logit(row, weights, bias) if row is not None else zl
         score = adjust_score(round(100.0 * _sigmoid(z), 1), q, cand) if z > LEXICAL_FLOOR else 0.0
         scored.append((score, cosines.get(cand.claim_id, -1.0), cand, shared))
@@ -83,7 +83,7 @@ def fusion_dump_row(query: str, candidates: Sequence[Candidate], stats: CorpusSt
     rows, _, _ = feature_rows(query, candidates, stats, always=frozenset(nearest))
     lexical = [lexical_logit(r) if r is not None else LEXICAL_FLOOR for r in rows]
     fused = hybrid_rows(lexical, [cosines.get(c.claim_id) for c in candidates])
-    return [(c.claim_id, f, z) for c, f, z in zip(candidates, fused, lexical)]
+    return [(c.claim_id, f, z) for c, f, z in zip(candidates, fused, lexical, strict=True)]
 
 
 __all__ = ["HYBRID_FEATURES", "HYBRID_THRESHOLDS", "HYBRID_WEIGHTS", "fusion_dump_row", "hybrid_logit",

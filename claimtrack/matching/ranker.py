@@ -127,14 +127,14 @@ def _prepare_query(text: str, stats: CorpusStats) -> _Query:
     stems = [_stem(w) for w in words]
     surface: dict[str, str] = {}
     counts: dict[str, int] = {}
-    for w, s in zip(words, stems):
+    for w, s in zip(words, stems, strict=True):
         surface.setdefault(s, w)
         counts[s] = counts.get(s, 0) + 1
     total = max(stats.total_docs, 1)
     # Terms unseen in the corpus cannot match any candidate; they still dilute coverage like a rare term would.
     idf = {s: _idf(stats.doc_freq.get(s, 0), total) for s in counts}
     return _Query(surface=surface, stems=stems, counts=counts, idf=idf, idf_sum=sum(idf.values()) or 1.0,
-                  bigrams=set(zip(stems, stems[1:])), numbers={s for s in counts if s[0].isdigit()},
+                  bigrams=set(zip(stems, stems[1:], strict=False)), numbers={s for s in counts if s[0].isdigit()},
                   joined=" ".join(stems))
 
 
@@ -183,7 +183,7 @@ def _features(q: _Query, cand: Candidate, stats: CorpusStats) -> tuple[list[floa
     title_toks = _claim_tokens(cand.title) if cand.title else ()
     title_set = set(title_toks)
     ccov_title = len(title_set & shared) / len(title_set) if title_set else ccov
-    cbigrams = set(zip(text_toks, text_toks[1:]))
+    cbigrams = set(zip(text_toks, text_toks[1:], strict=False))
     bigram = len(cbigrams & q.bigrams) / len(cbigrams) if cbigrams else 0.0
     joined = " ".join(text_toks)
     fuzz_set = fuzz.token_set_ratio(q.joined, joined) / 100.0
@@ -258,7 +258,7 @@ def _sigmoid(x: float) -> float:
 
 def lexical_logit(row: Sequence[float]) -> float:
     """The lexical ranker's log-odds that a candidate is the same claim (100*sigmoid of it is its score)."""
-    return BIAS + sum(w * x for w, x in zip(WEIGHTS, row))
+    return BIAS + sum(w * x for w, x in zip(WEIGHTS, row, strict=True))
 
 
 def adjust_score(score: float, q: _Query, cand: Candidate) -> float:
@@ -316,7 +316,7 @@ def rank(query: str, candidates: Sequence[Candidate], stats: CorpusStats, limit:
         return []
     rows, shared_sets, q = feature_rows(query, candidates, stats)
     scored = []
-    for cand, row, shared in zip(candidates, rows, shared_sets):
+    for cand, row, shared in zip(candidates, rows, shared_sets, strict=True):
         if row is None:
             scored.append((0.0, 0.0, cand, shared))
             continue

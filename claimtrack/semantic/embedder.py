@@ -199,7 +199,7 @@ def export_onnx(embedder: Embedder, index_dir: str | os.PathLike) -> Path | None
                 self.network = network
 
             def forward(self, *args):
-                return self.network(**dict(zip(names, args))).last_hidden_state
+                return self.network(**dict(zip(names, args, strict=True))).last_hidden_state
 
         Path(index_dir).mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(f".{os.getpid()}.partial")

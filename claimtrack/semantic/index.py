@@ -47,7 +47,7 @@ def vectors_from_blobs(blobs: list[bytes], dim: int) -> tuple[np.ndarray, np.nda
     ok = np.array([len(b) == 4 * dim for b in blobs], dtype=bool)
     if not ok.any():
         return np.zeros((0, dim), dtype=np.float32), ok
-    matrix = np.frombuffer(b"".join(b for b, good in zip(blobs, ok) if good), dtype="<f4").reshape(-1, dim)
+    matrix = np.frombuffer(b"".join(b for b, good in zip(blobs, ok, strict=True) if good), dtype="<f4").reshape(-1, dim)
     return matrix, ok
 
 
@@ -109,12 +109,12 @@ def dense_search(session: Session, query_vector: np.ndarray, model: str, index_d
     if opened.index is not None and len(opened.index) and opened.index.ndim == dim:
         hits = opened.index.search(query_vector.astype(np.float32), k)
         tail_ids = {r[0] for r in tail}
-        for key, distance in zip(hits.keys.tolist(), hits.distances.tolist()):
+        for key, distance in zip(hits.keys.tolist(), hits.distances.tolist(), strict=True):
             if int(key) not in tail_ids:  # re-embedded since the build: the scan below has its new vector
                 found[int(key)] = 1.0 - float(distance)
     if tail:
         matrix, ok = vectors_from_blobs([r[1] for r in tail], dim)
-        ids = [r[0] for r, good in zip(tail, ok) if good]
+        ids = [r[0] for r, good in zip(tail, ok, strict=True) if good]
         if len(ids):
             sims = matrix @ query_vector.astype(np.float32)
             top = np.argsort(-sims)[:k]
@@ -148,7 +148,7 @@ def build_index(session: Session, model: str, index_dir: str, batch: int = 20_00
             break
         last = rows[-1][0]
         matrix, ok = vectors_from_blobs([r[2] for r in rows], dim)
-        keys = np.array([r[1] for r, good in zip(rows, ok) if good], dtype=np.uint64)
+        keys = np.array([r[1] for r, good in zip(rows, ok, strict=True) if good], dtype=np.uint64)
         if len(keys):
             index.add(keys, matrix, threads=2)
             count += len(keys)

@@ -71,7 +71,7 @@ def write_vectors(session: Session, embedder: Embedder, claims: Sequence[tuple[i
     now = {r[0]: text_hash(embed_input(r[1], r[2])) for r in session.execute(
         select(Claim.id, Claim.text, Claim.title).where(Claim.id.in_(ids), Claim.merged_into_id.is_(None)))}
     rows = []
-    for (claim_id, embedded), vector in zip(claims, vectors):
+    for (claim_id, embedded), vector in zip(claims, vectors, strict=True):
         digest = text_hash(embedded)
         if now.get(claim_id) == digest:
             rows.append({"claim_id": claim_id, "model": embedder.identity, "text_hash": digest,
@@ -112,9 +112,9 @@ def stored_similarities(session: Session, model: str, query_vector: np.ndarray,
     ).all()
     rows = [r for r in rows if r[3] == model and r[1] == text_hash(claims[r[0]])]
     matrix, ok = vectors_from_blobs([r[2] for r in rows], query_vector.shape[0])
-    ids = [r[0] for r, good in zip(rows, ok) if good]
+    ids = [r[0] for r, good in zip(rows, ok, strict=True) if good]
     sims = matrix @ query_vector.astype(np.float32) if ids else []
-    return {claim_id: float(s) for claim_id, s in zip(ids, sims)}
+    return {claim_id: float(s) for claim_id, s in zip(ids, sims, strict=True)}
 
 
 @dataclass

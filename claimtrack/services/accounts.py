@@ -4,17 +4,45 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import lru_cache
+from typing import Any, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Role, User
 
-_hasher = PasswordHasher()
-# A hash to verify against when the user does not exist, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("claimtrack-no-such-user")
+
+@lru_cache(maxsize=8)
+def _argon2(time_cost: int, memory_cost: int, parallelism: int) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    # A hash to verify against when the user does not exist, made at the same cost, so both cases take the
+    # same time.
+    return hasher, hasher.hash("claimtrack-no-such-user")
+
+
+def _argon2_for(config: Mapping[str, Any]) -> tuple[PasswordHasher, str]:
+    return _argon2(int(config["PASSWORD_HASH_TIME_COST"]), int(config["PASSWORD_HASH_MEMORY_COST"]),
+                   int(config["PASSWORD_HASH_PARALLELISM"]))
+
+
+def password_hasher(config: Mapping[str, Any]) -> PasswordHasher:
+    """The argon2 hasher the PASSWORD_HASH_* settings describe (config.py holds the production costs)."""
+    return _argon2_for(config)[0]
+
+
+def _hasher_and_dummy() -> tuple[PasswordHasher, str]:
+    # Read when a password is hashed, from the app at work (the tests configure a cheap hash), never at import;
+    # outside an app, config.py's production costs.
+    if has_app_context():
+        return _argon2_for(current_app.config)
+    from .. import config as defaults
+
+    return _argon2_for(vars(defaults))
+
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
@@ -51,7 +79,7 @@ def create_user(session: Session, username: str, password: str, role: str, by: U
     role_value = validate_new_user(session, username, password, role)
     user = User(
         username=username,
-        password_hash=_hasher.hash(password),
+        password_hash=_hasher_and_dummy()[0].hash(password),
         role=role_value,
         session_token=secrets.token_hex(16),
     )
@@ -77,7 +105,7 @@ def set_password(session: Session, username: str, password: str, by: User | None
         raise AccountError(f"There is no account {username!r}.")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher_and_dummy()[0].hash(password)
     user.session_token = secrets.token_hex(16)
     session.add(AuditEvent(user_id=by.id if by else None, action="user.set_password", object_type="user",
                            object_id=user.id))
@@ -88,15 +116,16 @@ def set_password(session: Session, username: str, password: str, by: User | None
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None (same work either way)."""
     user = session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
-    target = user.password_hash if user is not None else _DUMMY_HASH
+    hasher, dummy = _hasher_and_dummy()
+    target = user.password_hash if user is not None else dummy
     try:
-        _hasher.verify(target, password or "")
+        hasher.verify(target, password or "")
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
         session.flush()
     return user
 

@@ -292,7 +292,7 @@ def write_backup(session: Session, out: TextIO, with_password_hashes: bool = Fal
         count = 0
         for row in connection.execute(stmt):
             record = {"type": section.kind}
-            for name, value in zip(names, row):
+            for name, value in zip(names, row, strict=True):
                 record[name] = _encode(value)
             out.write(_line(record))
             count += 1

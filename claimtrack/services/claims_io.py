@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from typing import Any, Iterable, Iterator, Mapping
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -181,7 +181,7 @@ class ClaimImporter:
             ids = self.session.execute(
                 insert(SPEAKERS).returning(SPEAKERS.c.id, sort_by_parameter_order=True), rows
             ).scalars().all()
-            self._speakers.update(zip(missing.keys(), ids))
+            self._speakers.update(zip(missing.keys(), ids, strict=True))
 
     def _topic_ids(self, records: list[ClaimRecord]) -> None:
         missing: dict[str, str] = {}
@@ -194,7 +194,7 @@ class ClaimImporter:
                 insert(TOPICS).returning(TOPICS.c.id, sort_by_parameter_order=True),
                 [{"name": name} for name in missing.values()],
             ).scalars().all()
-            self._topics.update(zip(missing.keys(), ids))
+            self._topics.update(zip(missing.keys(), ids, strict=True))
 
     def _adopt_earlier_keys(self, records: list[ClaimRecord]) -> None:
         """A review imported before reviews were keyed by url and claim was keyed by its url alone: the claim
@@ -299,7 +299,7 @@ class ClaimImporter:
             ids = self.session.execute(
                 insert(CLAIMS).returning(CLAIMS.c.id, sort_by_parameter_order=True), new_rows
             ).scalars().all()
-            claim_ids.update(zip((r.external_id for r in new), ids))
+            claim_ids.update(zip((r.external_id for r in new), ids, strict=True))
         if old_rows:
             self.session.execute(update(CLAIMS).where(CLAIMS.c.id == bindparam("claim_pk")), old_rows)
         for row in new_rows + old_rows:
@@ -349,7 +349,7 @@ class ClaimImporter:
             ids = self.session.execute(
                 insert(VERDICTS).returning(VERDICTS.c.id, sort_by_parameter_order=True), inserts
             ).scalars().all()
-            for verdict_id, review in zip(ids, inserted_reviews):
+            for verdict_id, review in zip(ids, inserted_reviews, strict=True):
                 if review is not None:
                     reviews[verdict_id] = (review, None)
         if updates:

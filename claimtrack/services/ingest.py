@@ -121,7 +121,7 @@ def ingest_article(session: Session, article_text: ArticleText, user: User | Non
         dropped = len(candidates) - len(keep)
         candidates, scores = [candidates[i] for i in keep], [scores[i] for i in keep]
     speakers: dict[str, Speaker | None] = {}
-    for candidate, score in zip(candidates, scores):
+    for candidate, score in zip(candidates, scores, strict=True):
         if candidate.speaker and candidate.speaker not in speakers:
             speakers[candidate.speaker] = resolve_speaker(session, candidate.speaker)
         speaker = speakers.get(candidate.speaker) if candidate.speaker else None

@@ -587,7 +587,7 @@ def sitemap_claims(session: Session, block: int) -> Iterator[tuple[int, str, dat
         yield claim_id, slugify(text), as_utc(published_at)
 
 
-def claimreview_records(session: Session, scale: VerdictScale, chunk: int = 5000) -> Iterator[dict[str, Any]]:
+def claimreview_records(session: Session, chunk: int = 5000) -> Iterator[dict[str, Any]]:
     """Every published claim in the record format, by id, for the ClaimReview data feed."""
     last = 0
     while True:
@@ -623,7 +623,7 @@ def claimreview_feed_chunks(session: Session, scale: VerdictScale, publisher: di
     """
     yield '{\n "@context": "https://schema.org",\n "@type": "DataFeed",\n "dataFeedElement": ['
     separator = "\n"
-    for item in claimreview_records(session, scale):
+    for item in claimreview_records(session):
         card = item["card"]
         record = claim_record(card, scale, claim_url(card.id, card.slug), item["topics"], item["external_id"],
                               item["review"])

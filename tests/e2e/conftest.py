@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from claimtrack import create_app
 from claimtrack.db import db
 
-from ..conftest import _config
+from ..helpers import config_for
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -49,7 +49,7 @@ def page(browser):
 @pytest.fixture
 def live_app(sqlite_url):
     """The app on a fresh SQLite file, served by a real WSGI server in a thread."""
-    app = create_app({**_config(sqlite_url), "TESTING": False})
+    app = create_app({**config_for(sqlite_url), "TESTING": False})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -17,7 +17,7 @@ import pytest
 from claimtrack.db import db
 from claimtrack.services.demo import load_demo
 
-from ..conftest import PASSWORD, make_user
+from ..helpers import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

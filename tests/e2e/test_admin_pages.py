@@ -4,7 +4,7 @@ both admin screens are photographed at desktop and phone sizes, with no sideways
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD, make_user
+from ..helpers import PASSWORD, make_user
 from .test_accessibility import axe_source, page_problems
 from .test_public_pages import screenshot_dir
 

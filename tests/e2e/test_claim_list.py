@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD, make_user
+from ..helpers import PASSWORD, make_user
 from .test_public_pages import WIDTHS, screenshot_dir
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import FIXTURES, PASSWORD, make_user
+from ..helpers import FIXTURES, PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD, make_user
+from ..helpers import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

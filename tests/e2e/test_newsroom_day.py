@@ -4,7 +4,7 @@ second user, publish, a correction, and the history with its diff."""
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import FIXTURES, PASSWORD, make_user
+from ..helpers import FIXTURES, PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import make_user
+from ..helpers import make_user
 
 pytestmark = pytest.mark.browser
 

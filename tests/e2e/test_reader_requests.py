@@ -5,7 +5,7 @@ into a claim, a reviewer publishes the verdict, and the reader's tracking link s
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import make_user
+from ..helpers import make_user
 from .test_newsroom_day import login, logout
 
 pytestmark = pytest.mark.browser

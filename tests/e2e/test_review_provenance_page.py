@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from ..conftest import FIXTURES
+from ..helpers import FIXTURES
 from .test_public_pages import WIDTHS, screenshot_dir
 
 pytestmark = pytest.mark.browser
