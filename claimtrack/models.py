@@ -521,3 +521,17 @@ class RequestTerm(db.Model):
     term: Mapped[str] = mapped_column(String(100), primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("check_requests.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
+
+
+class PublicState(db.Model):
+    """One row: how many times what the public sees has changed, and when it last did.
+
+    Every public page, feed and API answer takes its ETag and Last-Modified from here (services/public_changes.py
+    bumps it in the same transaction as the change), so a conditional request costs one primary-key read.
+    """
+
+    __tablename__ = "public_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
