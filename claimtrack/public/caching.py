@@ -61,6 +61,8 @@ POLICIES: dict[str, Policy] = {
     "api.match": Policy(max_age="API_MAX_AGE", html=False),
     "api.openapi": Policy(max_age="API_MAX_AGE", html=False),
 }
+# Public pages with a session's own form (a CSRF token): never kept by anyone.
+NO_STORE = frozenset({"public.ask"})
 # Headers a stored page keeps besides its body and type.
 _KEPT_HEADERS = ("Content-Disposition", "Access-Control-Allow-Origin")
 
@@ -70,6 +72,9 @@ def init_app(app: Flask) -> None:
     public_changes.install()
     app.before_request(lambda: _before())
     app.after_request(_after)
+    # run last of all (Flask runs these in reverse): Flask-Login reads the session after every request, which
+    # would make Flask send "Vary: Cookie" on feeds and API answers that are the same for everyone
+    app.after_request_funcs.setdefault(None, []).insert(0, _same_for_everyone)
 
 
 def _release(app: Flask) -> str:
@@ -192,7 +197,16 @@ def _validators(response: Response, policy: Policy, version: public_changes.Publ
     response.last_modified = version.changed_at
 
 
+def _same_for_everyone(response: Response) -> Response:
+    policy = POLICIES.get(request.endpoint or "")
+    if policy is not None and not policy.html and not session.modified:
+        session.accessed = False
+    return response
+
+
 def _after(response: Response) -> Response:
+    if request.endpoint in NO_STORE:
+        response.headers["Cache-Control"] = "no-store"
     state: Any = g.pop("public_cache", None)
     if state is None or g.pop("public_cache_served", False):
         return response
