@@ -30,8 +30,8 @@ import os
 import random
 import re
 import signal
-import statistics
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA, ROOT, flask, load_rows, widen  # noqa: E402
+from common import DEFAULT_DATA, ROOT, flask, load_rows, widen
 
 TARGETS = {"claim page (one)": 50, "claim pages (1,000)": 50, "home": 30, "304 path": 80}
 
@@ -131,7 +131,7 @@ def run_wrk(base: str, path: str, seconds: int, connections: int, script: Path |
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
     def latency(label: str) -> float:
-        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.MULTILINE)
         value, unit = float(found.group(1)), found.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 

@@ -2,6 +2,7 @@
 
 Runs on SQLite and PostgreSQL with the newsroom of test_public (published, corrected, unpublished, merged claims).
 """
+# ruff: noqa: F811  (the newsroom fixture is imported from test_public and taken as an argument)
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def statements(app):
     """Count the SQL statements the block sends to the database."""
     seen: list[str] = []
 
-    def count(conn, cursor, statement, *args):  # noqa: ARG001
+    def count(conn, cursor, statement, *args):
         seen.append(statement)
 
     with app.app_context():

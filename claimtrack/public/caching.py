@@ -16,9 +16,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user

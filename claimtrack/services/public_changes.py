@@ -13,7 +13,7 @@ merges, ingest), ``do_orm_execute`` sees bulk INSERT/UPDATE/DELETE statements (i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session
@@ -59,7 +59,7 @@ def current(session: Session) -> PublicVersion | None:
     if isinstance(moment, str):  # SQLite through text(): ISO text
         moment = datetime.fromisoformat(moment)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return PublicVersion(generation=int(row[0]), changed_at=moment.replace(microsecond=0))
 
 
@@ -78,10 +78,10 @@ def bump(session: Session) -> None:
     if session.info.get(_FLAG):
         return
     session.info[_FLAG] = True
-    session.execute(_BUMP, {"now": datetime.now(timezone.utc)})
+    session.execute(_BUMP, {"now": datetime.now(UTC)})
 
 
-def _before_flush(session: Session, flush_context, instances) -> None:  # noqa: ARG001
+def _before_flush(session: Session, flush_context, instances) -> None:
     if session.info.get(_FLAG):
         return
     for obj in (*session.new, *session.deleted, *session.dirty):
@@ -98,7 +98,7 @@ def _do_orm_execute(state) -> None:
         bump(state.session)
 
 
-def _transaction_over(session: Session, *args) -> None:  # noqa: ARG001
+def _transaction_over(session: Session, *args) -> None:
     session.info.pop(_FLAG, None)
 
 
