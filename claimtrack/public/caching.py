@@ -160,7 +160,9 @@ def _before(in_view: bool = False) -> Response | None:
     if policy.html and _personal():
         g.public_cache = "private"
         return None
-    version = public_changes.current(db.session)
+    # a connection of its own, not the request's ORM session: a 304 or a page-cache hit then never builds one
+    with db.engine.connect() as connection:
+        version = public_changes.current(connection)
     if version is None:
         return None
     app = current_app._get_current_object()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -50,9 +50,9 @@ class PublicVersion:
     changed_at: datetime
 
 
-def current(session: Session) -> PublicVersion | None:
+def current(connection: Connection | Session) -> PublicVersion | None:
     """The public state's version; None when the table has no row (a database not made by the migrations)."""
-    row = session.execute(_READ).first()
+    row = connection.execute(_READ).first()
     if row is None:
         return None
     moment = row[1]
