@@ -89,6 +89,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     init_security(app)
     init_logging(app)
+    from .public.caching import init_app as init_public_caching
+
+    init_public_caching(app)
     init_cli(app)
 
     @app.context_processor

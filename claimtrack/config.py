@@ -78,6 +78,26 @@ LOGIN_RATE_LIMIT = "10 per minute"
 SEARCH_RATE_LIMIT = "60 per minute"
 RATELIMIT_STORAGE_URI = "memory://"
 
+# HTTP caching of what the public sees (README "Scaling"): public pages, the Atom feed, sitemaps,
+# /claimreview.json and API answers say `Cache-Control: public, max-age=N, stale-while-revalidate=M`, with an ETag
+# and a Last-Modified from the public state's version (services/public_changes.py), and answer a conditional
+# request with 304 before rendering anything.  A logged-in editor's copy of a public page is `private, no-cache`.
+PUBLIC_MAX_AGE = 60
+PUBLIC_STALE_WHILE_REVALIDATE = 600
+FEED_MAX_AGE = 300
+API_MAX_AGE = 60
+# Server-side cache of rendered public pages and API answers (Flask-Caching), keyed by the URL and the public
+# state's version, so a public change makes new keys and old entries expire.  "filesystem" (shared by every
+# worker on the machine; PUBLIC_PAGE_CACHE_DIR, empty means <instance folder>/page-cache), "redis"
+# (PUBLIC_PAGE_CACHE_REDIS_URL, shared by every machine), or "off".
+PUBLIC_PAGE_CACHE = "filesystem"
+PUBLIC_PAGE_CACHE_DIR = ""
+PUBLIC_PAGE_CACHE_REDIS_URL = ""
+# Seconds an entry lives (an old version's pages are never asked for again and go at this age) and, for the
+# filesystem, how many entries it keeps before dropping the oldest.
+PUBLIC_PAGE_CACHE_SECONDS = 3600
+PUBLIC_PAGE_CACHE_MAX_ENTRIES = 20_000
+
 # Largest request body accepted, in bytes.
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 # Werkzeug keeps at most this much of a form's text fields in memory (its default, 500 kB, refused a long paste

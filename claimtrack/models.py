@@ -620,3 +620,17 @@ class Alert(db.Model):
     claim: Mapped[Claim] = relationship()
     feed: Mapped[Optional[MonitoredFeed]] = relationship()
     decided_by: Mapped[Optional[User]] = relationship()
+
+
+class PublicState(db.Model):
+    """One row: how many times what the public sees has changed, and when it last did.
+
+    Every public page, feed and API answer takes its ETag and Last-Modified from here (services/public_changes.py
+    bumps it in the same transaction as the change), so a conditional request costs one primary-key read.
+    """
+
+    __tablename__ = "public_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

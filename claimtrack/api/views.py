@@ -53,10 +53,7 @@ def _http_error(error: HTTPException):
 def _headers(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if request.method == "GET" and response.status_code == 200:
-        response.cache_control.public = True
-        response.cache_control.max_age = 60
-    return response
+    return response  # Cache-Control, ETag and Last-Modified: public/caching.py (API_MAX_AGE)
 
 
 # --- arguments ------------------------------------------------------------------------------------------------

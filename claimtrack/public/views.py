@@ -30,6 +30,7 @@ from ..paging import pager_links
 from ..services import public as public_service
 from ..services.public import MAX_PAGE, PAGE_SIZE, clean_text
 from ..verdicts import VerdictScale
+from .caching import validated
 from .forms import FilterForm
 
 bp = Blueprint("public", __name__)
@@ -97,6 +98,7 @@ def _search_rate_limit() -> str:
 
 @bp.route("/")
 @limiter.limit(_search_rate_limit, exempt_when=lambda: not (request.args.get("q") or "").strip())
+@validated
 def home():
     """The latest verdicts, or the published claims that match what the reader typed, with filters."""
     topics = public_service.public_topics(db.session)
@@ -247,10 +249,7 @@ def feed():
         entry.published(card.published_at or now)
         entry.updated(card.published_at or now)
         entry.category(term=card.rating or "other", label=words)
-    response = Response(generator.atom_str(pretty=True), mimetype="application/atom+xml")
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    return response
+    return Response(generator.atom_str(pretty=True), mimetype="application/atom+xml")
 
 
 @bp.route("/sitemap.xml")

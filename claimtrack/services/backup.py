@@ -123,6 +123,7 @@ NOT_BACKED_UP = {
     "search_corpus": "rebuilt from the claims",
     "claim_vectors": "re-made by `flask claims embed`",
     "vector_index_state": "re-made by `flask claims embed`",
+    "public_state": "the public pages' change counter: a restore is a public change, so it moves on by itself",
 }
 
 

@@ -326,20 +326,29 @@ class ClaimPage:
         return self.review.url if self.review else None
 
 
+def _claim_row(session: Session, claim_id: int) -> Any:
+    """The claim, its published verdict (or None), its speaker's id and name and the review's provenance: one query."""
+    return session.execute(
+        select(Claim, Verdict, Speaker.id, Speaker.name, ReviewProvenance)
+        .outerjoin(Verdict, and_(Verdict.claim_id == Claim.id, _published_status(by_claim=True)))
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .outerjoin(ReviewProvenance, ReviewProvenance.verdict_id == Verdict.id)
+        .where(Claim.id == claim_id)
+    ).first()
+
+
 def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, bool]:
     """The public page of a claim, following merges, and whether a merge was followed.
 
     (None, False) when there is nothing public at that id: unknown, or its final claim is not published.
     """
-    claim, followed = resolve_claim(session, claim_id)
-    if claim is None or claim.merged_into_id is not None:
+    row, followed = _claim_row(session, claim_id), False
+    if row is not None and row[0].merged_into_id is not None:
+        final, followed = resolve_claim(session, claim_id)
+        row = _claim_row(session, final.id) if final is not None and final.merged_into_id is None else None
+    if row is None or row[1] is None:
         return None, False
-    verdict = session.scalar(
-        select(Verdict).where(Verdict.claim_id == claim.id, _published_status(by_claim=True))
-    )
-    if verdict is None:
-        return None, False
-    speaker = session.get(Speaker, claim.speaker_id) if claim.speaker_id else None
+    claim, verdict, speaker_id, speaker_name, provenance = row
     topics = session.execute(
         select(Topic.id, Topic.name).join(claim_topics, claim_topics.c.topic_id == Topic.id)
         .where(claim_topics.c.claim_id == claim.id).order_by(Topic.name)
@@ -367,14 +376,13 @@ def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, boo
         )
     ]
     updated = max((c.created_at for c in corrections if c.created_at), default=None)
-    provenance = session.scalar(select(ReviewProvenance).where(ReviewProvenance.verdict_id == verdict.id))
     review = _review_of(provenance) if provenance else None
     review_updated = None
     if provenance is not None and provenance.rating_changed_at is not None:
         review_updated = parse_date(provenance.date_modified) or as_utc(provenance.rating_changed_at).date()
     page = ClaimPage(
         id=claim.id, text=claim.text, slug=slugify(claim.text), title=claim.title, external_id=claim.external_id,
-        speaker_id=speaker.id if speaker else None, speaker_name=speaker.name if speaker else None,
+        speaker_id=speaker_id, speaker_name=speaker_name,
         claim_date=claim.claim_date, date_text=claim.date_text, url=claim.url, rating=verdict.rating,
         rating_text=verdict.rating_text, summary=verdict.summary, explanation=verdict.explanation,
         published_at=as_utc(verdict.published_at), updated_at=updated,
