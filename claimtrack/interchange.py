@@ -15,8 +15,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
+from claimtrack.matching.language import language_code
 
-FIELDS = ("id", "text", "title", "verdict", "speaker", "date", "url", "topics", "review")
+
+FIELDS = ("id", "text", "title", "verdict", "speaker", "date", "url", "topics", "review", "lang", "inLanguage")
 LIMITS = {"id": 200, "text": 20_000, "title": 500, "verdict": 100, "speaker": 200, "date": 200, "url": 2048}
 MAX_TOPICS = 50
 MAX_TOPIC_LENGTH = 100
@@ -47,6 +49,8 @@ class ClaimRecord:
     notes: tuple[str, ...] = ()
     # The day the review was published (from its ClaimReview), set by the import.
     published_on: date | None = None
+    # The claim's language as the file gives it ("lang" or "inLanguage": "es", "pt-BR"); None: detected.
+    lang: str | None = None
 
 
 _MONTHS = {
@@ -141,6 +145,7 @@ def to_record(obj: Any) -> ClaimRecord:
                 seen.add(topic.casefold())
                 topics.append(topic)
     date_text = _date_text(obj.get("date"))
+    lang = _language_of(obj)
     review = Review.from_json(obj["review"]) if obj.get("review") is not None else None
     notes = obj.get("_notes")
     return ClaimRecord(
@@ -156,7 +161,21 @@ def to_record(obj: Any) -> ClaimRecord:
         unknown_fields=tuple(k for k in obj if k not in FIELDS and k != "_notes"),
         review=review if review and review.as_json() else None,
         notes=tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else (),
+        lang=lang,
     )
+
+
+def _language_of(obj: dict) -> str | None:
+    """The "lang" or "inLanguage" of a record as an ISO code; a value that is no language tag is refused."""
+    value = obj.get("lang", obj.get("inLanguage"))
+    if isinstance(value, dict):  # schema.org Language: {"@type": "Language", "name": ..., "alternateName": "es"}
+        value = value.get("alternateName") or value.get("name")
+    if value is None or value == "":
+        return None
+    code = language_code(value) if isinstance(value, str) else None
+    if code is None:
+        raise RecordError(f"'lang' must be a language code such as \"es\" or \"pt-BR\", not {str(value)[:40]!r}")
+    return code
 
 
 def detect_format(path: str) -> str:

@@ -186,6 +186,9 @@ class Claim(db.Model):
     # The matcher's tokens of text, title and speaker (claimtrack.matching.index_terms), indexed by the
     # database's full-text search (search_index.py); empty for merged claims, which are never matched.
     search_terms: Mapped[Optional[str]] = mapped_column(Text)
+    # The claim's language (ISO 639-1: "en", "es", "ar"), given at import or detected from the text; its search
+    # terms are stemmed in it. None on claims from before it was stored (read as detected from the text).
+    lang: Mapped[Optional[str]] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
