@@ -61,11 +61,28 @@ _MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[6-9]|2\d)\d\d)"
-# Most specific first: "October 7, 2016", "7 October 2016", "October 2016".
+# Month names in Spanish, Portuguese, French and German ("4 de octubre de 2020", "1er février 2021",
+# "4. Oktober 2020"); English names are read by _MONTH.
+_FOREIGN_MONTHS = {
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "janeiro": 1, "fevereiro": 2, "março": 3, "marco": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9,
+    "outubro": 10, "novembro": 11, "dezembro": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "april": 4, "juni": 6, "juli": 7,
+    "august": 8, "september": 9, "oktober": 10, "november": 11, "dezember": 12,
+}
+_FMONTH = "(?P<fmonth>" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True)) + r")\.?"
+# Most specific first: "October 7, 2016", "7 October 2016", "4 de octubre de 2020", "October 2016",
+# "octubre de 2020" (a foreign month alone with its year only after "de": "Mars 2020" is a rover).
 _DATE_PATTERNS = [
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b(?P<day>[0-3]?\d)(?:er|º|°|\.)?\s+(?:de\s+)?{_FMONTH},?\s+(?:de\s+|del\s+)?{_YEAR}\b",
+               re.IGNORECASE),
     re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_FMONTH}\s+(?:de|del)\s+{_YEAR}\b", re.IGNORECASE),
 ]
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
@@ -89,7 +106,9 @@ def parse_date(text: str | None) -> date | None:
         for match in pattern.finditer(text):
             parts = match.groupdict()
             try:
-                return date(int(parts["year"]), _MONTHS[parts["month"][:3].lower()], int(parts.get("day") or 1))
+                month = (_FOREIGN_MONTHS[parts["fmonth"].lower()] if parts.get("fmonth")
+                         else _MONTHS[parts["month"][:3].lower()])
+                return date(int(parts["year"]), month, int(parts.get("day") or 1))
             except ValueError:
                 continue  # "February 30, 2020": look for another date in the text
     return None

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import Stemmer
+from stop_words import StopWordError, get_stop_words
 
 from claimtrack.matching.language import detect_language
 
@@ -257,6 +258,12 @@ SNOWBALL = {
 }
 
 
+# Arabic's definite article and the particles fused with it ("wal-", "bil-", "lil-") come off before the
+# Snowball stemmer, which leaves many of them on. On arabic-tweets, BM25 over the terms: train MAP@5 0.865 with
+# the stemmer alone, 0.886 with the article taken off first (dev 0.838 -> 0.869); no stemming 0.857.
+_ARTICLES = {"ar": re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=..)")}
+
+
 class _Language:
     """The stemmer, stop words and stem cache of one language."""
 
@@ -264,12 +271,10 @@ class _Language:
         algorithm = SNOWBALL.get(code)
         self.stemmer = Stemmer.Stemmer(algorithm) if algorithm else None
         self.stems: dict[str, str] = {}
-        words: list[str] = []
+        self.article = _ARTICLES.get(code)
         try:
-            from stop_words import get_stop_words
-
             words = get_stop_words(code)
-        except Exception:  # the package knows no list for this language (StopWordError)
+        except StopWordError:  # the package has no list for this language
             words = []
         # The lists are written with accents; the text they are compared with has been normalised.
         self.stopwords = frozenset(w for word in words for w in _words(word))
@@ -279,8 +284,12 @@ class _Language:
         if stem is None:
             if len(self.stems) >= _MAX_STEMS:
                 self.stems.clear()
-            stem = self.stems[word] = ("" if word in self.stopwords
-                                       else self.stemmer.stemWord(word) if self.stemmer else word)
+            if word in self.stopwords:
+                stem = ""
+            else:
+                bare = self.article.sub("", word) if self.article is not None else word
+                stem = self.stemmer.stemWord(bare) if self.stemmer else bare
+            self.stems[word] = stem
         return stem
 
 
