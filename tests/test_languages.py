@@ -136,3 +136,15 @@ def test_dates_are_read_in_spanish_portuguese_french_and_german(written, expecte
 
     found = parse_date(written)
     assert (found.isoformat() if found else None) == expected
+
+
+from .test_public import canonical, jsonld, newsroom, text_of  # noqa: E402,F401  (the published-claims fixture)
+
+
+def test_public_pages_declare_the_claim_language(client, newsroom):
+    html = text_of(client.get(canonical(client, newsroom["w1"])))
+    assert '<span lang="en" dir="auto">Electric cars produce' in html
+    review = jsonld(html)
+    assert review["inLanguage"] == "en" and review["itemReviewed"]["inLanguage"] == "en"
+    home = text_of(client.get("/"))
+    assert '"><span lang="en" dir="auto">Electric cars produce' in home
