@@ -15,8 +15,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
+from claimtrack.matching.language import language_code
 
-FIELDS = ("id", "text", "title", "verdict", "speaker", "date", "url", "topics", "review")
+
+FIELDS = ("id", "text", "title", "verdict", "speaker", "date", "url", "topics", "review", "lang", "inLanguage")
 LIMITS = {"id": 200, "text": 20_000, "title": 500, "verdict": 100, "speaker": 200, "date": 200, "url": 2048}
 MAX_TOPICS = 50
 MAX_TOPIC_LENGTH = 100
@@ -47,6 +49,8 @@ class ClaimRecord:
     notes: tuple[str, ...] = ()
     # The day the review was published (from its ClaimReview), set by the import.
     published_on: date | None = None
+    # The claim's language as the file gives it ("lang" or "inLanguage": "es", "pt-BR"); None: detected.
+    lang: str | None = None
 
 
 _MONTHS = {
@@ -57,11 +61,28 @@ _MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[6-9]|2\d)\d\d)"
-# Most specific first: "October 7, 2016", "7 October 2016", "October 2016".
+# Month names in Spanish, Portuguese, French and German ("4 de octubre de 2020", "1er février 2021",
+# "4. Oktober 2020"); English names are read by _MONTH.
+_FOREIGN_MONTHS = {
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "janeiro": 1, "fevereiro": 2, "março": 3, "marco": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9,
+    "outubro": 10, "novembro": 11, "dezembro": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "april": 4, "juni": 6, "juli": 7,
+    "august": 8, "september": 9, "oktober": 10, "november": 11, "dezember": 12,
+}
+_FMONTH = "(?P<fmonth>" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True)) + r")\.?"
+# Most specific first: "October 7, 2016", "7 October 2016", "4 de octubre de 2020", "October 2016",
+# "octubre de 2020" (a foreign month alone with its year only after "de": "Mars 2020" is a rover).
 _DATE_PATTERNS = [
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b(?P<day>[0-3]?\d)(?:er|º|°|\.)?\s+(?:de\s+)?{_FMONTH},?\s+(?:de\s+|del\s+)?{_YEAR}\b",
+               re.IGNORECASE),
     re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_FMONTH}\s+(?:de|del)\s+{_YEAR}\b", re.IGNORECASE),
 ]
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
@@ -85,7 +106,9 @@ def parse_date(text: str | None) -> date | None:
         for match in pattern.finditer(text):
             parts = match.groupdict()
             try:
-                return date(int(parts["year"]), _MONTHS[parts["month"][:3].lower()], int(parts.get("day") or 1))
+                month = (_FOREIGN_MONTHS[parts["fmonth"].lower()] if parts.get("fmonth")
+                         else _MONTHS[parts["month"][:3].lower()])
+                return date(int(parts["year"]), month, int(parts.get("day") or 1))
             except ValueError:
                 continue  # "February 30, 2020": look for another date in the text
     return None
@@ -141,6 +164,7 @@ def to_record(obj: Any) -> ClaimRecord:
                 seen.add(topic.casefold())
                 topics.append(topic)
     date_text = _date_text(obj.get("date"))
+    lang = _language_of(obj)
     review = Review.from_json(obj["review"]) if obj.get("review") is not None else None
     notes = obj.get("_notes")
     return ClaimRecord(
@@ -156,7 +180,21 @@ def to_record(obj: Any) -> ClaimRecord:
         unknown_fields=tuple(k for k in obj if k not in FIELDS and k != "_notes"),
         review=review if review and review.as_json() else None,
         notes=tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else (),
+        lang=lang,
     )
+
+
+def _language_of(obj: dict) -> str | None:
+    """The "lang" or "inLanguage" of a record as an ISO code; a value that is no language tag is refused."""
+    value = obj.get("lang", obj.get("inLanguage"))
+    if isinstance(value, dict):  # schema.org Language: {"@type": "Language", "name": ..., "alternateName": "es"}
+        value = value.get("alternateName") or value.get("name")
+    if value is None or value == "":
+        return None
+    code = language_code(value) if isinstance(value, str) else None
+    if code is None:
+        raise RecordError(f"'lang' must be a language code such as \"es\" or \"pt-BR\", not {str(value)[:40]!r}")
+    return code
 
 
 def detect_format(path: str) -> str:

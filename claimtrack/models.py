@@ -188,6 +188,9 @@ class Claim(db.Model):
     # Raised by every change of what readers see of the claim (wording, speaker, topics): a review is requested
     # for one version, and an approval of another is refused (services/verdicts.py).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The claim's language (ISO 639-1: "en", "es", "ar"), given at import or detected from the text; its search
+    # terms are stemmed in it. None on claims from before it was stored (read as detected from the text).
+    lang: Mapped[Optional[str]] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

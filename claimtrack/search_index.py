@@ -35,6 +35,7 @@ from .matching import (
     tokens,
 )
 from .matching import HYBRID_THRESHOLDS, rank_hybrid
+from .matching.language import detect_language
 from .db import one_of
 from .models import Claim, SearchCorpus, Speaker, TermStat
 from .semantic.service import PendingQuery, SemanticSettings, start_query  # also registers the tier's tables
@@ -73,9 +74,9 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: AR
     return True
 
 
-def claim_terms(text_: str, title: str | None, speaker: str | None) -> str:
-    """The stored search terms of a claim."""
-    return index_terms(text_, title, speaker)
+def claim_terms(text_: str, title: str | None, speaker: str | None, lang: str | None = None) -> str:
+    """The stored search terms of a claim, stemmed in its language (None: detected from its text)."""
+    return index_terms(text_, title, speaker, lang)
 
 
 def _distinct(terms: str | None) -> set[str]:
@@ -138,8 +139,10 @@ def apply_term_changes(session: Session, added: Iterable[str | None], removed: I
 def set_claim_terms(session: Session, claim: Claim) -> None:
     """Recompute one claim's search terms after an edit (or clear them if it was merged); flush."""
     old = claim.search_terms
+    if claim.lang is None:
+        claim.lang = detect_language(claim.text)
     new = None if claim.merged_into_id else claim_terms(claim.text, claim.title,
-                                                         claim.speaker.name if claim.speaker else None)
+                                                         claim.speaker.name if claim.speaker else None, claim.lang)
     if old != new:
         claim.search_terms = new
         apply_term_changes(session, [new], [old])
@@ -352,7 +355,7 @@ def reindex(session: Session, batch: int = 5000) -> Iterator[int]:
     done = 0
     while True:
         rows = session.execute(
-            select(Claim.id, Claim.text, Claim.title, Speaker.name, Claim.merged_into_id)
+            select(Claim.id, Claim.text, Claim.title, Speaker.name, Claim.merged_into_id, Claim.lang)
             .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
             .where(Claim.id > last)
             .order_by(Claim.id)
@@ -361,7 +364,8 @@ def reindex(session: Session, batch: int = 5000) -> Iterator[int]:
         if not rows:
             break
         values = [
-            {"claim_pk": r.id, "search_terms": None if r.merged_into_id else claim_terms(r.text, r.title, r.name)}
+            {"claim_pk": r.id,
+             "search_terms": None if r.merged_into_id else claim_terms(r.text, r.title, r.name, r.lang)}
             for r in rows
         ]
         # A rebuild changes no claim: updated_at keeps its value (the column's onupdate would stamp every claim).
@@ -414,7 +418,7 @@ def check_index(session: Session, batch: int = 20_000, recompute: bool = False) 
     last = 0
     columns = [Claim.id, Claim.search_terms, Claim.merged_into_id]
     if recompute:
-        columns += [Claim.text, Claim.title, Speaker.name]
+        columns += [Claim.text, Claim.title, Speaker.name, Claim.lang]
     while True:
         stmt = select(*columns).where(Claim.id > last).order_by(Claim.id).limit(batch)
         if recompute:
@@ -430,7 +434,8 @@ def check_index(session: Session, batch: int = 20_000, recompute: bool = False) 
                     examples.append(row.id)
             elif row.merged_into_id is not None and terms is not None:
                 stray += 1
-            elif recompute and row.merged_into_id is None and terms != claim_terms(row.text, row.title, row.name):
+            elif recompute and row.merged_into_id is None and terms != claim_terms(row.text, row.title, row.name,
+                                                                                           row.lang):
                 stale += 1
             if terms:
                 words = terms.split()

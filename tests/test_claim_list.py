@@ -325,3 +325,22 @@ def test_new_claim_without_a_csrf_token_is_refused(app, newsroom):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Claim)) == before
+
+
+def test_new_claim_takes_its_language_from_the_form_or_detects_it(app, newsroom):
+    client = login(app)
+    token = AuthActions(client).csrf_token("/editor/claims/new")
+    given = client.post("/editor/claims/new", data={"csrf_token": token, "lang": "es-AR",
+                                                    "text": "El gobierno subió los impuestos a la gasolina."})
+    detected = client.post("/editor/claims/new", data={"csrf_token": token,
+                                                       "text": "Вакцина от коронавируса содержит микрочип, который следит за людьми"})
+    bad = client.post("/editor/claims/new", data={"csrf_token": token, "lang": "Spanish!!",
+                                                  "text": "El gobierno subió los impuestos."})
+    assert given.status_code == detected.status_code == 302
+    assert bad.status_code == 422 and "Give a language code such as en, es or pt-BR" in bad.get_data(as_text=True)
+    with app.app_context():
+        spanish = db.session.get(Claim, int(given.headers["Location"].rsplit("/", 1)[1]))
+        russian = db.session.get(Claim, int(detected.headers["Location"].rsplit("/", 1)[1]))
+        assert spanish.lang == "es" and "gobiern" in spanish.search_terms.split()
+        assert russian.lang == "ru" and "микрочип" in russian.search_terms.split()
+        assert check_index(db.session).ok

@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..matching.language import language_code
 from ..public.forms import DayField, PageField
 from ..services.claim_list import NOBODY
 from ..services.public import MAX_SEARCH_CHARS, clean_text
@@ -148,16 +149,33 @@ class StatusForm(FlaskForm):
     note = StringField("Note (public, required to unpublish)", validators=[Optional(), Length(max=2000)])
 
 
+LANGUAGE_LABEL = "Language (a code such as es or pt-BR; empty: detected from the wording)"
+
+
+def _check_language(field) -> None:
+    if field.data and field.data.strip():
+        code = language_code(field.data)
+        if code is None:
+            raise ValidationError("Give a language code such as en, es or pt-BR, or leave it empty.")
+        field.data = code
+    else:
+        field.data = None
+
+
 class ClaimForm(FlaskForm):
-    """A claim's canonical wording, speaker and topics."""
+    """A claim's canonical wording, speaker, topics and language."""
 
     text = TextAreaField("Claim in canonical words", validators=[DataRequired(), Length(min=3, max=2000)])
     speaker = StringField("Speaker", validators=[Optional(), Length(max=200)])
     topics = StringField("Topics (comma-separated)", validators=[Optional(), Length(max=1000)])
+    lang = StringField(LANGUAGE_LABEL, validators=[Optional(), Length(max=35)])
     original = HiddenField()       # the wording the editor started from: a change made since is a conflict
     correction_note = StringField("Correction note (public; needed to change a published claim)",
                                   validators=[Optional(), Length(max=2000)])
     save_claim = SubmitField("Save claim")
+
+    def validate_lang(self, field) -> None:
+        _check_language(field)
 
 
 class AssignForm(FlaskForm):
@@ -284,7 +302,11 @@ class NewClaimForm(FlaskForm):
     url = StringField("Where it was said (optional address)",
                       validators=[Optional(), Length(max=2048),
                                   URL(require_tld=False, message="Give a full http(s):// address.")])
+    lang = StringField(LANGUAGE_LABEL, validators=[Optional(), Length(max=35)])
     create = SubmitField("Create claim")
+
+    def validate_lang(self, field) -> None:
+        _check_language(field)
 
     def validate_url(self, field) -> None:
         if field.data and not field.data.strip().lower().startswith(("http://", "https://")):

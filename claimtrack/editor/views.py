@@ -116,7 +116,7 @@ def new_claim():
         data = claims_service.NewClaim(
             text=form.text.data, speaker=form.speaker.data or None,
             topics=tuple((form.topics.data or "").split(",")), claim_date=form.claim_date.data,
-            url=form.url.data or None)
+            url=form.url.data or None, lang=form.lang.data or None)
         try:
             claim, new_speaker = claims_service.create_claim(db.session, data, current_user)
         except claims_service.ClaimInputError as error:

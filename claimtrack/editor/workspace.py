@@ -88,7 +88,7 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, merge_form=None
     ).all()
     claim_form = claim_form or ClaimForm(formdata=None, data={
         "text": claim.text, "original": claim.text, "speaker": claim.speaker.name if claim.speaker else "",
-        "topics": ", ".join(t.name for t in claim.topics)})
+        "topics": ", ".join(t.name for t in claim.topics), "lang": claim.lang or ""})
     return render_template(
         "editor/claim.html",
         claim=claim, verdict=verdict, appearances=appearances,
@@ -235,7 +235,8 @@ def edit_claim(claim_id: int):
     try:
         saved = workflow.update_claim(db.session, found, form.text.data, form.speaker.data,
                                       [t for t in (form.topics.data or "").split(",")], current_user,
-                                      expected_text=form.original.data or None, note=form.correction_note.data)
+                                      expected_text=form.original.data or None, note=form.correction_note.data,
+                                      lang=form.lang.data or None)
         db.session.commit()
     except workflow.StaleClaim as stale:
         db.session.rollback()

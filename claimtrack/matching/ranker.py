@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from claimtrack.matching.text import _stem, surface_words
+from claimtrack.matching.language import detect_language
+from claimtrack.matching.text import stem_function, surface_words
 
 # Longer inputs are not claims; cutting them keeps planning and ranking bounded for a pasted 1 MB page.
 MAX_QUERY_CHARS = 20_000
@@ -88,7 +89,11 @@ def _distinct(items: Sequence[str]) -> list[str]:
 def plan_query(text: str, doc_freq: Mapping[str, int], total_docs: int, max_terms: int = 8,
                max_postings: int = 50_000) -> QueryPlan:
     """Choose the rarest query terms for the database OR-query, bounded by term count and summed postings."""
-    all_terms = _distinct([_stem(w) for w in surface_words(text[:MAX_QUERY_CHARS])])
+    text = text[:MAX_QUERY_CHARS]
+    # The query is stemmed in its own language; claims in another language meet it only through the dense tier.
+    lang = detect_language(text)
+    stem = stem_function(lang)
+    all_terms = _distinct([t for t in (stem(w) for w in surface_words(text, lang)) if t])
     known = [t for t in all_terms if doc_freq.get(t, 0) > 0]
     # Stable sort keeps query order among equal df, so plans are deterministic.
     known.sort(key=lambda t: doc_freq[t])
@@ -120,11 +125,15 @@ class _Query:
     bigrams: set[tuple[str, str]]
     numbers: set[str]
     joined: str
+    lang: str = "en"
 
 
 def _prepare_query(text: str, stats: CorpusStats) -> _Query:
-    words = surface_words(text[:MAX_QUERY_CHARS])
-    stems = [_stem(w) for w in words]
+    text = text[:MAX_QUERY_CHARS]
+    lang = detect_language(text)
+    stem = stem_function(lang)
+    words = surface_words(text, lang)
+    stems = [stem(w) for w in words]
     surface: dict[str, str] = {}
     counts: dict[str, int] = {}
     for w, s in zip(words, stems, strict=True):
@@ -135,12 +144,14 @@ def _prepare_query(text: str, stats: CorpusStats) -> _Query:
     idf = {s: _idf(stats.doc_freq.get(s, 0), total) for s in counts}
     return _Query(surface=surface, stems=stems, counts=counts, idf=idf, idf_sum=sum(idf.values()) or 1.0,
                   bigrams=set(zip(stems, stems[1:], strict=False)), numbers={s for s in counts if s[0].isdigit()},
-                  joined=" ".join(stems))
+                  joined=" ".join(stems), lang=lang)
 
 
 @lru_cache(maxsize=100_000)
-def _claim_tokens(text: str) -> tuple[str, ...]:
-    return tuple(_stem(w) for w in surface_words(text))
+def _claim_tokens(text: str, lang: str = "en") -> tuple[str, ...]:
+    # A candidate is read in the query's language: only a claim in that language shares its stems.
+    stem = stem_function(lang)
+    return tuple(t for t in (stem(w) for w in surface_words(text, lang)) if t)
 
 
 FEATURES = ("bm25_abs", "bm25_rel", "qcov", "ccov", "ccov_title", "bigram", "fuzz_set", "fuzz_partial",
@@ -177,10 +188,10 @@ def _features(q: _Query, cand: Candidate, stats: CorpusStats) -> tuple[list[floa
         qcov += idf
         max_idf = max(max_idf, idf)
     shared = set(tf)
-    text_toks = _claim_tokens(cand.text)
+    text_toks = _claim_tokens(cand.text, q.lang)
     text_set = set(text_toks)
     ccov = len(text_set & shared) / len(text_set) if text_set else 0.0
-    title_toks = _claim_tokens(cand.title) if cand.title else ()
+    title_toks = _claim_tokens(cand.title, q.lang) if cand.title else ()
     title_set = set(title_toks)
     ccov_title = len(title_set & shared) / len(title_set) if title_set else ccov
     cbigrams = set(zip(text_toks, text_toks[1:], strict=False))
@@ -263,7 +274,7 @@ def lexical_logit(row: Sequence[float]) -> float:
 
 def adjust_score(score: float, q: _Query, cand: Candidate) -> float:
     """The rules on top of the learned score: junk-short claims capped, near-verbatim repeats lifted."""
-    claim_tokens = _claim_tokens(cand.text)
+    claim_tokens = _claim_tokens(cand.text, q.lang)
     claim_set = set(claim_tokens)
     if len(claim_set) < SHORT_CLAIM_WORDS and claim_set != set(q.counts):
         return min(score, SHORT_CLAIM_CAP)

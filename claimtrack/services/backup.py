@@ -491,7 +491,7 @@ class Restorer:
                 row["search_terms"] = None  # a merged claim is never matched
             else:
                 speaker = self._speaker_names.get(row["speaker_id"]) if row["speaker_id"] is not None else None
-                row["search_terms"] = claim_terms(row["text"], row["title"], speaker)
+                row["search_terms"] = claim_terms(row["text"], row["title"], speaker, row.get("lang"))
         return row
 
     def _execute_batch(self, statement, rows: list[tuple[int, dict[str, Any]]]) -> None:

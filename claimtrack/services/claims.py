@@ -30,13 +30,15 @@ def clean_wording(text: str | None) -> str:
     return text
 
 
-def open_claim(session: Session, text: str, speaker_name: str | None, claim_date: date | None = None) -> Claim:
-    """A new claim with its speaker (found or created), a verdict with status new, and its search terms."""
+def open_claim(session: Session, text: str, speaker_name: str | None, claim_date: date | None = None,
+               lang: str | None = None) -> Claim:
+    """A new claim with its speaker (found or created), a verdict with status new, and its search terms in its
+    language (``lang``, or detected from the wording)."""
     from .ingest import get_or_create_speaker
 
     text = clean_wording(text)
     speaker = get_or_create_speaker(session, speaker_name) if speaker_name and speaker_name.strip() else None
-    claim = Claim(text=text, speaker=speaker, claim_date=claim_date)
+    claim = Claim(text=text, speaker=speaker, claim_date=claim_date, lang=lang)
     session.add(claim)
     session.flush()
     # An id of its own from the start, so an export imported back into this tracker updates, never duplicates.
@@ -70,6 +72,7 @@ class NewClaim:
     topics: tuple[str, ...] = ()
     claim_date: date | None = None
     url: str | None = None
+    lang: str | None = None
 
 
 def create_claim(session: Session, data: NewClaim, user: User | None) -> tuple[Claim, bool]:
@@ -88,7 +91,7 @@ def create_claim(session: Session, data: NewClaim, user: User | None) -> tuple[C
             raise ClaimInputError("Where it was said must be an http(s) address.")
     speaker_name = " ".join((data.speaker or "").split())[:200] or None
     new_speaker = speaker_name is not None and resolve_speaker(session, speaker_name) is None
-    claim = open_claim(session, data.text, speaker_name, data.claim_date)
+    claim = open_claim(session, data.text, speaker_name, data.claim_date, data.lang)
     claim.url = url
     set_topics(session, claim, data.topics)
     session.add(AuditEvent(user_id=user.id, action="claim.create", object_type="claim", object_id=claim.id,

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..interchange import REVIEW_FIELDS, ClaimRecord, RecordError, Review, parse_date, to_record
+from ..matching.language import detect_language
 from ..search_index import TermDeltas, claim_terms
 from ..models import (
     AuditEvent,
@@ -254,6 +255,7 @@ class ClaimImporter:
         now = datetime.now(timezone.utc)
 
         def claim_row(record: ClaimRecord) -> dict[str, Any]:
+            lang = record.lang or detect_language(record.text)
             return {
                 "text": record.text,
                 "title": record.title,
@@ -262,7 +264,8 @@ class ClaimImporter:
                 "date_text": record.date_text,
                 "url": record.url,
                 "search_terms": None if record.external_id in merged
-                else claim_terms(record.text, record.title, record.speaker),
+                else claim_terms(record.text, record.title, record.speaker, lang),
+                "lang": lang,
                 "updated_at": now,
             }
 

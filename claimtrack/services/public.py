@@ -183,6 +183,8 @@ class ClaimCard:
     claim_date: date | None
     date_text: str | None
     score: float | None = None
+    # The claim's language (ISO 639-1), declared on its text in the page.
+    lang: str | None = None
 
     @property
     def speaker_slug(self) -> str:
@@ -193,7 +195,7 @@ def _cards(by_claim: bool = False) -> Select:
     return (
         select(
             Claim.id, Claim.text, Claim.speaker_id, Speaker.name, Verdict.rating, Verdict.rating_text,
-            Verdict.summary, Verdict.published_at, Claim.claim_date, Claim.date_text,
+            Verdict.summary, Verdict.published_at, Claim.claim_date, Claim.date_text, Claim.lang,
         )
         .select_from(Claim)
         .join(Verdict, Verdict.claim_id == Claim.id)
@@ -206,6 +208,7 @@ def _card(row: Any) -> ClaimCard:
     return ClaimCard(
         id=row[0], text=row[1], slug=slugify(row[1]), speaker_id=row[2], speaker_name=row[3], rating=row[4],
         rating_text=row[5], summary=row[6], published_at=as_utc(row[7]), claim_date=row[8], date_text=row[9],
+        lang=row[10],
     )
 
 
@@ -302,6 +305,8 @@ class ClaimPage:
     review: Review | None = None
     # The day that organisation last changed its rating, as its review says (or as a re-import found it).
     review_updated_on: date | None = None
+    # The claim's language (ISO 639-1): the page declares it on the claim, ClaimReview as inLanguage.
+    lang: str | None = None
 
     @property
     def speaker_slug(self) -> str:
@@ -388,7 +393,7 @@ def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, boo
         published_at=as_utc(verdict.published_at), updated_at=updated,
         topics=[(tid, name, slugify(name)) for tid, name in topics],
         sources=[tuple(s) for s in sources], corrections=corrections, appearances=appearances,
-        review=review, review_updated_on=review_updated,
+        review=review, review_updated_on=review_updated, lang=claim.lang,
     )
     return page, followed
 
@@ -431,6 +436,9 @@ def claim_review(page: ClaimPage, scale: VerdictScale, url: str, publisher: dict
     if page.updated_at:
         review["dateModified"] = page.updated_at.date().isoformat()
     item = review["itemReviewed"]
+    if page.lang:
+        review.setdefault("inLanguage", page.lang)
+        item.setdefault("inLanguage", page.lang)
     first_seen = min((a.published_on for a in page.appearances if a.published_on), default=None)
     if "datePublished" not in item and first_seen:
         item["datePublished"] = first_seen.isoformat()
@@ -617,7 +625,7 @@ def claimreview_records(session: Session, chunk: int = 5000) -> Iterator[dict[st
             .where(Verdict.claim_id.in_(ids)))}
         for row in rows:
             card = _card(row)
-            yield {"card": card, "external_id": row[10], "title": row[11], "topics": topics.get(card.id, []),
+            yield {"card": card, "external_id": row[11], "title": row[12], "topics": topics.get(card.id, []),
                    "review": reviews.get(card.id)}
         last = ids[-1]
 

@@ -446,11 +446,13 @@ class StaleClaim(Exception):
 
 
 def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | None, topics: Sequence[str],
-                 user: User, expected_text: str | None = None, note: str | None = None) -> bool:
+                 user: User, expected_text: str | None = None, note: str | None = None,
+                 lang: str | None = None) -> bool:
     """Change a claim's canonical wording, speaker and topics; the match index follows. Return True when it is
     saved, False when the wording or speaker of a published claim was kept aside for a reviewer (topics apply).
 
     ``expected_text``: the wording the editor started from; another edit committed since raises StaleClaim.
+    ``lang``: the claim's language code; None keeps it, or detects it again when the wording changed.
     The claim is taken for this transaction first, so two edits at once cannot both subtract its old terms."""
     from .ingest import get_or_create_speaker
     from .merge import lock_claims
@@ -495,6 +497,8 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
             session.flush()
             return False
     before = {"text": claim.text, "speaker": current_speaker or None}
+    if lang or text != claim.text:
+        claim.lang = lang  # None: detected again from the new wording when its terms are computed
     topics_before = [t.name for t in claim.topics]
     claim.text = text
     claim.speaker = get_or_create_speaker(session, speaker_name) if speaker_name else None
