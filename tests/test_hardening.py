@@ -250,7 +250,7 @@ def test_bad_input_from_the_red_team_is_a_4xx(app, client, auth):
 
 
 def test_speaker_names_of_symbols_only_do_not_collide(app):
-    from claimtrack.services.ingest import get_or_create_speaker
+    from claimtrack.services.speakers import get_or_create_speaker
     with app.app_context():
         first = get_or_create_speaker(db.session, "##")
         db.session.commit()

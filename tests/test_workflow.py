@@ -234,9 +234,9 @@ def test_claim_edit_comment_assign(app, client, auth, claim_id):
     with app.app_context():
         claim = db.session.get(Claim, claim_id)
         assert [t.name for t in claim.topics] == ["economy", "foreign policy"]
-        from claimtrack.search_index import match_text
+        from claimtrack.services.matching import match
 
-        assert match_text(db.session, "economic sanctions never change government policy").matches[0].claim_id == claim_id
+        assert match(db.session, "economic sanctions never change government policy").matches[0].claim_id == claim_id
 
 
 ROUTES = [
@@ -382,8 +382,8 @@ def test_a_published_claims_wording_changes_only_through_review(app, client, cla
     with app.app_context():
         claim = db.session.get(Claim, claim_id)
         assert claim.speaker.name == "A radio host"
-        from claimtrack.search_index import match_text
-        assert match_text(db.session, "sanctions never changed any country's policy").matches[0].claim_id == claim_id
+        from claimtrack.services.matching import match
+        assert match(db.session, "sanctions never changed any country's policy").matches[0].claim_id == claim_id
 
 
 def test_two_edits_of_one_claim_cannot_both_pass(app, client, claim_id):

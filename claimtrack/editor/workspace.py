@@ -14,7 +14,7 @@ from ..auth import roles_required
 from ..db import db
 from ..markdown import render_markdown
 from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRevision
-from ..search_index import match_text
+from ..services.matching import match
 from ..services import verdicts as workflow
 from ..services.merge import MergeError, merge_claims, resolve_claim
 from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm
@@ -73,8 +73,8 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, 
         select(Appearance).where(Appearance.claim_id == claim.id)
         .options(selectinload(Appearance.article)).order_by(Appearance.created_at.desc()).limit(100)
     ).all()
-    related = [m for m in match_text(db.session, claim.text, limit=6, settings=match_settings(),
-                                     include_unrelated=False).matches if m.claim_id != claim.id][:5]
+    related = [m for m in match(db.session, claim.text, limit=6, settings=match_settings(),
+                                include_unrelated=False).matches if m.claim_id != claim.id][:5]
     related_claims = {c.id: c for c in db.session.scalars(
         select(Claim).where(Claim.id.in_([m.claim_id for m in related])).options(selectinload(Claim.verdict)))}
     revisions = db.session.scalars(

@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, Claim, Role, Topic, User, Verdict, VerdictStatus
+from ..models import Claim, Role, Topic, User, Verdict, VerdictStatus
 from ..search_index import set_claim_terms
+from . import audit
+from .speakers import get_or_create_speaker, resolve_speaker
 
 
 class ClaimInputError(ValueError):
@@ -32,8 +34,6 @@ def clean_wording(text: str | None) -> str:
 
 def open_claim(session: Session, text: str, speaker_name: str | None, claim_date: date | None = None) -> Claim:
     """A new claim with its speaker (found or created), a verdict with status new, and its search terms."""
-    from .ingest import get_or_create_speaker
-
     text = clean_wording(text)
     speaker = get_or_create_speaker(session, speaker_name) if speaker_name and speaker_name.strip() else None
     claim = Claim(text=text, speaker=speaker, claim_date=claim_date)
@@ -77,7 +77,6 @@ def create_claim(session: Session, data: NewClaim, user: User | None) -> tuple[C
     its topics, a verdict with status new, its place in the match index, and an audit event.  Returns the claim
     and whether its speaker is new.  Editors and admins only (PermissionError); bad input raises
     ClaimInputError."""
-    from .ingest import resolve_speaker
 
     if user is None or user.role not in (Role.ADMIN, Role.EDITOR):
         raise PermissionError("Only editors and admins can open claims.")
@@ -91,7 +90,7 @@ def create_claim(session: Session, data: NewClaim, user: User | None) -> tuple[C
     claim = open_claim(session, data.text, speaker_name, data.claim_date)
     claim.url = url
     set_topics(session, claim, data.topics)
-    session.add(AuditEvent(user_id=user.id, action="claim.create", object_type="claim", object_id=claim.id,
-                           details={"by_hand": True, "speaker": speaker_name, "new_speaker": new_speaker}))
+    audit.record(session, user, "claim.create", "claim", claim.id, by_hand=True, speaker=speaker_name,
+                 new_speaker=new_speaker)
     session.flush()
     return claim, new_speaker

@@ -11,8 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import Appearance, AuditEvent, Claim, Comment, User
+from ..models import Appearance, Claim, Comment, User
 from ..search_index import set_claim_terms
+from . import audit
 
 MERGING_ROLES = ("admin", "editor")
 
@@ -119,7 +120,6 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User) -> 
     }
     if requested.id != target.id:
         details["requested_target"] = requested.id
-    session.add(AuditEvent(user_id=user.id, action="claim.merge", object_type="claim", object_id=target.id,
-                           details=details))
+    audit.record(session, user, "claim.merge", "claim", target.id, **details)
     session.flush()
     return target
