@@ -67,8 +67,7 @@ def _assign_form(verdict: Verdict) -> AssignForm:
 
 
 def _render(claim: Claim, *, verdict_form=None, claim_form=None, conflict=None, status=200, errors=None):
-    verdict = workflow.get_or_open_verdict(db.session, claim)
-    db.session.commit()
+    verdict = workflow.verdict_to_show(claim)  # a GET never writes: no verdict is opened to be looked at
     appearances = db.session.scalars(
         select(Appearance).where(Appearance.claim_id == claim.id)
         .options(selectinload(Appearance.article)).order_by(Appearance.created_at.desc()).limit(100)
@@ -290,11 +289,11 @@ def history(claim_id: int):
     found, redirect_to = _claim_or_redirect(claim_id)
     if redirect_to:
         return redirect_to
-    verdict = workflow.get_or_open_verdict(db.session, found)
+    verdict = workflow.verdict_to_show(found)
     revisions = db.session.scalars(
         select(VerdictRevision).where(VerdictRevision.verdict_id == verdict.id)
         .options(selectinload(VerdictRevision.author)).order_by(VerdictRevision.number)
-    ).all()
+    ).all() if verdict.id is not None else []
     by_number = {r.number: r for r in revisions}
     a = request.args.get("a", type=int)
     b = request.args.get("b", type=int)

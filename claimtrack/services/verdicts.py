@@ -153,6 +153,15 @@ def get_or_open_verdict(session: Session, claim: Claim) -> Verdict:
     return claim.verdict
 
 
+def verdict_to_show(claim: Claim) -> Verdict:
+    """The claim's verdict, or an unsaved new one to show when it has none (a page that only shows never writes:
+    the first change opens it with ``get_or_open_verdict``)."""
+    if claim.verdict is not None:
+        return claim.verdict
+    # claim_id only, not the relationship: assigning claim= would cascade the new verdict into the session.
+    return Verdict(claim_id=claim.id, status=VerdictStatus.NEW, version=1)
+
+
 def save_verdict(
     session: Session, verdict: Verdict, data: VerdictInput, user: User, expected_version: int | None,
     scale: VerdictScale,
