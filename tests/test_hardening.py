@@ -64,7 +64,7 @@ def test_sqlite_locked_is_a_503_and_nothing_is_half_saved(locked_app, tmp_path, 
     _import_one_claim(app.test_cli_runner(), tmp_path)
     client = app.test_client()
     AuthActions(client).login("ed")
-    page = client.get("/editor/claims/1").get_data(as_text=True)  # opens the verdict (a write) before the lock
+    page = client.get("/editor/claims/1").get_data(as_text=True)  # a read: the POST opens the verdict
     form = {"csrf_token": _csrf(page), "version": _version(page), "rating": "false",
             "summary": "Written while the database was locked."}
 
