@@ -1,6 +1,6 @@
 """Match latency at scale: N claims (real texts widened by word swaps) on SQLite and PostgreSQL.
 
-Imports N claims through the real `flask claims import`, then times `match_text` (the
+Imports N claims through the real `flask claims import`, then times `services.matching.match` (the
 function behind `flask claims match` and the web pages) in-process over real queries
 (the claim-retrieval train and dev queries), after a warm-up.  Prints p50/p95 per
 query, and brute-force rapidfuzz over a 100K-claim sample in the same run as the
@@ -35,16 +35,16 @@ def queries_from(data: Path, limit: int) -> list[str]:
 def time_matches(url: str, queries: list[str]) -> list[float]:
     from claimtrack import create_app
     from claimtrack.db import db
-    from claimtrack.search_index import match_text
+    from claimtrack.services.matching import match
 
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
     with app.app_context():
         for q in queries[:20]:
-            match_text(db.session, q)
+            match(db.session, q)
         timings = []
         for q in queries:
             start = time.perf_counter()
-            match_text(db.session, q)
+            match(db.session, q)
             timings.append((time.perf_counter() - start) * 1000)
         db.session.rollback()
         db.engine.dispose()

@@ -5,7 +5,7 @@
 DIR is a `bench/match_quality.py --tier both --workdir DIR` folder (claims imported, `flask claims embed` done).
 Each query is rewritten by each variant below, then ranked three ways over the same claims, and MAP@5 printed:
 
-- lexical   the lexical tier (claimtrack.search_index.match_text, semantic off) on the rewritten text;
+- lexical   the lexical tier (claimtrack.services.matching.match, semantic off) on the rewritten text;
 - dense     the sentence model alone: cosine between the rewritten text's embedding and every stored claim
             vector (exact, numpy), no other normalisation (this bypasses the tier's own query_input);
 - hybrid    the hybrid tier on the rewritten text (its own query_input still drops URLs for the model).
@@ -67,7 +67,7 @@ def main() -> None:
 
     from claimtrack import create_app
     from claimtrack.db import db
-    from claimtrack.search_index import match_text
+    from claimtrack.services.matching import match
     from claimtrack.semantic.embedder import load_embedder
     from claimtrack.semantic.store import claim_vectors
     from claimtrack.models import Claim
@@ -100,7 +100,7 @@ def main() -> None:
                 golds = [set(q["gold"]) for q in queries]
                 with lexical_app.app_context():
                     settings = lexical_app.extensions["match_settings"]
-                    lexical = [[m.external_id for m in match_text(db.session, t, limit=5, settings=settings).matches]
+                    lexical = [[m.external_id for m in match(db.session, t, limit=5, settings=settings).matches]
                                for t in texts]
                 vectors = embedder.embed(texts)
                 top = np.argsort(-(vectors @ matrix.T), axis=1)[:, :5]
@@ -109,7 +109,7 @@ def main() -> None:
             queries = read_jsonl(args.data / "claim-retrieval" / name / f"{args.hybrid_split}.jsonl")
             with hybrid_app.app_context():
                 settings = hybrid_app.extensions["match_settings"]
-                hybrid = [[m.external_id for m in match_text(db.session, rewrite(q["text"]), limit=5,
+                hybrid = [[m.external_id for m in match(db.session, rewrite(q["text"]), limit=5,
                                                              settings=settings).matches] for q in queries]
             cells.append(mean_ap(hybrid, [set(q["gold"]) for q in queries]))
             print(f"  {label:<32}" + "".join(f"{c:15.3f}" for c in cells), flush=True)

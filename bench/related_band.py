@@ -26,13 +26,13 @@ DATASETS = ("snopes-tweets", "politifact-debates")
 
 def measure(app, queries: list[dict], ids: dict[int, str]) -> dict:
     from claimtrack.db import db
-    from claimtrack.search_index import match_text
+    from claimtrack.services.matching import match
 
     shown = correct = gold_total = gold_shown = related = related_correct = 0
     with app.app_context():
         for q in queries:
             gold = set(q["gold"])
-            result = match_text(db.session, q["text"], limit=5, include_unrelated=False)
+            result = match(db.session, q["text"], limit=5, include_unrelated=False)
             got = [(ids.get(m.claim_id), m.band) for m in result.matches]
             shown += len(got)
             correct += sum(1 for ext, _ in got if ext in gold)

@@ -42,7 +42,8 @@ def dump(workdir: Path, data: Path, datasets=DATASETS) -> None:
     from claimtrack.db import db
     from claimtrack.matching import plan_query, tokens
     from claimtrack.matching.fusion import fusion_dump_row
-    from claimtrack.search_index import MAX_PLANNED_TERMS, corpus_stats, fetch_candidates, semantic_index_dir
+    from claimtrack.search_index import corpus_stats, fetch_candidates
+    from claimtrack.services.matching import MAX_PLANNED_TERMS, semantic_index_dir
     from claimtrack.semantic.service import dense_side, hybrid_pool
 
     for name in datasets:

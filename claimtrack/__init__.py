@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+from .db import MIGRATIONS_DIR  # noqa: F401  (claimtrack.MIGRATIONS_DIR, as before)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -53,7 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .verdicts import RatingMapper
 
     app.extensions["rating_mapper"] = RatingMapper(app.extensions["verdict_scale"], app.config.get("RATING_ALIASES"))
-    from .search_index import MatchSettings
+    from .services.matching import MatchSettings
 
     app.extensions["match_settings"] = MatchSettings.from_config(app.config)
     # An article asks for the matches of every candidate at once: a tighter postings bound keeps it fast.
@@ -74,6 +74,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .editor.views import bp as editor_bp
     from .errors import init_app as init_errors
     from .public.views import bp as public_bp
+    # Reader requests put their routes on the editor's blueprint (triage) and the public one ("Ask us to check",
+    # tracking): imported here, before the blueprints are registered, so neither blueprint imports them back.
+    from .reader_requests import editor_views, public_views  # noqa: F401
 
     from .admin.views import bp as admin_bp
 

@@ -484,9 +484,9 @@ def match_command(text: str, limit: int, as_json: bool, show_all: bool) -> None:
     import json
 
     from .models import Claim as ClaimModel
-    from .search_index import match_text
+    from .services.matching import match
 
-    result = match_text(db.session, text, limit=limit, settings=_match_settings(), include_unrelated=show_all)
+    result = match(db.session, text, limit=limit, settings=_match_settings(), include_unrelated=show_all)
     ids = [m.claim_id for m in result.matches]
     texts = dict(db.session.execute(select(ClaimModel.id, ClaimModel.text).where(ClaimModel.id.in_(ids))).all())
     verdicts = _verdict_labels(ids)
@@ -544,7 +544,7 @@ def match_file_command(file: str, output: str, limit: int) -> None:
     """
     import json
 
-    from .search_index import match_text
+    from .services.matching import match
 
     settings = _match_settings()
     rows = _jsonl_rows(file)
@@ -558,7 +558,7 @@ def match_file_command(file: str, output: str, limit: int) -> None:
                     click.echo(f"{location}: {problem}; skipped", err=True)
                     bad += 1
                     continue
-                result = match_text(db.session, obj["text"], limit=limit, settings=settings)
+                result = match(db.session, obj["text"], limit=limit, settings=settings)
                 out.write(json.dumps({
                     "id": obj["id"],
                     "matches": [{"id": m.external_id, "claim_id": m.claim_id, "score": m.score}
@@ -748,7 +748,7 @@ def embed_command(batch: int, rebuild_index: bool) -> None:
     import os
     import time
 
-    from .search_index import semantic_index_dir
+    from .services.matching import semantic_index_dir
     from .semantic.embedder import export_onnx, load_embedder
     from .semantic.index import REBUILD_AFTER, build_index
     from .semantic.service import embed_pending, pending_claim_ids

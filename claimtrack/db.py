@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from pathlib import Path
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
@@ -34,6 +35,8 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 log = logging.getLogger(__name__)
+# The Alembic scripts this code ships (create_app hands them to Flask-Migrate; backups check their head).
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 # Set by create_app from SQLITE_BUSY_TIMEOUT_MS before the first connection.
 _sqlite_busy_timeout_ms = {"value": 5000}

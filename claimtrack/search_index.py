@@ -11,9 +11,6 @@ rebuilds everything from the claims.
 
 from __future__ import annotations
 
-import logging
-import os
-import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
@@ -22,45 +19,20 @@ from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .matching import (
-    DEFAULT_THRESHOLDS,
-    Candidate,
-    CorpusStats,
-    Match,
-    QueryPlan,
-    Thresholds,
-    index_terms,
-    plan_query,
-    rank,
-    tokens,
-)
-from .matching import HYBRID_THRESHOLDS, rank_hybrid
-from .matching.language import detect_language
 from .db import one_of
+from .matching import Candidate, CorpusStats, QueryPlan, index_terms
+from .matching.language import detect_language
 from .models import Claim, SearchCorpus, Speaker, TermStat
-from .semantic.service import PendingQuery, SemanticSettings, start_query  # also registers the tier's tables
-
-log = logging.getLogger(__name__)
 
 # Full-text objects created by migration 0002 outside the models.
 _INDEX_TABLE_PREFIX = "claims_fts"
 _INDEX_COLUMNS = {"search_vector"}
 _INDEX_INDEXES = {"ix_claims_search_vector"}
-CANDIDATES = 200
-# Measured on the train splits: 16 planned terms put the gold claim among the candidates more often than 8
-# (snopes-tweets pool recall 0.945 -> 0.985) at little cost, since the rarest terms have short postings.
-MAX_PLANNED_TERMS = 16
-# The summed document frequency of the planned terms bounds the database's work (FTS5 and ts_rank score every
-# posting): a constant bound keeps latency flat as the index grows; the rarest terms are the telling ones.
-MAX_POSTINGS = 20_000
-# The bound while the semantic tier answers (SEMANTIC_MAX_POSTINGS; README "Semantic tier").
-HYBRID_MAX_POSTINGS = 3_000
 # IDF is computed as if the index held at least this many claims.  On a young index (a newsroom's first
 # hundred claims) every word looks common and a plain repeat would score as unrelated; with the floor, a
 # word seen in one claim of a hundred weighs what it would in a full archive.  No effect on the dev
 # splits (14K and 19K claims).
 MIN_CORPUS_DOCS = 10_000
-MAX_QUERY_CHARS = 20_000
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ARG001 (Alembic's hook signature)
@@ -168,7 +140,7 @@ def corpus_stats(session: Session, terms: Iterable[str]) -> CorpusStats:
     return CorpusStats(total_docs=max(docs, MIN_CORPUS_DOCS), avg_doc_len=avg, doc_freq=doc_freq)
 
 
-def fetch_candidates(session: Session, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]:
+def fetch_candidates(session: Session, plan: QueryPlan, limit: int) -> list[Candidate]:
     """The claims that contain any planned term, best by the database's own ranking, at most ``limit``."""
     if not plan.terms:
         return []
@@ -217,62 +189,6 @@ def fetch_candidates(session: Session, plan: QueryPlan, limit: int = CANDIDATES)
     ]
 
 
-@dataclass(frozen=True)
-class MatchSettings:
-    """How matching runs: the score bands, candidates per query, and the postings bound of a plan."""
-
-    thresholds: Thresholds = DEFAULT_THRESHOLDS
-    candidates: int = CANDIDATES
-    max_postings: int = MAX_POSTINGS
-    # The optional semantic tier (off by default) and its own score bands.
-    semantic: SemanticSettings = SemanticSettings()
-    hybrid_thresholds: Thresholds = HYBRID_THRESHOLDS
-    # The postings bound while the semantic tier answers (never above max_postings).
-    hybrid_max_postings: int = HYBRID_MAX_POSTINGS
-
-    @classmethod
-    def from_config(cls, config) -> "MatchSettings":
-        """Settings from the app config (MATCH_SAME_CLAIM, MATCH_RELATED, MATCH_CANDIDATES, MATCH_MAX_POSTINGS,
-        SEMANTIC_ENABLED, SEMANTIC_MODEL, SEMANTIC_INDEX_DIR, SEMANTIC_CANDIDATES, SEMANTIC_MAX_POSTINGS,
-        SEMANTIC_SAME_CLAIM, SEMANTIC_RELATED)."""
-        max_postings = int(config.get("MATCH_MAX_POSTINGS") or MAX_POSTINGS)
-        same, related = config.get("MATCH_SAME_CLAIM"), config.get("MATCH_RELATED")
-        h_same, h_related = config.get("SEMANTIC_SAME_CLAIM"), config.get("SEMANTIC_RELATED")
-        return cls(
-            thresholds=Thresholds(
-                same_claim=DEFAULT_THRESHOLDS.same_claim if same is None else float(same),
-                related=DEFAULT_THRESHOLDS.related if related is None else float(related),
-            ),
-            candidates=int(config.get("MATCH_CANDIDATES") or CANDIDATES),
-            max_postings=max_postings,
-            hybrid_max_postings=min(max_postings, int(config.get("SEMANTIC_MAX_POSTINGS") or HYBRID_MAX_POSTINGS)),
-            semantic=SemanticSettings(
-                enabled=bool(config.get("SEMANTIC_ENABLED")),
-                model=config.get("SEMANTIC_MODEL") or SemanticSettings.model,
-                index_dir=config.get("SEMANTIC_INDEX_DIR") or "",
-                candidates=int(config.get("SEMANTIC_CANDIDATES") or SemanticSettings.candidates),
-            ),
-            hybrid_thresholds=Thresholds(
-                same_claim=HYBRID_THRESHOLDS.same_claim if h_same is None else float(h_same),
-                related=HYBRID_THRESHOLDS.related if h_related is None else float(h_related),
-            ),
-        )
-
-
-DEFAULT_SETTINGS = MatchSettings()
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    """The matches for one text, with the plan and how long it took."""
-
-    matches: list[Match]
-    plan: QueryPlan
-    elapsed_ms: float
-    # "lexical", or "hybrid" when the semantic tier took part (enabled, installed, and vectors exist).
-    tier: str = "lexical"
-
-
 def candidates_by_id(session: Session, claim_ids: Sequence[int]) -> list[Candidate]:
     """The matchable (indexed, unmerged) claims among ``claim_ids`` as candidates."""
     if not claim_ids:
@@ -284,67 +200,6 @@ def candidates_by_id(session: Session, claim_ids: Sequence[int]) -> list[Candida
     ).all()
     return [Candidate(claim_id=r[0], external_id=r[1], text=r[2], title=r[3], speaker=r[4], terms=r[5] or "")
             for r in rows]
-
-
-def semantic_index_dir(settings: MatchSettings) -> str:
-    """SEMANTIC_INDEX_DIR, or ``<instance folder>/vector-index`` when it is not set."""
-    if settings.semantic.index_dir:
-        return settings.semantic.index_dir
-    from flask import current_app, has_app_context
-
-    base = current_app.instance_path if has_app_context() else os.getcwd()
-    return os.path.join(base, "vector-index")
-
-
-def _hybrid(session: Session, query: str, found: list[Candidate], stats: CorpusStats, limit: int,
-            settings: MatchSettings, pending: "PendingQuery", index_dir: str) -> list[Match] | None:
-    """The fused matches, or None when the semantic tier cannot answer (then the lexical ranking stands)."""
-    from .semantic.service import SemanticUnavailable, finish_query, hybrid_pool
-
-    try:
-        dense = finish_query(session, pending, settings.semantic, index_dir)
-    except (SemanticUnavailable, RuntimeError, ValueError, OSError) as error:
-        log.warning("semantic tier failed, matching lexically: %s", error)
-        return None
-    if dense is None:
-        return None
-    pool, cosines = hybrid_pool(session, found, dense)
-    return rank_hybrid(query, pool, stats, cosines, nearest=dense.nearest, limit=limit,
-                       thresholds=settings.hybrid_thresholds)
-
-
-def match_text(
-    session: Session,
-    query: str,
-    limit: int = 5,
-    settings: MatchSettings = DEFAULT_SETTINGS,
-    include_unrelated: bool = True,
-) -> MatchResult:
-    """The best earlier claims for one text, best first (read-only)."""
-    start = time.perf_counter()
-    query = (query or "")[:MAX_QUERY_CHARS]
-    # The semantic tier embeds the query on a background thread while the lexical candidates are fetched.
-    index_dir = semantic_index_dir(settings) if settings.semantic.enabled else ""
-    pending = start_query(session, query, settings.semantic, index_dir) if settings.semantic.enabled else None
-    query_tokens = set(tokens(query))
-    stats = corpus_stats(session, query_tokens)
-    bound = settings.hybrid_max_postings if pending is not None else settings.max_postings
-    plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS, max_postings=bound)
-    found = fetch_candidates(session, plan, settings.candidates)
-    tier = "lexical"
-    matches = _hybrid(session, query, found, stats, limit, settings, pending, index_dir) if pending is not None else None
-    if matches is not None:
-        tier = "hybrid"
-    else:
-        if bound != settings.max_postings:  # the model failed after all: the lexical tier's own plan
-            plan = plan_query(query, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS,
-                              max_postings=settings.max_postings)
-            found = fetch_candidates(session, plan, settings.candidates)
-        # The ranker reads the frequencies of the query's terms only (fetched above): no second look-up.
-        matches = rank(query, found, stats, limit=limit, thresholds=settings.thresholds) if found else []
-    if not include_unrelated:
-        matches = [m for m in matches if m.band != "none"]
-    return MatchResult(matches=matches, plan=plan, elapsed_ms=(time.perf_counter() - start) * 1000, tier=tier)
 
 
 def reindex(session: Session, batch: int = 5000) -> Iterator[int]:

@@ -36,7 +36,7 @@ def when_ready(server):
     app = server.app.wsgi()
     from claimtrack.semantic.service import preload
 
-    from claimtrack.search_index import semantic_index_dir
+    from claimtrack.services.matching import semantic_index_dir
 
     with app.app_context():
         settings = app.extensions["match_settings"]

@@ -24,9 +24,10 @@ from claimtrack.models import (
     User,
     VerdictStatus,
 )
-from claimtrack.search_index import match_text, reindex
+from claimtrack.search_index import reindex
+from claimtrack.services.matching import match
 from claimtrack.services.backup import NOT_BACKED_UP, SECTIONS
-from claimtrack.services.claims_io import name_key
+from claimtrack.services.speakers import name_key
 from claimtrack.services.ingest import article_appearances, create_claim_from_appearance, dismiss_appearance, \
     link_appearance
 from claimtrack.services.merge import merge_claims
@@ -216,9 +217,9 @@ def test_round_trip_reproduces_the_database(app, rich, target, tmp_path):
         assert s.scalar(select(func.count()).select_from(AuditEvent)) > 10
         assert {u.password_hash for u in s.scalars(select(User))} == {"!restored-without-password"}
         # Matching finds restored claims, and not the merged one.
-        best = match_text(s, "Library hours were cut in half after a 40% budget cut by the council").matches
+        best = match(s, "Library hours were cut in half after a 40% budget cut by the council").matches
         assert best[0].external_id == "C"
-        assert match_text(s, NEW_CLAIM).matches[0].claim_id == rich["claim"]
+        assert match(s, NEW_CLAIM).matches[0].claim_id == rich["claim"]
     # The match index is the source's, and what a rebuild from scratch gives.
     assert match_index(target) == match_index(app)
     with target.app_context():

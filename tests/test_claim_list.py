@@ -12,7 +12,8 @@ from sqlalchemy import event, func, select, update
 
 from claimtrack.db import db
 from claimtrack.models import AuditEvent, Claim, Speaker, Topic, User, Verdict, VerdictStatus
-from claimtrack.search_index import check_index, match_text
+from claimtrack.search_index import check_index
+from claimtrack.services.matching import match
 
 from .helpers import AuthActions, make_user
 
@@ -130,7 +131,7 @@ def test_search_goes_through_the_matcher_and_ranks_the_claim_first(app, newsroom
     shown = listed(client, q=query)
     assert shown[0] == newsroom["tunnel"]
     with app.app_context():
-        best = match_text(db.session, query, limit=5, settings=app.extensions["match_settings"]).matches
+        best = match(db.session, query, limit=5, settings=app.extensions["match_settings"]).matches
     assert shown == [m.claim_id for m in best]  # the same claims in the same order as the matcher's
     html = client.get("/editor/claims", query_string={"q": query}).get_data(as_text=True)
     label = {"same": "same claim", "related": "related"}[best[0].band]
@@ -258,7 +259,7 @@ def test_new_claim_is_created_indexed_and_searchable(app, newsroom):
                                                             AuditEvent.object_id == claim_id))
         assert event_ is not None and event_.user_id == newsroom["editor"]
         assert check_index(db.session).ok, check_index(db.session).problems
-        best = match_text(db.session, "ferry to the islands costs more than a flight",
+        best = match(db.session, "ferry to the islands costs more than a flight",
                           settings=app.extensions["match_settings"]).matches
         assert best[0].claim_id == claim_id
     assert client.get(response.headers["Location"]).status_code == 200

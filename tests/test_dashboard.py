@@ -10,7 +10,7 @@ from sqlalchemy import select
 from claimtrack.db import db
 from claimtrack.models import (Appearance, AppearanceStatus, Article, Claim, Speaker, Stance, Topic, Verdict,
                                VerdictStatus)
-from claimtrack.services.claims_io import name_key
+from claimtrack.services.speakers import name_key
 
 from .helpers import make_user
 

@@ -60,7 +60,7 @@ def test_sqlite_locked_is_a_503_and_nothing_is_half_saved(locked_app, tmp_path, 
     _import_one_claim(app.test_cli_runner(), tmp_path)
     client = app.test_client()
     AuthActions(client).login("ed")
-    page = client.get("/editor/claims/1").get_data(as_text=True)  # opens the verdict (a write) before the lock
+    page = client.get("/editor/claims/1").get_data(as_text=True)  # a read: the POST opens the verdict
     form = {"csrf_token": csrf_token_in(page), "version": _version(page), "rating": "false",
             "summary": "Written while the database was locked."}
 
@@ -246,7 +246,7 @@ def test_bad_input_from_the_red_team_is_a_4xx(app):
 
 
 def test_speaker_names_of_symbols_only_do_not_collide(app):
-    from claimtrack.services.ingest import get_or_create_speaker
+    from claimtrack.services.speakers import get_or_create_speaker
     with app.app_context():
         first = get_or_create_speaker(db.session, "##")
         db.session.commit()

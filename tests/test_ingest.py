@@ -146,9 +146,9 @@ def test_editor_pastes_reviews_and_decides(app, client, auth, earlier):
         assert {"article.ingest", "appearance.link", "claim.create", "appearance.dismiss"} <= actions
     # the new claim is in the match index at once
     with app.app_context():
-        from claimtrack.search_index import match_text
+        from claimtrack.services.matching import match
 
-        top = match_text(db.session, "if Ukraine were a NATO member Russia would not have attacked").matches[0]
+        top = match(db.session, "if Ukraine were a NATO member Russia would not have attacked").matches[0]
         assert top.claim_id == created.id
 
 

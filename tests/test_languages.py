@@ -10,7 +10,8 @@ from claimtrack.matching import tokens
 from claimtrack.matching.language import detect_language, language_code
 from claimtrack.matching.text import surface_words
 from claimtrack.models import Claim
-from claimtrack.search_index import check_index, match_text
+from claimtrack.search_index import check_index
+from claimtrack.services.matching import match as match_text
 
 
 @pytest.mark.parametrize("text, expected", [

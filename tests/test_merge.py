@@ -19,7 +19,7 @@ from claimtrack.models import (
     Verdict,
     VerdictRevision,
 )
-from claimtrack.search_index import match_text
+from claimtrack.services.matching import match
 from claimtrack.services.merge import MergeError, merge_claims, resolve_claim
 
 from .helpers import make_user
@@ -78,7 +78,7 @@ def _merge(app, claims, source, target, role="editor", note=NOTE):
 
 
 def _matched_ids(text):
-    return [m.external_id for m in match_text(db.session, text, limit=10).matches]
+    return [m.external_id for m in match(db.session, text, limit=10).matches]
 
 
 def test_appearances_comments_and_verdict_move_and_the_index_follows(app, claims):

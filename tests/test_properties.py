@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from claimtrack import create_app
 from claimtrack.db import db
 from claimtrack.models import Claim, Speaker, Topic, Verdict
-from claimtrack.search_index import match_text
+from claimtrack.services.matching import match
 
 from .helpers import FIXTURES, AuthActions, config_for, csrf_token, csrf_token_in, make_user
 
@@ -192,7 +192,7 @@ def test_claimreview_import_never_crashes(module_app, tmp_path_factory, document
        include_unrelated=st.booleans())
 def test_match_text_never_raises_on_sqlite(module_app, text, limit, include_unrelated):
     with module_app.app_context():
-        result = match_text(db.session, text, limit=limit, settings=module_app.extensions["match_settings"],
+        result = match(db.session, text, limit=limit, settings=module_app.extensions["match_settings"],
                             include_unrelated=include_unrelated)
         assert len(result.matches) <= limit
         assert all(0 <= m.score <= 100 for m in result.matches)
@@ -202,7 +202,7 @@ def test_match_text_never_raises_on_sqlite(module_app, text, limit, include_unre
 @given(text=st.one_of(hostile_text, st.text(max_size=3000)), limit=st.integers(1, 50))
 def test_match_text_never_raises_on_postgresql(module_pg_app, text, limit):
     with module_pg_app.app_context():
-        result = match_text(db.session, text, limit=limit, settings=module_pg_app.extensions["match_settings"])
+        result = match(db.session, text, limit=limit, settings=module_pg_app.extensions["match_settings"])
         assert len(result.matches) <= limit and all(0 <= m.score <= 100 for m in result.matches)
 
 

@@ -352,7 +352,7 @@ def test_two_editors_cannot_make_two_claims_from_one_group(app):
     from sqlalchemy.orm import Session as PlainSession
 
     from claimtrack.models import Claim, RequestGroup, RequestGroupStatus, User
-    from claimtrack.search_index import DEFAULT_SETTINGS
+    from claimtrack.services.matching import DEFAULT_SETTINGS
 
     make_user(app, "ann", "editor")
     make_user(app, "bob", "editor")

@@ -7,7 +7,8 @@ from sqlalchemy import delete, func, select
 
 from claimtrack.db import db
 from claimtrack.models import Claim, SearchCorpus, TermStat
-from claimtrack.search_index import match_text, reindex, remove_claims, set_claim_terms
+from claimtrack.search_index import reindex, remove_claims, set_claim_terms
+from claimtrack.services.matching import match
 
 from .helpers import FIXTURES
 
@@ -23,7 +24,7 @@ def loaded(app, runner):
 
 def top_ids(app, text, limit=5):
     with app.app_context():
-        return [m.external_id for m in match_text(db.session, text, limit=limit).matches]
+        return [m.external_id for m in match(db.session, text, limit=limit).matches]
 
 
 def stats(app):
@@ -37,14 +38,14 @@ def test_a_paraphrase_finds_its_claim(loaded):
     ids = top_ids(loaded, "McDonalds is selling any size fries for a dollar until the end of May!")
     assert ids[0] == FRIES
     with loaded.app_context():
-        best = match_text(db.session, "McDonald's restaurants offer $1 any size fries between May 18 and 31").matches[0]
+        best = match(db.session, "McDonald's restaurants offer $1 any size fries between May 18 and 31").matches[0]
     assert best.external_id == FRIES and best.band == "same" and 0 <= best.score <= 100
     assert "fries" in " ".join(best.shared)
 
 
 def test_an_unrelated_text_gets_no_shown_match(loaded):
     with loaded.app_context():
-        result = match_text(db.session, "The orchestra rehearsed Mahler's ninth symphony on Tuesday evening.",
+        result = match(db.session, "The orchestra rehearsed Mahler's ninth symphony on Tuesday evening.",
                             include_unrelated=False)
     assert result.matches == []
 
@@ -53,7 +54,7 @@ def test_an_unrelated_text_gets_no_shown_match(loaded):
                                   "word " * 200_000])
 def test_bad_input_never_crashes(loaded, text):
     with loaded.app_context():
-        result = match_text(db.session, text)
+        result = match(db.session, text)
     assert isinstance(result.matches, list)
     assert len(result.plan.terms) <= 8
 

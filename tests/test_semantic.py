@@ -22,7 +22,9 @@ from sqlalchemy import func, select, update
 from claimtrack import create_app
 from claimtrack.db import db
 from claimtrack.models import Claim
-from claimtrack.search_index import MatchSettings, match_text, set_claim_terms
+from claimtrack.search_index import set_claim_terms
+from claimtrack.services import matching
+from claimtrack.services.matching import MatchSettings
 from claimtrack.semantic import claim_vectors, embed_input, text_hash, vector_index_state
 from claimtrack.semantic.service import pending_claim_ids, stored_similarities, write_vectors
 
@@ -63,7 +65,7 @@ def settings(app) -> MatchSettings:
 
 def match(app, text, **kwargs):
     with app.app_context():
-        return match_text(db.session, text, settings=settings(app), **kwargs)
+        return matching.match(db.session, text, settings=settings(app), **kwargs)
 
 
 def embed(app, *args):
@@ -117,14 +119,51 @@ def test_embed_stores_vectors_and_the_hybrid_tier_answers(semantic_app):
     # The lexical tier alone sees one shared word ("size") and does not show it; the hybrid tier does.
     lexical = create_app({**config_for(semantic_app.config["DATABASE_URL"])})
     with lexical.app_context():
-        lexical_fries = [m for m in match_text(db.session, PARAPHRASE, settings=lexical.extensions["match_settings"])
-                         .matches if m.external_id == FRIES]
+        found = matching.match(db.session, PARAPHRASE, settings=lexical.extensions["match_settings"])
+        lexical_fries = [m for m in found.matches if m.external_id == FRIES]
         db.engine.dispose()
     assert all(m.band == "none" for m in lexical_fries)
     assert data["matches"][0]["band"] != "none"
     # Nothing is pending any more: a second run embeds nothing and keeps the index file.
     again = embed(semantic_app)
     assert "Embedded 0 claim(s) of 0 pending" in again.output and "unchanged" in again.output
+
+
+@needs_model
+def test_the_ask_form_answers_with_the_semantic_tier_when_it_is_on(semantic_app, tmp_path):
+    """"Ask us to check" runs the one matcher: the paraphrase the lexical tier cannot place is offered at once."""
+    import re
+
+    from claimtrack.services import requests as requests_service
+
+    # The fries claim gets a published verdict (its words and title unchanged, so its vector stays current).
+    record = {"id": FRIES, "text": "McDonald’s restaurants are offering $1 Any Size Fries between May 18 and 31.",
+              "title": "$1 McDonald's Any Size Fries", "date": "26 May 2015", "verdict": "true"}
+    published = tmp_path / "published.jsonl"
+    published.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    runner = semantic_app.test_cli_runner()
+    assert runner.invoke(args=["claims", "import", str(published)]).exit_code == 0
+    assert embed(semantic_app).exit_code == 0
+    with semantic_app.app_context():
+        fries_id = db.session.scalar(select(Claim.id).where(Claim.external_id == FRIES))
+        hybrid = requests_service.instant_answer(db.session, PARAPHRASE, settings(semantic_app))
+    lexical = create_app({**config_for(semantic_app.config["DATABASE_URL"])})
+    with lexical.app_context():
+        plain = requests_service.instant_answer(db.session, PARAPHRASE, settings(lexical))
+        db.engine.dispose()
+    assert plain.lookup.tier == "lexical" and plain.same is None and plain.related == []
+    assert hybrid.lookup.tier == "hybrid"
+    assert fries_id in [card.id for card in ([hybrid.same] if hybrid.same else hybrid.related)]
+    # Through the form: the reader is shown the check (or sent to it), not queued.
+    client = semantic_app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/ask").get_data(as_text=True))
+    response = client.post("/ask", data={"csrf_token": token.group(1), "text": PARAPHRASE, "seen_where": "",
+                                         "email": "", "website": "", "confirm": ""})
+    if response.status_code == 302:
+        assert response.headers["Location"].endswith(f"/ask/answered/{fries_id}")
+    else:
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Is it one of these?" in page and "Any Size Fries" in page
 
 
 @needs_model
@@ -313,7 +352,7 @@ def test_the_hybrid_tier_plans_with_its_own_postings_bound(semantic_app):
     tight = create_app({**semantic_app.config, "SEMANTIC_MAX_POSTINGS": 1})
     assert tight.extensions["match_settings"].hybrid_max_postings == 1
     with tight.app_context():
-        result = match_text(db.session, text, settings=tight.extensions["match_settings"])
+        result = matching.match(db.session, text, settings=tight.extensions["match_settings"])
         db.engine.dispose()
     # One posting allowed: only the rarest term is asked of the index; the dense side still finds the claim.
     assert result.tier == "hybrid" and len(result.plan.terms) == 1
@@ -344,11 +383,11 @@ def test_a_model_that_fails_while_the_query_is_embedded_leaves_the_lexical_plan(
             claim_id=claim.id, model=model_identity(str(folder)), text_hash=text_hash(embed_input(claim.text, claim.title)),
             dim=4, vector=np.ones(4, dtype="<f4").tobytes()))
         db.session.commit()
-        result = match_text(db.session, text, settings=application.extensions["match_settings"])
+        result = matching.match(db.session, text, settings=application.extensions["match_settings"])
         db.engine.dispose()
     plain = create_app({**config, "SEMANTIC_ENABLED": False})
     with plain.app_context():
-        expected = match_text(db.session, text, settings=plain.extensions["match_settings"])
+        expected = matching.match(db.session, text, settings=plain.extensions["match_settings"])
         db.engine.dispose()
     assert result.tier == "lexical" and len(result.plan.terms) > 1
     assert result.plan == expected.plan and [m.claim_id for m in result.matches] == [m.claim_id for m in expected.matches]

@@ -56,6 +56,8 @@ def status(client, claim_id, action, note=""):
 def revisions(app, claim_id):
     with app.app_context():
         verdict = db.session.scalar(select(Verdict).where(Verdict.claim_id == claim_id))
+        if verdict is None:  # never opened: looking at a claim opens no verdict, only a change does
+            return []
         return db.session.scalars(select(VerdictRevision).where(VerdictRevision.verdict_id == verdict.id)
                                   .order_by(VerdictRevision.number)).all()
 
@@ -125,6 +127,33 @@ def test_draft_review_publish_correct(app, client, claim_id):
     history = client.get(f"/editor/claims/{claim_id}/history?a=1&b=3").get_data(as_text=True)
     assert "<del>" in history and "<ins>" in history and "correction note" in history
     assert client.get(f"/editor/claims/{claim_id}/history?a=1&b=99").status_code == 404
+
+
+def test_the_workspace_and_history_write_nothing_and_the_first_save_opens_the_verdict(app, client, claim_id):
+    """An imported claim has no verdict: looking at it opens none (a GET never writes); saving does."""
+    from sqlalchemy import event
+
+    make_user(app, "ed", "editor")
+    AuthActions(client).login("ed")
+    writes = []
+
+    def _record(conn, cursor, statement, *args):
+        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "SAVEPOINT"):
+            writes.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", _record)
+    try:
+        page = open_claim(client, claim_id)
+        assert client.get(f"/editor/claims/{claim_id}/history").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", _record)
+    assert writes == []
+    assert "status-new" in page and version(page) == "1"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Verdict).where(Verdict.claim_id == claim_id)) == 0
+    assert client.post(f"/editor/claims/{claim_id}/verdict", data=verdict_data(page)).status_code == 302
+    assert [r.number for r in revisions(app, claim_id)] == [1]
 
 
 def test_two_editors_save_the_same_verdict(app, claim_id):
@@ -230,9 +259,9 @@ def test_claim_edit_comment_assign(app, client, auth, claim_id):
     with app.app_context():
         claim = db.session.get(Claim, claim_id)
         assert [t.name for t in claim.topics] == ["economy", "foreign policy"]
-        from claimtrack.search_index import match_text
+        from claimtrack.services.matching import match
 
-        assert match_text(db.session, "economic sanctions never change government policy").matches[0].claim_id == claim_id
+        assert match(db.session, "economic sanctions never change government policy").matches[0].claim_id == claim_id
 
 
 ROUTES = [
@@ -378,8 +407,8 @@ def test_a_published_claims_wording_changes_only_through_review(app, client, cla
     with app.app_context():
         claim = db.session.get(Claim, claim_id)
         assert claim.speaker.name == "A radio host"
-        from claimtrack.search_index import match_text
-        assert match_text(db.session, "sanctions never changed any country's policy").matches[0].claim_id == claim_id
+        from claimtrack.services.matching import match
+        assert match(db.session, "sanctions never changed any country's policy").matches[0].claim_id == claim_id
 
 
 def test_two_edits_of_one_claim_cannot_both_pass(app, claim_id):

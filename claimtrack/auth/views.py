@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import db
-from ..models import AuditEvent
+from ..services import audit
 from ..services.accounts import authenticate, end_sessions
 from . import limiter
 from .forms import LoginForm, LogoutForm
@@ -37,7 +37,7 @@ def login():
         user = authenticate(db.session, form.username.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            db.session.add(AuditEvent(user_id=user.id, action="user.login", object_type="user", object_id=user.id))
+            audit.record(db.session, user, "user.login", "user", user.id)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong username or password.")
@@ -53,9 +53,7 @@ def logout():
     """Log out (POST with CSRF, so a link on another site cannot log you out)."""
     form = LogoutForm()
     if form.validate_on_submit():
-        db.session.add(
-            AuditEvent(user_id=current_user.id, action="user.logout", object_type="user", object_id=current_user.id)
-        )
+        audit.record(db.session, current_user, "user.logout", "user", current_user.id)
         # The session is a signed cookie: only a new token stops a copy of it (or of the remember-me cookie)
         # from working after logout.  It ends the user's other sessions too, which is the safe side.
         end_sessions(db.session, current_user)

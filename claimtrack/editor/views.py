@@ -11,11 +11,11 @@ from ..db import db
 from ..paging import pager_links
 from ..extraction.checkworthiness import cues as worthiness_cues, label_of
 from ..extraction.matchable import canonical_words
-from ..search_index import MatchSettings
 from ..models import Appearance, AppearanceStatus, Article, Role, Stance, VerdictStatus
 from ..services import claim_list
 from ..services import claims as claims_service
 from ..services import ingest as ingest_service
+from ..services.matching import MatchSettings
 from ..webpage import FetchError, article_from_page, article_from_text, article_from_upload, fetch
 from .forms import (
     AcceptSuggestionsForm, ClaimFilterForm, IngestForm, MatchAgainForm, NewClaimForm, ReviewForm, claim_number,
@@ -388,5 +388,4 @@ def match_again(article_id: int):
 
 from . import workspace  # noqa: E402,F401  (routes on bp)
 from . import dashboard  # noqa: E402,F401  (the editor home, on bp)
-from ..reader_requests import editor_views  # noqa: E402,F401  (triage of reader requests, on bp)
 from . import monitoring  # noqa: E402,F401  (monitored sources and alerts, on bp)

@@ -14,7 +14,7 @@ from ..auth import roles_required
 from ..db import db
 from ..markdown import render_markdown
 from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRevision
-from ..search_index import match_text
+from ..services.matching import match
 from ..services import verdicts as workflow
 from ..services.merge import MergeError, merge_claims, resolve_claim
 from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm, claim_number
@@ -68,14 +68,13 @@ def _assign_form(verdict: Verdict) -> AssignForm:
 
 def _render(claim: Claim, *, verdict_form=None, claim_form=None, merge_form=None, conflict=None, status=200,
             errors=None):
-    verdict = workflow.get_or_open_verdict(db.session, claim)
-    db.session.commit()
+    verdict = workflow.verdict_to_show(claim)  # a GET never writes: no verdict is opened to be looked at
     appearances = db.session.scalars(
         select(Appearance).where(Appearance.claim_id == claim.id)
         .options(selectinload(Appearance.article)).order_by(Appearance.created_at.desc()).limit(100)
     ).all()
-    related = [m for m in match_text(db.session, claim.text, limit=6, settings=match_settings(),
-                                     include_unrelated=False).matches if m.claim_id != claim.id][:5]
+    related = [m for m in match(db.session, claim.text, limit=6, settings=match_settings(),
+                                include_unrelated=False).matches if m.claim_id != claim.id][:5]
     related_claims = {c.id: c for c in db.session.scalars(
         select(Claim).where(Claim.id.in_([m.claim_id for m in related])).options(selectinload(Claim.verdict)))}
     revisions = db.session.scalars(
@@ -296,11 +295,11 @@ def history(claim_id: int):
     found, redirect_to = _claim_or_redirect(claim_id)
     if redirect_to:
         return redirect_to
-    verdict = workflow.get_or_open_verdict(db.session, found)
+    verdict = workflow.verdict_to_show(found)
     revisions = db.session.scalars(
         select(VerdictRevision).where(VerdictRevision.verdict_id == verdict.id)
         .options(selectinload(VerdictRevision.author)).order_by(VerdictRevision.number)
-    ).all()
+    ).all() if verdict.id is not None else []
     by_number = {r.number: r for r in revisions}
     a = request.args.get("a", type=int)
     b = request.args.get("b", type=int)

@@ -303,5 +303,3 @@ def claimreview_feed():
     response.headers["Content-Disposition"] = 'inline; filename="claimreview.json"'
     return response
 
-
-from ..reader_requests import public_views  # noqa: E402,F401  ("Ask us to check" and tracking, on bp)

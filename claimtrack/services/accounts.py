@@ -13,7 +13,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, Role, User
+from ..models import Role, User
+from . import audit
 
 
 @lru_cache(maxsize=8)
@@ -85,15 +86,7 @@ def create_user(session: Session, username: str, password: str, role: str, by: U
     )
     session.add(user)
     session.flush()
-    session.add(
-        AuditEvent(
-            user_id=by.id if by else None,
-            action="user.create",
-            object_type="user",
-            object_id=user.id,
-            details={"username": username, "role": role_value.value},
-        )
-    )
+    audit.record(session, by, "user.create", "user", user.id, username=username, role=role_value.value)
     session.flush()
     return user
 
@@ -107,8 +100,7 @@ def set_password(session: Session, username: str, password: str, by: User | None
         raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     user.password_hash = _hasher_and_dummy()[0].hash(password)
     user.session_token = secrets.token_hex(16)
-    session.add(AuditEvent(user_id=by.id if by else None, action="user.set_password", object_type="user",
-                           object_id=user.id))
+    audit.record(session, by, "user.set_password", "user", user.id)
     session.flush()
     return user
 
@@ -153,8 +145,7 @@ def _audit_change(session: Session, by: User | None, action: str, user: User, be
     details: dict = {"username": user.username}
     if before is not None:
         details.update(before=before, after=after)
-    session.add(AuditEvent(user_id=by.id if by else None, action=action, object_type="user", object_id=user.id,
-                           details=details))
+    audit.record(session, by, action, "user", user.id, **details)
 
 
 def _other_active_admins(session: Session, user: User) -> int:

@@ -1,4 +1,5 @@
-"""The audit log as an admin reads it: filtered, newest first, a page at a time, each event tied to its claim."""
+"""The audit log: the one function that writes an event (``record``), and the log as an admin reads it:
+filtered, newest first, a page at a time, each event tied to its claim."""
 
 from __future__ import annotations
 
@@ -14,6 +15,17 @@ from ..models import Appearance, AuditEvent, Claim, RequestGroup, User, Verdict
 
 # The longest text one detail shows; a whole verdict snapshot is summarised, not dumped.
 MAX_VALUE_CHARS = 300
+
+
+def record(session: Session, user: User | None, action: str, object_type: str | None, object_id: int | None,
+           /, **details: Any) -> AuditEvent:
+    """Add one event to the log: who (None for the system: an import, a command), what (``family.verb``), on
+    which object, and the details (none stored as NULL).  Added to the session; the caller's flush writes it
+    with the change it records, and the caller's commit keeps both or neither."""
+    event = AuditEvent(user_id=user.id if user is not None else None, action=action, object_type=object_type,
+                       object_id=object_id, details=details or None)
+    session.add(event)
+    return event
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ def code_revision() -> str | None:
     """The newest migration this code ships (the schema its models describe)."""
     from alembic.script import ScriptDirectory
 
-    from .. import MIGRATIONS_DIR
+    from ..db import MIGRATIONS_DIR
 
     return ScriptDirectory(MIGRATIONS_DIR).get_current_head()
 

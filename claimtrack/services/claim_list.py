@@ -2,7 +2,7 @@
 verdict, speaker, topic, assignee and date, sorted by a whitelisted column, a page at a time.
 
 One statement loads a page with its speaker, verdict and assignee (no N+1).  A search asks
-``search_index.match_text`` (the one matcher) for its best candidates, so it is bounded by the matcher's
+``services.matching.match`` (the one matcher) for its best candidates, so it is bounded by the matcher's
 candidate count and ranked by the match score.  Read-only.
 """
 
@@ -16,9 +16,9 @@ from sqlalchemy import Select, case, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Claim, Speaker, Topic, User, Verdict, VerdictStatus, claim_topics
-from ..search_index import MatchSettings, match_text
 from ..verdicts import VerdictScale
-from .claims_io import name_key
+from .matching import MatchSettings, match
+from .speakers import name_key
 
 PAGE_SIZE = 50
 # Offset pages walk the list from its top; past this an editor should narrow the filters instead.
@@ -179,7 +179,7 @@ def list_claims(session: Session, filters: ClaimFilters, sort: str, descending: 
         rows = session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
         return ClaimPage(rows=[_row(r) for r in rows[:per_page]], page=page, has_next=len(rows) > per_page)
     # Searching: the matcher's best candidates (bounded by its candidate count), narrowed by the filters.
-    result = match_text(session, filters.text, limit=settings.candidates, settings=settings)
+    result = match(session, filters.text, limit=settings.candidates, settings=settings)
     found = {m.claim_id: m for m in result.matches if m.score > 0}
     if not found:
         return ClaimPage(rows=[], page=page, has_next=False, matched=0)

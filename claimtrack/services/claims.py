@@ -9,11 +9,13 @@ from datetime import date
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, Claim, Role, Topic, User, Verdict, VerdictStatus
+from ..models import Claim, Role, Topic, User, Verdict, VerdictStatus
 from ..search_index import set_claim_terms
+from . import audit
+from .speakers import get_or_create_speaker, resolve_speaker
 
 
 class ClaimInputError(ValueError):
@@ -34,8 +36,6 @@ def open_claim(session: Session, text: str, speaker_name: str | None, claim_date
                lang: str | None = None) -> Claim:
     """A new claim with its speaker (found or created), a verdict with status new, and its search terms in its
     language (``lang``, or detected from the wording)."""
-    from .ingest import get_or_create_speaker
-
     text = clean_wording(text)
     speaker = get_or_create_speaker(session, speaker_name) if speaker_name and speaker_name.strip() else None
     claim = Claim(text=text, speaker=speaker, claim_date=claim_date, lang=lang)
@@ -46,6 +46,23 @@ def open_claim(session: Session, text: str, speaker_name: str | None, claim_date
     session.add(Verdict(claim_id=claim.id, status=VerdictStatus.NEW))
     set_claim_terms(session, claim)
     return claim
+
+
+def lock_claims(session: Session, claim_ids: list[int]) -> None:
+    """Take the two claims for this transaction and re-read them, so the checks below see what is committed now:
+    two opposite merges at once (A into B, B into A) cannot both pass them. PostgreSQL locks the rows (in id
+    order, so opposite merges cannot deadlock); SQLite has one writer, taken here by a no-op write."""
+    ids = sorted(set(claim_ids))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Claim.id).where(Claim.id.in_(ids)).order_by(Claim.id).with_for_update())
+    else:
+        session.execute(update(Claim).where(Claim.id.in_(ids))
+                        .values(merged_into_id=Claim.merged_into_id, updated_at=Claim.updated_at)
+                        .execution_options(synchronize_session=False))
+    for claim_id in ids:
+        claim = session.get(Claim, claim_id)
+        if claim is not None:
+            session.refresh(claim)
 
 
 def set_topics(session: Session, claim: Claim, topics: Sequence[str]) -> None:
@@ -80,7 +97,6 @@ def create_claim(session: Session, data: NewClaim, user: User | None) -> tuple[C
     its topics, a verdict with status new, its place in the match index, and an audit event.  Returns the claim
     and whether its speaker is new.  Editors and admins only (PermissionError); bad input raises
     ClaimInputError."""
-    from .ingest import resolve_speaker
 
     if user is None or user.role not in (Role.ADMIN, Role.EDITOR):
         raise PermissionError("Only editors and admins can open claims.")
@@ -94,7 +110,7 @@ def create_claim(session: Session, data: NewClaim, user: User | None) -> tuple[C
     claim = open_claim(session, data.text, speaker_name, data.claim_date, data.lang)
     claim.url = url
     set_topics(session, claim, data.topics)
-    session.add(AuditEvent(user_id=user.id, action="claim.create", object_type="claim", object_id=claim.id,
-                           details={"by_hand": True, "speaker": speaker_name, "new_speaker": new_speaker}))
+    audit.record(session, user, "claim.create", "claim", claim.id, by_hand=True, speaker=speaker_name,
+                 new_speaker=new_speaker)
     session.flush()
     return claim, new_speaker

@@ -7,7 +7,6 @@ million rows go through without a round trip per row.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
@@ -20,7 +19,6 @@ from ..interchange import REVIEW_FIELDS, ClaimRecord, RecordError, Review, parse
 from ..matching.language import detect_language
 from ..search_index import TermDeltas, claim_terms
 from ..models import (
-    AuditEvent,
     Claim,
     Correction,
     ReviewProvenance,
@@ -33,21 +31,14 @@ from ..models import (
     claim_topics,
 )
 from ..verdicts import Level, RatingMapper, VerdictScale
+from . import audit
+from .speakers import name_key
 
 CLAIMS = Claim.__table__
 VERDICTS = Verdict.__table__
 REVIEWS = ReviewProvenance.__table__
 SPEAKERS = Speaker.__table__
 TOPICS = Topic.__table__
-
-
-def name_key(name: str) -> str:
-    """Fold a person's or topic's name for lookup: case, accents kept, punctuation and spacing folded."""
-    folded = " ".join(re.sub(r"[^\w]+", " ", name.casefold()).split())
-    if not folded:
-        # a name of symbols only ("##", an emoji) keeps them, so two such names never share the empty key
-        folded = " ".join(name.casefold().split())
-    return folded
 
 
 @dataclass
@@ -398,9 +389,8 @@ class ClaimImporter:
         data["correction_note"] = note
         self.session.add(VerdictRevision(verdict_id=verdict_id, number=number + 1, data=data))
         self.session.add(Correction(verdict_id=verdict_id, revision_number=number + 1, note=note))
-        self.session.add(AuditEvent(action="verdict.reimport", object_type="verdict", object_id=verdict_id,
-                                    details={"claim_id": verdict.claim_id, "from": before_words, "to": after_words,
-                                             "by": who}))
+        audit.record(self.session, None, "verdict.reimport", "verdict", verdict_id,
+                     **{"claim_id": verdict.claim_id, "from": before_words, "to": after_words, "by": who})
         self.report.rating_changes += 1
 
     def _write_topics(self, records, claim_ids, existing) -> None:

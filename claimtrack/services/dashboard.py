@@ -33,7 +33,7 @@ from ..models import (
     VerdictStatus,
     claim_topics,
 )
-from .claims_io import name_key
+from .speakers import name_key
 
 PAGE_SIZE = 20
 # Deep pages walk the list from the top; nobody reads past this one.

@@ -13,7 +13,8 @@ from typing import Sequence
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..extraction import extract_candidates, match_speaker
+from .. import config as defaults
+from ..extraction import extract_candidates
 from ..extraction.checkworthiness import score_sentences
 from ..extraction.matchable import matchable_text
 from ..models import (
@@ -22,18 +23,17 @@ from ..models import (
     AppearanceMatch,
     AppearanceStatus,
     Article,
-    AuditEvent,
     Claim,
     Speaker,
-    SpeakerAlias,
     User,
     Verdict,
 )
-from ..search_index import DEFAULT_SETTINGS, MatchSettings, match_text
 from ..webpage import ArticleText
+from . import audit
 from .articles import store_article
 from .claims import ClaimInputError, open_claim
-from .claims_io import name_key
+from .matching import DEFAULT_SETTINGS, MatchSettings, match
+from .speakers import resolve_speaker
 
 
 class DecisionError(ValueError):
@@ -54,51 +54,6 @@ class MatchView:
     rating_text: str | None
     status: str | None
 
-
-def _audit(session: Session, user: User | None, action: str, object_type: str, object_id: int, **details) -> None:
-    session.add(AuditEvent(user_id=user.id if user else None, action=action, object_type=object_type,
-                           object_id=object_id, details=details or None))
-
-
-def resolve_speaker(session: Session, name: str | None, threshold: float = 88.0) -> Speaker | None:
-    """The existing speaker (by name or alias, fuzzily) that ``name`` refers to, or None."""
-    if not name:
-        return None
-    key = name_key(name)
-    if not key:
-        return None
-    exact = session.scalar(select(Speaker).where(Speaker.name_key == key))
-    if exact is not None:
-        return exact
-    alias = session.scalar(select(SpeakerAlias).where(SpeakerAlias.alias_key == key))
-    if alias is not None:
-        return alias.speaker
-    # Fuzzy: only speakers sharing the surname-like last word are compared, so this stays an index-sized look-up.
-    last = key.split()[-1]
-    if len(last) < 3:
-        return None
-    pattern = f"%{last[:-1]}%" if len(last) > 4 else f"%{last}%"
-    known: dict[int, list[str]] = {}
-    for speaker_id, speaker_name in session.execute(
-        select(Speaker.id, Speaker.name).where(Speaker.name_key.like(pattern)).limit(200)
-    ):
-        known.setdefault(speaker_id, []).append(speaker_name)
-    for speaker_id, alias_name in session.execute(
-        select(SpeakerAlias.speaker_id, SpeakerAlias.alias).where(SpeakerAlias.alias_key.like(pattern)).limit(200)
-    ):
-        known.setdefault(speaker_id, []).append(alias_name)
-    found = match_speaker(name, known, threshold=threshold) if known else None
-    return session.get(Speaker, found) if found is not None else None
-
-
-def get_or_create_speaker(session: Session, name: str) -> Speaker:
-    """The speaker ``name`` refers to, created when there is none."""
-    speaker = resolve_speaker(session, name)
-    if speaker is None:
-        speaker = Speaker(name=" ".join(name.split())[:200], name_key=name_key(name)[:200])
-        session.add(speaker)
-        session.flush()
-    return speaker
 
 
 def ingest_article(session: Session, article_text: ArticleText, user: User | None = None,
@@ -137,8 +92,8 @@ def ingest_article(session: Session, article_text: ArticleText, user: User | Non
             checkworthiness=round(float(score), 4),
         ))
     session.flush()
-    _audit(session, user, "article.ingest", "article", article.id, candidates=len(candidates),
-           **({"dropped_low_candidates": dropped} if dropped else {}))
+    audit.record(session, user, "article.ingest", "article", article.id, candidates=len(candidates),
+                 **({"dropped_low_candidates": dropped} if dropped else {}))
     session.flush()
     return article, True
 
@@ -167,7 +122,8 @@ def paragraphs_of(article: Article) -> list[str]:
 
 
 def matches_for(
-    session: Session, appearances: Sequence[Appearance], settings: MatchSettings = DEFAULT_SETTINGS, limit: int = 3,
+    session: Session, appearances: Sequence[Appearance], settings: MatchSettings = DEFAULT_SETTINGS,
+    limit: int = defaults.INGEST_MATCHES_PER_CANDIDATE,
 ) -> dict[int, list[MatchView]]:
     """Match each appearance against the earlier claims and keep what was found (its rows in appearance_matches
     and its top score), replacing what an earlier match kept; the shown bands only, with their verdicts. A write:
@@ -176,7 +132,7 @@ def matches_for(
     if ids:
         session.execute(delete(AppearanceMatch).where(AppearanceMatch.appearance_id.in_(ids)))
     for appearance in appearances:
-        result = match_text(session, matchable_text(appearance.sentence, appearance.is_quote), limit=limit + 1,
+        result = match(session, matchable_text(appearance.sentence, appearance.is_quote), limit=limit + 1,
                             settings=settings, include_unrelated=False)
         found = [m for m in result.matches if m.claim_id != appearance.claim_id][:limit]
         appearance.match_score = found[0].score if found else None
@@ -189,7 +145,8 @@ def matches_for(
     return stored_matches(session, appearances, limit)
 
 
-def stored_matches(session: Session, appearances: Sequence[Appearance], limit: int = 3) -> dict[int, list[MatchView]]:
+def stored_matches(session: Session, appearances: Sequence[Appearance],
+                   limit: int = defaults.INGEST_MATCHES_PER_CANDIDATE) -> dict[int, list[MatchView]]:
     """The matches kept for each appearance, best first, with the claims' current wording and verdicts, in one
     query; reads only."""
     by_id = {appearance.id: appearance for appearance in appearances}
@@ -245,8 +202,8 @@ def link_appearance(session: Session, appearance: Appearance, claim_id: int, use
     appearance.dismiss_reason = None
     appearance.stance = Stance(stance)
     _decide(appearance, user, AppearanceStatus.LINKED)
-    _audit(session, user, "appearance.link", "appearance", appearance.id, claim_id=claim.id,
-           stance=appearance.stance.value)
+    audit.record(session, user, "appearance.link", "appearance", appearance.id, claim_id=claim.id,
+                 stance=appearance.stance.value)
     session.flush()
     return claim
 
@@ -267,7 +224,7 @@ def create_claim_from_appearance(
         appearance.speaker_id = speaker.id
     appearance.stance = Stance(stance)
     _decide(appearance, user, AppearanceStatus.LINKED)
-    _audit(session, user, "claim.create", "claim", claim.id, from_appearance=appearance.id)
+    audit.record(session, user, "claim.create", "claim", claim.id, from_appearance=appearance.id)
     session.flush()
     return claim
 
@@ -278,7 +235,7 @@ def dismiss_appearance(session: Session, appearance: Appearance, user: User, rea
     appearance.stance = None
     appearance.dismiss_reason = (reason or "").strip()[:200] or None
     _decide(appearance, user, AppearanceStatus.DISMISSED)
-    _audit(session, user, "appearance.dismiss", "appearance", appearance.id, reason=appearance.dismiss_reason)
+    audit.record(session, user, "appearance.dismiss", "appearance", appearance.id, reason=appearance.dismiss_reason)
     session.flush()
 
 

@@ -8,11 +8,13 @@ flushes and never commits.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from ..models import Appearance, AuditEvent, Claim, Comment, Correction, User, VerdictStatus
+from ..models import Appearance, Claim, Comment, Correction, User, VerdictStatus
 from ..search_index import set_claim_terms
+from . import audit
+from .claims import lock_claims
 
 MERGING_ROLES = ("admin", "editor")
 
@@ -40,23 +42,6 @@ def resolve_claim(session: Session, claim_id: int) -> tuple[Claim | None, bool]:
         return None, False
     final = _final(session, claim)
     return final, final.id != claim.id
-
-
-def lock_claims(session: Session, claim_ids: list[int]) -> None:
-    """Take the two claims for this transaction and re-read them, so the checks below see what is committed now:
-    two opposite merges at once (A into B, B into A) cannot both pass them. PostgreSQL locks the rows (in id
-    order, so opposite merges cannot deadlock); SQLite has one writer, taken here by a no-op write."""
-    ids = sorted(set(claim_ids))
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Claim.id).where(Claim.id.in_(ids)).order_by(Claim.id).with_for_update())
-    else:
-        session.execute(update(Claim).where(Claim.id.in_(ids))
-                        .values(merged_into_id=Claim.merged_into_id, updated_at=Claim.updated_at)
-                        .execution_options(synchronize_session=False))
-    for claim_id in ids:
-        claim = session.get(Claim, claim_id)
-        if claim is not None:
-            session.refresh(claim)
 
 
 def _published(claim: Claim) -> bool:
@@ -144,7 +129,6 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User, not
         session.add(Correction(verdict_id=surviving.id, revision_number=revision.number, note=note,
                                author_id=user.id))
         details["correction_note"] = note
-    session.add(AuditEvent(user_id=user.id, action="claim.merge", object_type="claim", object_id=target.id,
-                           details=details))
+    audit.record(session, user, "claim.merge", "claim", target.id, **details)
     session.flush()
     return target

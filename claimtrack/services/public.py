@@ -38,10 +38,11 @@ from ..models import (
     VerdictStatus,
     claim_topics,
 )
-from ..search_index import MatchSettings, match_text
 from ..verdicts import VerdictScale
-from .claims_io import _review_of, name_key
+from .claims_io import _review_of
+from .matching import MatchSettings, match
 from .merge import resolve_claim
+from .speakers import name_key
 
 PAGE_SIZE = 20
 # Offset pages walk the list from its top; past this a reader should narrow the filters instead.
@@ -234,9 +235,18 @@ def latest(session: Session, filters: PublicFilters = PublicFilters(), page: int
 def search(session: Session, text: str, filters: PublicFilters, settings: MatchSettings,
            limit: int = SEARCH_RESULTS) -> list[ClaimCard]:
     """Published claims that say what ``text`` says, best first, with their 0-100 scores."""
-    result = match_text(session, text, limit=max(limit, settings.candidates), settings=settings,
-                        include_unrelated=False)
-    scores = {m.claim_id: m.score for m in result.matches}
+    result = match(session, text, limit=max(limit, settings.candidates), settings=settings,
+                   include_unrelated=False)
+    return scored_cards(session, {m.claim_id: m.score for m in result.matches}, filters, limit)
+
+
+def scored_cards(session: Session, scores: dict[int, float], filters: PublicFilters = PublicFilters(),
+                 limit: int = SEARCH_RESULTS) -> list[ClaimCard]:
+    """The published, unmerged claims among ``scores`` (claim id -> match score) as cards, best score first.
+
+    What is public is decided here, by the card query: the search and the "Ask us to check" answer read
+    matches through it, so nothing unpublished can leak.
+    """
     if not scores:
         return []
     rows = session.execute(_apply(_cards(by_claim=True), filters).where(Claim.id.in_(list(scores)))).all()

@@ -25,7 +25,7 @@ import hmac
 import re
 import secrets
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
 from urllib.parse import urlsplit
@@ -33,9 +33,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..matching import Candidate, CorpusStats, Match, plan_query, rank, tokens
+from .. import config as defaults
+from ..matching import Candidate, CorpusStats, Match, Thresholds, rank, tokens
 from ..models import (
-    AuditEvent,
     CheckRequest,
     Claim,
     RequestGroup,
@@ -45,11 +45,13 @@ from ..models import (
     TermStat,
     User,
 )
-from ..search_index import MAX_PLANNED_TERMS, MatchSettings, corpus_stats, fetch_candidates
+from ..search_index import corpus_stats
+from . import audit
 from . import public as public_service
+from .matching import MatchSettings, match
 from .public import ClaimCard, as_utc, clean_text
 
-MAX_TEXT_CHARS = 2000
+MAX_TEXT_CHARS = defaults.REQUESTS_MAX_TEXT_CHARS
 MIN_TEXT_WORDS = 3
 MAX_SEEN_CHARS = 500
 MAX_EMAIL_CHARS = 254
@@ -154,23 +156,30 @@ class Lookup:
     """One text looked up once: its corpus statistics, the claims the index offers, and their ranking.
 
     The instant answer, the grouping by claim and the grouping among requests all read it, so a request
-    costs one full-text query of the claims, not three.
+    costs one match (one full-text query of the claims), not three.  ``pool`` is the lexical candidates the
+    match read (the requests' grouping ranks requests among them); ``matches`` are the match's own, fused with
+    the semantic tier when it is on (``tier`` says which).
     """
 
     text: str
     stats: CorpusStats
     pool: list[Candidate]
     matches: list[Match]
+    tier: str = "lexical"
 
 
 def look_up(session: Session, text: str, settings: MatchSettings) -> Lookup:
-    """Plan, fetch and rank the claims for ``text`` as match_text does (same plan, pool and scores)."""
-    stats = corpus_stats(session, set(tokens(text)))
-    plan = plan_query(text, stats.doc_freq, stats.total_docs, max_terms=MAX_PLANNED_TERMS,
-                      max_postings=settings.max_postings)
-    pool = fetch_candidates(session, plan, settings.candidates)
-    matches = rank(text, pool, stats, limit=len(pool), thresholds=settings.thresholds) if pool else []
-    return Lookup(text=text, stats=stats, pool=pool, matches=[m for m in matches if m.band != "none"])
+    """Match ``text`` with the one matcher (``services.matching.match``), every shown band, best first."""
+    # Every candidate ranked: the lexical pool holds at most settings.candidates claims, the dense side adds at
+    # most settings.semantic.candidates.
+    result = match(session, text, limit=settings.candidates + settings.semantic.candidates, settings=settings,
+                   include_unrelated=False)
+    return Lookup(text=text, stats=result.stats, pool=result.candidates, matches=result.matches, tier=result.tier)
+
+
+def _bands(lookup: Lookup, settings: MatchSettings) -> Thresholds:
+    """The score bands the lookup's matches were scored with (the hybrid tier has its own)."""
+    return settings.hybrid_thresholds if lookup.tier == "hybrid" else settings.thresholds
 
 
 @dataclass(frozen=True)
@@ -188,16 +197,13 @@ def instant_answer(session: Session, text: str, settings: MatchSettings) -> Answ
     Only published, unmerged claims are ever returned (read through services.public's card query).
     """
     lookup = look_up(session, text, settings)
-    scores = {m.claim_id: m.score for m in lookup.matches}
-    cards: list[ClaimCard] = []
-    if scores:
-        # services.public's own card query (published, unmerged) decides what is public, as its search does.
-        rows = session.execute(public_service._cards(by_claim=True).where(Claim.id.in_(list(scores)))).all()
-        cards = sorted((replace(public_service._card(r), score=round(scores[r[0]], 1)) for r in rows),
-                       key=lambda c: (-(c.score or 0), -c.id))[:RELATED_SHOWN]
-    if cards and (cards[0].score or 0) >= settings.thresholds.same_claim:
+    # services.public's card query (published, unmerged) decides what is public, as its search does.
+    cards = public_service.scored_cards(session, {m.claim_id: m.score for m in lookup.matches},
+                                        limit=RELATED_SHOWN)
+    bands = _bands(lookup, settings)
+    if cards and (cards[0].score or 0) >= bands.same_claim:
         return Answer(same=cards[0], related=[], lookup=lookup)
-    related = [c for c in cards if (c.score or 0) >= settings.thresholds.related]
+    related = [c for c in cards if (c.score or 0) >= bands.related]
     return Answer(same=None, related=related, lookup=lookup)
 
 
@@ -254,18 +260,18 @@ def find_group(session: Session, text: str, settings: MatchSettings, lookup: Loo
     # high one way only.  A pair is "the same" when it is so both ways.
     query = Candidate(claim_id=0, external_id=None, text=text, title=None, speaker=None,
                       terms=" ".join(tokens(text)))
-    for match in forward[:SYMMETRIC_CHECKS]:
-        if match.band != "same":
+    for found in forward[:SYMMETRIC_CHECKS]:
+        if found.band != "same":
             break
         # The other way round among the same claims (the two texts say the same, so the index offers much the
         # same pool for both): its own term statistics, no second full-text query.
-        other = texts[match.claim_id]
+        other = texts[found.claim_id]
         reverse = Lookup(text=other, stats=corpus_stats(session, set(tokens(other))), pool=lookup.pool, matches=[])
         back = _rank_in_pool(reverse, [query], settings)
         score = next((m.score for m in back if m.claim_id == 0 and m.band == "same"), None)
         if score is not None:
-            return GroupMatch(group_id=groups[match.claim_id], request_id=-match.claim_id,
-                              score=min(match.score, score))
+            return GroupMatch(group_id=groups[found.claim_id], request_id=-found.claim_id,
+                              score=min(found.score, score))
     return None
 
 
@@ -529,8 +535,7 @@ def _decide(session: Session, group: RequestGroup, user: User, status: RequestGr
     group.status = status
     group.decided_by_id = user.id
     group.decided_at = utcnow()
-    session.add(AuditEvent(user_id=user.id, action=action, object_type="request_group", object_id=group.id,
-                           details=details or None))
+    audit.record(session, user, action, "request_group", group.id, **details)
 
 
 def _open(session: Session, group: RequestGroup) -> None:
@@ -558,8 +563,7 @@ def turn_into_claim(session: Session, group: RequestGroup, text: str, speaker_na
         raise RequestError(str(error)) from None
     group.claim_id = claim.id
     _decide(session, group, user, RequestGroupStatus.CLAIM, "requests.claim", claim_id=claim.id)
-    session.add(AuditEvent(user_id=user.id, action="claim.create", object_type="claim", object_id=claim.id,
-                           details={"from_request_group": group.id}))
+    audit.record(session, user, "claim.create", "claim", claim.id, from_request_group=group.id)
     session.flush()
     return claim
 

@@ -24,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import (
-    AuditEvent,
     Claim,
     Comment,
     Correction,
@@ -37,7 +36,9 @@ from ..models import (
 )
 from ..search_index import set_claim_terms
 from ..verdicts import VerdictScale
-from .claims import ClaimInputError, clean_wording, set_topics
+from . import audit
+from .claims import ClaimInputError, clean_wording, lock_claims, set_topics
+from .speakers import get_or_create_speaker
 
 WRITERS = (Role.ADMIN, Role.EDITOR)
 APPROVERS = (Role.ADMIN, Role.REVIEWER)
@@ -84,10 +85,6 @@ def _require(user: User | None, roles: Sequence[Role], what: str) -> None:
         names = " and ".join(sorted(r.value + "s" for r in roles))
         raise PermissionError(f"Only {names} can {what}.")
 
-
-def _audit(session: Session, user: User | None, action: str, object_type: str, object_id: int, **details) -> None:
-    session.add(AuditEvent(user_id=user.id if user else None, action=action, object_type=object_type,
-                           object_id=object_id, details=details or None))
 
 
 def snapshot(verdict: Verdict) -> dict[str, Any]:
@@ -156,6 +153,15 @@ def get_or_open_verdict(session: Session, claim: Claim) -> Verdict:
     return claim.verdict
 
 
+def verdict_to_show(claim: Claim) -> Verdict:
+    """The claim's verdict, or an unsaved new one to show when it has none (a page that only shows never writes:
+    the first change opens it with ``get_or_open_verdict``)."""
+    if claim.verdict is not None:
+        return claim.verdict
+    # claim_id only, not the relationship: assigning claim= would cascade the new verdict into the session.
+    return Verdict(claim_id=claim.id, status=VerdictStatus.NEW, version=1)
+
+
 def save_verdict(
     session: Session, verdict: Verdict, data: VerdictInput, user: User, expected_version: int | None,
     scale: VerdictScale,
@@ -203,8 +209,8 @@ def save_verdict(
                                author_id=user.id))
         verdict.pending_correction = None        # the admin's own correction supersedes a waiting one
         override = {"admin_override": True, "before": before}
-    _audit(session, user, "verdict.save", "verdict", verdict.id, revision=revision.number,
-           status=verdict.status.value, **override)
+    audit.record(session, user, "verdict.save", "verdict", verdict.id, revision=revision.number,
+                 status=verdict.status.value, **override)
     session.flush()
     return revision
 
@@ -235,8 +241,8 @@ def _propose_correction(session: Session, verdict: Verdict, data: VerdictInput, 
     verdict.updated_by_id = user.id
     verdict.updated_at = datetime.now(timezone.utc)
     session.flush()  # bumps the version: a reviewer approves exactly this proposal
-    _audit(session, user, "verdict.correction_proposed", "verdict", verdict.id, before=snapshot(verdict),
-           after={k: v for k, v in proposal.items() if k not in ("proposed_by", "proposed_by_name")})
+    audit.record(session, user, "verdict.correction_proposed", "verdict", verdict.id, before=snapshot(verdict),
+                 after={k: v for k, v in proposal.items() if k not in ("proposed_by", "proposed_by_name")})
     session.flush()
     return None
 
@@ -256,8 +262,6 @@ def _apply_correction(session: Session, verdict: Verdict, user: User, override: 
             accessed_on=date.fromisoformat(src["accessed_on"]) if src.get("accessed_on") else None))
     claim_before = None
     if "claim_text" in proposal:
-        from .ingest import get_or_create_speaker
-
         claim = verdict.claim
         claim_before = {"text": claim.text, "speaker": claim.speaker.name if claim.speaker else None}
         claim.text = proposal["claim_text"]
@@ -274,11 +278,11 @@ def _apply_correction(session: Session, verdict: Verdict, user: User, override: 
     revision = _revise(session, verdict, user, note)
     session.add(Correction(verdict_id=verdict.id, revision_number=revision.number, note=note[:2000],
                            author_id=proposal.get("proposed_by") or user.id))
-    _audit(session, user, "verdict.approve_correction", "verdict", verdict.id, revision=revision.number,
-           before=before, after=snapshot(verdict), **({"admin_override": True} if override else {}),
-           **({"claim_before": claim_before, "claim_after": {"text": proposal["claim_text"],
-                                                              "speaker": proposal.get("claim_speaker")}}
-              if claim_before else {}))
+    audit.record(session, user, "verdict.approve_correction", "verdict", verdict.id, revision=revision.number,
+                 before=before, after=snapshot(verdict), **({"admin_override": True} if override else {}),
+                 **({"claim_before": claim_before, "claim_after": {"text": proposal["claim_text"],
+                                                                    "speaker": proposal.get("claim_speaker")}}
+                    if claim_before else {}))
 
 
 # action -> (allowed from, new status, who may, what it is called for a message)
@@ -374,15 +378,14 @@ def change_status(
         if action == "unpublish":
             session.add(Correction(verdict_id=verdict.id, revision_number=revision.number,
                                    note=(note or "").strip()[:2000], author_id=user.id))
-    _audit(session, user, f"verdict.{action}", "verdict", verdict.id, status=target.value,
-           **({"admin_override": True} if override else {}))
+    audit.record(session, user, f"verdict.{action}", "verdict", verdict.id, status=target.value,
+                 **({"admin_override": True} if override else {}))
     session.flush()
 
 
 def _check_claim_version(session: Session, verdict: Verdict, claim: Claim, expected: int | None) -> None:
     """Refuse an approval of a claim reworded after review was requested, or after the approver's page was shown.
     The claim is taken for this transaction first, so an edit cannot slip in between this check and the commit."""
-    from .merge import lock_claims
 
     lock_claims(session, [claim.id])
     if verdict.reviewed_claim_version is not None and verdict.reviewed_claim_version != claim.version:
@@ -402,8 +405,8 @@ def _decide_correction(session: Session, verdict: Verdict, action: str, user: Us
         verdict.pending_correction = None
         verdict.updated_at = datetime.now(timezone.utc)
         session.flush()
-        _audit(session, user, "verdict.reject_correction", "verdict", verdict.id, proposal=proposal,
-               note=(note or "").strip()[:2000] or None)
+        audit.record(session, user, "verdict.reject_correction", "verdict", verdict.id, proposal=proposal,
+                     note=(note or "").strip()[:2000] or None)
         session.flush()
         return
     override = user.id == proposal.get("proposed_by")
@@ -420,7 +423,8 @@ def assign(session: Session, verdict: Verdict, assignee: User | None, user: User
     if assignee is not None and assignee.role not in WRITERS:
         raise WorkflowError("Verdicts are assigned to editors or admins.")
     verdict.assignee_id = assignee.id if assignee else None
-    _audit(session, user, "verdict.assign", "verdict", verdict.id, assignee=assignee.username if assignee else None)
+    audit.record(session, user, "verdict.assign", "verdict", verdict.id,
+                 assignee=assignee.username if assignee else None)
     session.flush()
 
 
@@ -436,7 +440,7 @@ def add_comment(session: Session, claim: Claim, body: str, user: User) -> Commen
     comment = Comment(claim_id=claim.id, author_id=user.id, body=body)
     session.add(comment)
     session.flush()
-    _audit(session, user, "comment.add", "claim", claim.id, comment=comment.id)
+    audit.record(session, user, "comment.add", "claim", claim.id, comment=comment.id)
     session.flush()
     return comment
 
@@ -454,8 +458,6 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
     ``expected_text``: the wording the editor started from; another edit committed since raises StaleClaim.
     ``lang``: the claim's language code; None keeps it, or detects it again when the wording changed.
     The claim is taken for this transaction first, so two edits at once cannot both subtract its old terms."""
-    from .ingest import get_or_create_speaker
-    from .merge import lock_claims
 
     _require(user, WRITERS, "edit claims")
     text = " ".join((text or "").split())
@@ -491,9 +493,9 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
             verdict.updated_by_id = user.id
             verdict.updated_at = datetime.now(timezone.utc)
             session.flush()
-            _audit(session, user, "claim.edit_proposed", "claim", claim.id,
-                   before={"text": claim.text, "speaker": current_speaker or None},
-                   after={"text": text, "speaker": speaker_name or None})
+            audit.record(session, user, "claim.edit_proposed", "claim", claim.id,
+                         before={"text": claim.text, "speaker": current_speaker or None},
+                         after={"text": text, "speaker": speaker_name or None})
             session.flush()
             return False
     before = {"text": claim.text, "speaker": current_speaker or None}
@@ -513,8 +515,8 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
         session.add(Correction(verdict_id=verdict.id, revision_number=revision.number, note=note.strip()[:2000],
                                author_id=user.id))
         override = {"admin_override": True}
-    _audit(session, user, "claim.edit", "claim", claim.id, before=before,
-           after={"text": claim.text, "speaker": speaker_name or None}, **override)
+    audit.record(session, user, "claim.edit", "claim", claim.id, before=before,
+                 after={"text": claim.text, "speaker": speaker_name or None}, **override)
     session.flush()
     return True
 
