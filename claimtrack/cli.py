@@ -398,7 +398,7 @@ def demo_setup_command() -> None:
     from .services.demo import load_demo
 
     if db.session.scalar(select(func.count()).select_from(Claim)) == 0:
-        summary = load_demo(db.session, _scale())
+        summary = load_demo(db.session, _scale(), settings=current_app.extensions["ingest_match_settings"])
         db.session.commit()
         click.echo(f"Loaded the demo data: {summary}.")
     if not any_user_exists(db.session):

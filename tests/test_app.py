@@ -90,3 +90,7 @@ def test_demo_setup_on_empty_database(app, runner):
         article = db.session.scalar(select(Article))
         assert article.title.startswith("Zelensky draws line") and "NATO" in article.text
         assert db.session.scalar(select(User.username)) == "admin"
+        # the demo article's candidates were matched as the ingest form matches them: the review screen has matches
+        from claimtrack.models import AppearanceMatch
+        crimea = db.session.scalar(select(Claim.id).where(Claim.text.like("Russia annexed the Crimean%")))
+        assert crimea in set(db.session.scalars(select(AppearanceMatch.claim_id)))
