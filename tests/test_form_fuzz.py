@@ -30,8 +30,9 @@ from claimtrack.db import db
 from claimtrack.models import Claim, Correction, Verdict, VerdictRevision, VerdictStatus
 from claimtrack.search_index import check_index
 
-from .test_security_sweep import ADMINS, POST_TARGET, ROLE_USER, ROUTES, WRITERS, NEWSROOM, app_rules, build_newsroom, csrf, \
+from .test_security_sweep import ADMINS, POST_TARGET, ROLE_USER, ROUTES, WRITERS, NEWSROOM, app_rules, build_newsroom, \
     logged_in
+from .helpers import csrf_token as csrf
 
 pytestmark = pytest.mark.fuzz
 
