@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from claimtrack.extraction import extract_candidates  # noqa: E402
 from claimtrack.extraction.sentences import paragraphs, quote_spans, sentences  # noqa: E402
+from claimtrack.extraction.syntax import parse_paragraphs, parser  # noqa: E402
 from claimtrack.extraction.speakers import (  # noqa: E402
-    _AUX, _FUNCTION, MODEL_PATH, SpeakerModel, UnitSpan, candidates_of, features_of, guard_features, lowercase_words,
+    _AUX, _FUNCTION, MODEL_PATH, PARSE_MODEL_PATH, SpeakerModel, UnitSpan, candidates_of, features_of, guard_features, lowercase_words,
     unit_tokens, unit_view,
 )
 
@@ -127,6 +128,7 @@ def examples(articles: list[dict], model: SpeakerModel, scorer) -> tuple[list[li
         quotes_of: dict[int, list] = {}
         units = article_units(text)
         common = lowercase_words({u.body for u, _ in units})
+        parses = parse_paragraphs(u.body for u, _ in units) if model.parse else None
         prev_gold: dict | None = None
         prev_kind, prev_par, prev_quoted = "none", -1, False
         for unit, offset in units:
@@ -138,7 +140,8 @@ def examples(articles: list[dict], model: SpeakerModel, scorer) -> tuple[list[li
                 quotes_of[unit.paragraph] = quote_spans(unit.body)
             tokens = unit_tokens(unit, quotes_of[unit.paragraph])
             carry = prev_gold is not None
-            view = unit_view(tokens, model, unit.paragraph != prev_par, prev_kind, prev_quoted)
+            view = unit_view(tokens, model, unit.paragraph != prev_par, prev_kind, prev_quoted,
+                             parses.get(unit.body) if parses else None, unit.start)
             mentions = candidates_of(tokens, model, carry, common)
             GX.append(guard_features(tokens, view, mentions, model))
             Gy.append(int(bool(inside or covering)))
@@ -237,7 +240,12 @@ def main() -> None:
                     help="largest share of no-source statements credited to someone a chosen setting may have "
                          "(the shipped model's level before the guard was tuned: 0.188 on dev)")
     ap.add_argument("--write", action="store_true", help="save the best model over the shipped one")
+    ap.add_argument("--parse", action="store_true",
+                    help="fit with the dependency parse (claimtrack.extraction.syntax; requirements-parse.txt) and "
+                         "write speaker_model_parse.json.gz")
     args = ap.parse_args()
+    if args.parse and parser() is None:
+        raise SystemExit("--parse needs the parser: .venv/bin/pip install -r requirements-parse.txt")
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -246,7 +254,7 @@ def main() -> None:
     scorer = load_scorer(args.data)
     cues, heads = learn_lexicons(train)
     lower = learn_lower(train)
-    base = SpeakerModel(weights={}, cues=cues, heads=heads, lower=lower)
+    base = SpeakerModel(weights={}, cues=cues, heads=heads, lower=lower, parse=args.parse)
     t0 = time.perf_counter()
     X, y, _, GX, Gy = examples(train, base, scorer)
     print(f"train: {len(set(map(tuple, X)))} distinct rows, {len(y)} possible sources, {sum(y)} positive, "
@@ -269,7 +277,7 @@ def main() -> None:
             model = SpeakerModel(weights=weights, cues=cues, heads=heads, bias=float(clf.intercept_[0]),
                                  none_bias=nb, lower=lower, strong_cue=strong if not fitted else 0.3,
                                  guard=guard if fitted else {}, guard_bias=float(gclf.intercept_[0]),
-                                 guard_threshold=strong if fitted else 0.5)
+                                 guard_threshold=strong if fitted else 0.5, parse=args.parse)
             res = evaluate(dev, args.data / "polnear-dev.jsonl", scorer, model)
             q, r = res["quoted"], res["reported"]
             guard_name = "guard" if fitted else "strong"
@@ -285,9 +293,10 @@ def main() -> None:
     print(f"best C, none bias, (fitted guard?, strong cue or guard threshold) = {best[1]} "
           f"(dev all right among found {best[0]:.3f})")
     if args.write:
-        with gzip.open(MODEL_PATH, "wt", encoding="utf-8", compresslevel=9) as handle:
+        target = PARSE_MODEL_PATH if args.parse else MODEL_PATH
+        with gzip.open(target, "wt", encoding="utf-8", compresslevel=9) as handle:
             json.dump(best[2].to_json(), handle, separators=(",", ":"))
-        print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size // 1024} KiB)")
+        print(f"wrote {target} ({target.stat().st_size // 1024} KiB)")
 
 
 if __name__ == "__main__":

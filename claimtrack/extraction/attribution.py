@@ -94,6 +94,17 @@ turkiye uganda ukraine uae venezuela vietnam wales yemen zimbabwe america washin
 kiev london paris berlin brussels tehran pyongyang ankara jerusalem tokyo delhi kremlin pentagon whitehall
 nato un eu who imf opec
 """.split())
+# places of more than one word, and the US states: a place is never a person ("the United States does not ...")
+PLACES = frozenset(line.strip() for line in """
+united states|united kingdom|north korea|south korea|saudi arabia|new zealand|south africa|united arab emirates
+european union|united nations|soviet union|czech republic|dominican republic|el salvador|costa rica|puerto rico
+sri lanka|hong kong|ivory coast|burkina faso|sierra leone|papua new guinea|north macedonia|new york city
+alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|hawaii|idaho|illinois|indiana
+iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|missouri|montana
+nebraska|nevada|new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|oklahoma|oregon
+pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|west virginia
+wisconsin|wyoming|district of columbia|gaza|west bank|crimea|donbas|kashmir|tibet|xinjiang|catalonia|quebec
+""".replace("\n", "|").split("|") if line.strip())
 _FUNCTION_WORDS = frozenset("""
 a an the and but or nor so yet both either neither notably however meanwhile also still then now later
 earlier instead indeed moreover furthermore separately additionally in on at by for from with without to of
@@ -156,9 +167,13 @@ def kind_of(name: str | None, publisher: str | None = None) -> str:
         return "organisation"
     if any(t.endswith(("'s", "\u2019s")) for t in tokens) and not _is_cap(tokens[-1]):
         return "organisation"
-    if any(len(t) >= 2 and t.replace(".", "").isupper() and t.replace(".", "").isalpha() for t in tokens):
-        return "organisation"
+    if any(len(t.replace(".", "")) >= 2 and t.replace(".", "").isupper() and t.replace(".", "").isalpha()
+           for t in tokens):
+        return "organisation"               # an acronym ("NATO", "U.N."), not an initial ("John F. Kerry")
     if len(tokens) == 1 and lows[0] in COUNTRIES:
+        return "organisation"
+    bare = " ".join(lows[1:] if lows[0] == "the" else lows)
+    if bare in PLACES or bare in COUNTRIES:
         return "organisation"
     if lows and lows[0] in ("the", "a", "an"):
         return "organisation"

@@ -31,7 +31,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+log = logging.getLogger(__name__)
+
 MODEL_PATH = Path(__file__).with_name("speaker_model.json.gz")
+PARSE_MODEL_PATH = Path(__file__).with_name("speaker_model_parse.json.gz")   # fitted with the parse
 
 PRONOUNS = frozenset("he she they it we i you who him her them us me".split())
 PERSON_PRONOUNS = frozenset("he she him her i me".split())
@@ -238,6 +241,8 @@ class UnitView:
     new_paragraph: bool
     prev_kind: str                 # kind of the previous unit's chosen source ("none" when it had none)
     prev_quoted: bool
+    # the parse, when the model was fitted with one: the paragraph's parse and, for each token, its parse token
+    syntax: tuple | None = None
 
 
 def mention_features(m: Mention, v: UnitView, order: int, total: int) -> list[str]:
@@ -285,7 +290,49 @@ def mention_features(m: Mention, v: UnitView, order: int, total: int) -> list[st
     if k == "name":
         f.append(f"k={k}|the={t[a].low == 'the'}")
         f.append(f"k={k}|acr={t[b].text.isupper() and len(t[b].text) > 1}")
+    if v.syntax is not None:
+        f += _parse_features(m, v)
     return f
+
+
+def _cue_bucket(share: float) -> str:
+    return "hi" if share >= 0.3 else ("mid" if share >= 0.1 else ("lo" if share > 0 else "no"))
+
+
+def _parse_features(m: Mention, v: UnitView) -> list[str]:
+    """What the parse says of a possible source: its relation to its head word ("nsubj" of "said", "dobj" of
+    "dismissed", "pobj" of "to" in "according to"), whether that head is a cue, and whether the head governs
+    the unit's quotation."""
+    parsed, idx, cues, quote_heads = v.syntax
+    k = m.kind
+    if k in ("prev", "none"):
+        root = next((i for i, a in enumerate(parsed.arcs) if a.dep == "ROOT" and i in set(idx)), None)
+        if root is None:
+            return [f"k={k}|root=?"]
+        subj = next((a for a in parsed.arcs if a.head == root and a.dep in ("nsubj", "nsubjpass")), None)
+        rc = _cue_bucket(cues.get(parsed.arcs[root].low, 0.0))
+        return [f"k={k}|rootcue={rc}", f"k={k}|rootsubj={subj.pos if subj else 'none'}|rootcue={rc}",
+                f"k={k}|rootq={root in quote_heads}"]
+    span = {idx[i] for i in range(m.first, m.last + 1) if idx[i] is not None}
+    if not span:
+        return [f"k={k}|dep=?"]
+    head = next((i for i in sorted(span) if parsed.arcs[i].head not in span or parsed.arcs[i].head == i), max(span))
+    arc = parsed.arcs[head]
+    dep = arc.dep
+    if dep == "appos":
+        arc = parsed.arcs[arc.head]           # "Jean-Marc Ayrault, the foreign minister ...": the appositive's head
+        dep = f"{arc.dep}>{dep}"
+    gov_i = arc.head
+    gov = parsed.arcs[gov_i]
+    gcue = _cue_bucket(cues.get(gov.low, 0.0))
+    out = [f"k={k}|dep={dep}", f"k={k}|dep={dep}|gpos={gov.pos}", f"k={k}|dep={dep}|gcue={gcue}",
+           f"k={k}|dep={dep}|gq={gov_i in quote_heads}", f"k={k}|dep={dep}|gdep={gov.dep}|gcue={gcue}"]
+    if dep.startswith("pobj"):
+        up = parsed.arcs[gov.head]
+        out.append(f"k={k}|pobj={gov.low}_{up.low if up.low in cues or up.low == 'according' else up.pos}")
+    if gov.low in cues and cues[gov.low] >= 0.1:
+        out.append(f"k={k}|dep={dep}|g={gov.low}")
+    return out
 
 
 _AUX = frozenset("has have had is are was were will would did does do can could should may might must also "
@@ -334,6 +381,7 @@ class SpeakerModel:
     guard: dict[str, float] = field(default_factory=dict)
     guard_bias: float = 0.0
     guard_threshold: float = 0.5
+    parse: bool = False             # fitted with the parse features (claimtrack.extraction.syntax)
 
     def score(self, features: Iterable[str]) -> float:
         w = self.weights
@@ -353,7 +401,7 @@ class SpeakerModel:
     def to_json(self) -> dict:
         return {"format": 1, "bias": self.bias, "cue_threshold": self.cue_threshold, "none_bias": self.none_bias,
                 "strong_cue": self.strong_cue, "guard_bias": round(self.guard_bias, 4),
-                "guard_threshold": self.guard_threshold,
+                "guard_threshold": self.guard_threshold, "parse": self.parse,
                 "guard": {k: round(v, 3) for k, v in sorted(self.guard.items()) if abs(v) >= 0.02},
                 "cues": {k: round(v, 4) for k, v in sorted(self.cues.items())}, "heads": sorted(self.heads),
                 "lower": sorted(self.lower),
@@ -366,7 +414,7 @@ class SpeakerModel:
                    none_bias=float(data.get("none_bias", 0.0)), lower=frozenset(data.get("lower", ())),
                    strong_cue=float(data.get("strong_cue", 0.3)), guard=dict(data.get("guard", {})),
                    guard_bias=float(data.get("guard_bias", 0.0)),
-                   guard_threshold=float(data.get("guard_threshold", 0.5)))
+                   guard_threshold=float(data.get("guard_threshold", 0.5)), parse=bool(data.get("parse", False)))
 
     def attributed(self, features: Iterable[str]) -> float:
         """The guard's probability that a unit holds an attribution at all."""
@@ -374,26 +422,48 @@ class SpeakerModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
 def load_model(path: str | None = None) -> SpeakerModel | None:
-    """The shipped model (None when the file is missing or unreadable: attribution then falls back to rules)."""
+    """The shipped model (None when the file is missing or unreadable: attribution then falls back to rules).
+    Without ``path``: the one fitted with the parse when the parser is installed, else the word-order one."""
+    if path is None:
+        from claimtrack.extraction.syntax import parser
+
+        path = str(PARSE_MODEL_PATH) if PARSE_MODEL_PATH.exists() and parser() is not None else str(MODEL_PATH)
     try:
-        with gzip.open(path or MODEL_PATH, "rt", encoding="utf-8") as handle:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
             return SpeakerModel.from_json(json.load(handle))
     except (OSError, ValueError, KeyError, TypeError, EOFError) as error:
         logging.getLogger(__name__).warning(
             "speaker model %s unreadable (%s): speakers come from the hand-written rules; "
-            "run bench/train_attribution.py --write", path or MODEL_PATH, error)
+            "run bench/train_attribution.py --write", path, error)
         return None
 
 
 def unit_view(tokens: Sequence[Token], model: SpeakerModel, new_paragraph: bool, prev_kind: str,
-              prev_quoted: bool) -> UnitView:
+              prev_quoted: bool, parsed=None, unit_start: int = 0) -> UnitView:
+    """``parsed``: the paragraph's ParsedText when the model was fitted with a parse (``unit_start``: where the
+    unit starts in the paragraph)."""
     words = [t for t in tokens if _is_word(t)]
     quoted = sum(1 for t in words if t.in_quote)
     share = quoted / len(words) if words else 0.0
     starts = bool(tokens) and (tokens[0].text in _QUOTE_MARKS or tokens[0].text in ("''", "``"))
-    return UnitView(tokens, model.cue_positions(tokens), share, starts, new_paragraph, prev_kind, prev_quoted)
+    syntax = None
+    if parsed is not None and model.parse:
+        from claimtrack.extraction.syntax import align
+
+        idx = align(parsed, [unit_start + t.start for t in tokens])
+        quote_heads: set[int] = set()
+        for t, i in zip(tokens, idx, strict=True):
+            if t.in_quote and i is not None:
+                j, seen = i, 0
+                while seen < 12 and parsed.arcs[j].head != j:
+                    j = parsed.arcs[j].head
+                    quote_heads.add(j)
+                    seen += 1
+        syntax = (parsed, idx, model.cues, frozenset(quote_heads))
+    return UnitView(tokens, model.cue_positions(tokens), share, starts, new_paragraph, prev_kind, prev_quoted,
+                    syntax)
 
 
 def relational(mentions: Sequence[Mention], view: UnitView) -> list[list[str]]:
@@ -466,9 +536,23 @@ def unit_tokens(unit: UnitSpan, quotes: Sequence[tuple[int, int]]) -> list[Token
     return tokenize(unit.body[unit.start:unit.end], local)
 
 
+_MID_CAP = re.compile(r"(?:(?<=[a-z0-9,;:] )|(?<=[,?!][\"\u201d\u2019'] )|(?<=\b(?:Mr|Ms|Dr|St)\. )|"
+                      r"(?<=\b(?:Mrs|Sen|Rep|Gov|Gen)\. ))([A-Z][a-z'\u2019-]+)\b")
+
+
 def lowercase_words(bodies: Iterable[str]) -> frozenset[str]:
     """Words an article writes in lower case somewhere."""
     return frozenset(w for body in bodies for w in re.findall(r"\b[a-z][a-z'\u2019-]*\b", body))
+
+
+def midsentence_capitals(bodies: Iterable[str]) -> frozenset[str]:
+    """Words an article capitalises mid-sentence: a one-word name is one of them, a word that is capitalised
+    only where it opens a sentence ("Crops are withering ...", "Chastened, he ...") is no name to refer back to."""
+    return frozenset(_bare(m.group(1)) for body in bodies for m in _MID_CAP.finditer(body))
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"['\u2019]s?$", "", word.casefold().replace("\u2019", "'"))
 
 
 def candidates_of(tokens: Sequence[Token], model: SpeakerModel, has_prev: bool,
@@ -487,20 +571,28 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
 
     out: list[Attribution] = []
     named: list[tuple[str, str]] = []           # (speaker, kind) of name sources chosen so far
+    people: list[str] = []                      # every person named so far, source or not
     prev: Attribution | None = None
     prev_paragraph = -1
     prev_quoted = False
     common = lowercase_words({u.body for u in units})
+    capitals = midsentence_capitals({u.body for u in units})
     # a transcript labels its paragraphs ("PENCE: ..."): a label seen twice, or capitals in a labelled text
     labels = Counter(m.group(1) for m in (_TRANSCRIPT.match(b) for b in {u.body for u in units}) if m)
     caps_labels = sum(c for label, c in labels.items() if label.isupper())
     last_subject: tuple[int, tuple[str, str]] | None = None    # the person opening the previous unit
     last_quoted: tuple[str, str, int] | None = None
+    parses = None
+    if model.parse:
+        from claimtrack.extraction.syntax import parse_paragraphs
+
+        parses = parse_paragraphs(u.body for u in units)
     for unit in units:
         tokens = unit_tokens(unit, quotes_of.get(unit.paragraph, ()))
         carry = prev if prev is not None and prev.source_kind != "none" and prev.speaker else None
         view = unit_view(tokens, model, unit.paragraph != prev_paragraph,
-                         prev.source_kind if prev is not None else "none", prev_quoted)
+                         prev.source_kind if prev is not None else "none", prev_quoted,
+                         parses.get(unit.body) if parses else None, unit.start)
         mentions = candidates_of(tokens, model, carry is not None, common)
         ranked = rank(mentions, view, model)
         p, best = ranked[0]
@@ -537,13 +629,18 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
         local = [(m, _resolve(m, tokens, None, [], registry, publisher)) for m in mentions if m.kind == "name"]
         recent = named + ([last_subject[1]] if last_subject and last_subject[0] == len(out) - 1
                           and not any(who[1] == "person" for _, who in local) else [])
-        speaker, kind = _resolve(best, tokens, carry, recent, registry, publisher, local)
+        speaker, kind = _resolve(best, tokens, carry, recent, registry, publisher, local, people)
         if best.kind != "none" and speaker is None:
-            # a pronoun with nobody named before it: the next best source that names someone
+            # a pronoun with nobody named before it: the next best source that names someone ("she" someone
+            # who can be a she)
+            personal = best.kind == "pron" and best.text.casefold() in PERSON_PRONOUNS
             for p2, m2 in ranked[1:]:
                 if m2.kind == "none":
                     break
-                speaker, kind = _resolve(m2, tokens, carry, recent, registry, publisher, local)
+                speaker, kind = _resolve(m2, tokens, carry, recent, registry, publisher, local, people)
+                if speaker and personal and (kind or kind_of(speaker, publisher)) != "person":
+                    speaker = None
+                    continue
                 if speaker:
                     best, p = m2, p2
                     break
@@ -563,6 +660,8 @@ def attribute(units: Sequence[UnitSpan], publisher: str | None, model: SpeakerMo
             named.append((att.speaker, att.kind))
         if att.source_kind != "none" and view.quoted_share >= 0.3 and att.speaker:
             last_quoted = (att.speaker, att.kind, unit.paragraph)
+        people.extend(who[0] for x, who in local if who[1] == "person" and who[0] and (
+            " " in who[0].strip() or _bare(who[0]) in capitals))
         out.append(att)
         prev, prev_paragraph, prev_quoted = att, unit.paragraph, view.quoted_share >= 0.5
     return out
@@ -700,8 +799,51 @@ def _clean_name(tokens: Sequence[Token], m: Mention) -> str:
     return normalise_name(" ".join(name or words))
 
 
+FIRST_NAMES_PATH = Path(__file__).with_name("first_names.json.gz")
+_SEX_OF_PRONOUN = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+_SEX_OF_WORD = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "dame": "f", "lord": "m", "lady": "f",
+                "king": "m", "queen": "f", "prince": "m", "princess": "f", "congressman": "m",
+                "congresswoman": "f", "spokesman": "m", "spokeswoman": "f", "chairwoman": "f", "businessman": "m",
+                "businesswoman": "f", "father": "m", "mother": "f", "brother": "m", "sister": "f"}
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> dict[str, str]:
+    """First name -> "f" / "m" for names the US gave almost only to one sex (bench/build_first_names.py)."""
+    try:
+        with gzip.open(FIRST_NAMES_PATH, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        log.warning("first-name table %s missing: he/she are resolved without it", FIRST_NAMES_PATH)
+        return {}
+    return {**{n: "f" for n in data["female"]}, **{n: "m" for n in data["male"]}}
+
+
+def sex_of(name: str | None) -> str | None:
+    """"m", "f" or None (unknown): from an honorific or title ("Mrs. Clinton", "Congresswoman Lee"), else the
+    first name ("Brian Fallon"). A name known for both sexes, or not known, says nothing."""
+    from claimtrack.extraction.attribution import TITLES
+
+    names = _first_names()
+    for word in (name or "").split()[:4]:
+        low = word.casefold().strip(".,")
+        if low in _SEX_OF_WORD:
+            return _SEX_OF_WORD[low]
+        if low in TITLES or not low.isalpha():
+            continue
+        return names.get(low)
+    return None
+
+
+def _agrees(pronoun: str, name: str | None) -> bool:
+    """He and she do not refer back to someone known to be of the other sex."""
+    want = _SEX_OF_PRONOUN.get(pronoun)
+    return want is None or sex_of(name) in (None, want)
+
+
 def _resolve(m: Mention, tokens: Sequence[Token], carry: Attribution | None, named: list[tuple[str, str]],
-             registry, publisher: str | None, local: Sequence = ()) -> tuple[str | None, str | None]:
+             registry, publisher: str | None, local: Sequence = (),
+             people: Sequence[str] = ()) -> tuple[str | None, str | None]:
     from claimtrack.extraction.attribution import ORG_WORDS, TITLES, kind_of
 
     if m.kind == "none":
@@ -727,12 +869,16 @@ def _resolve(m: Mention, tokens: Sequence[Token], carry: Attribution | None, nam
             # ... but not the topic the pronoun interrupts ("Republicans, she said, have ..."; "Smith, he said,
             # was ...")
             person = [who for x, who in before if x.first <= 5 and who[1] == "person" and _subject_like(tokens, x)
-                      and not (x.last + 2 == m.first and tokens[x.last + 1].text == ",")]
+                      and not (x.last + 2 == m.first and tokens[x.last + 1].text == ",") and _agrees(low, who[0])]
             if person:
                 return person[0]
-            for speaker, kind in reversed(named[-3:]):
-                if kind == "person":
+            for speaker, kind in reversed(named):
+                if kind == "person" and _agrees(low, speaker):
                     return speaker, kind
+            for speaker in reversed(people):        # someone the article named, if never as a source
+                if _agrees(low, speaker):
+                    return speaker, "person"
+            return None, None           # "he" and "she" name a person, never "the White House"
         elif before and low in ("they", "it", "we"):
             return before[0][1]
         return named[-1] if named else (None, None)
