@@ -420,6 +420,32 @@ class Correction(db.Model):
     verdict: Mapped[Verdict] = relationship(back_populates="corrections")
 
 
+class MergeProposal(db.Model):
+    """An editor's merge of a claim whose check is published, waiting for a second person: a reviewer or an admin
+    who did not propose it approves it (the merge is then done, with the public note) or declines it. Until then
+    readers see both checks as they were."""
+
+    __tablename__ = "merge_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(Text)                    # the public correction note
+    # the source claim's version when proposed: a claim changed since must be proposed again
+    source_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)   # waiting/approved/declined
+    proposed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[Optional[str]] = mapped_column(Text)
+
+    source: Mapped[Claim] = relationship(foreign_keys=[source_id])
+    target: Mapped[Claim] = relationship(foreign_keys=[target_id])
+    proposed_by: Mapped[Optional[User]] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+
+
 class Comment(db.Model):
     """An editor's note on a claim, for the newsroom only (never public)."""
 

@@ -30,7 +30,7 @@ from claimtrack.services.backup import NOT_BACKED_UP, SECTIONS
 from claimtrack.services.speakers import name_key
 from claimtrack.services.ingest import article_appearances, create_claim_from_appearance, dismiss_appearance, \
     link_appearance
-from claimtrack.services.merge import merge_claims
+from claimtrack.services.merge import merge_claims, propose_merge
 from claimtrack.services.requests import RequestInput, submit_request
 from claimtrack.services.verdicts import (
     SourceInput,
@@ -123,7 +123,10 @@ def rich(app, runner, tmp_path):
         change_status(s, verdict, "approve_correction", reviewer, verdict.version)
         assign(s, verdict, editor, admin)
         add_comment(s, claim, "Check the interview transcript.", editor)
-        merge_claims(s, s.get(Claim, ids["B"]), s.get(Claim, ids["C"]), editor, "Checked twice; one page now.")
+        # an editor's merge of a published check waits for a reviewer (a proposal, backed up); an admin's is done
+        propose_merge(s, s.get(Claim, ids["B"]), s.get(Claim, ids["C"]), editor, "Checked twice; one page now.")
+        merge_claims(s, s.get(Claim, ids["B"]), s.get(Claim, ids["C"]), admin, "Checked twice; one page now.")
+        propose_merge(s, s.get(Claim, ids["A"]), s.get(Claim, ids["C"]), editor, "Three pages for one claim.")
         submit_request(s, RequestInput(text="Is it true the council cut the library budget by forty percent?",
                                        seen_where="a WhatsApp group", email="reader@example.org"),
                        app.extensions["match_settings"])

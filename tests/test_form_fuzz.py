@@ -130,6 +130,8 @@ FORM_FIELDS: dict[str, dict[str, list[str]]] = {
                                              "approve_correction", "reject_correction"], "note": ["Withdrawn."],
         "claim_version": ["{claim_version}"]},
     "/editor/claims/<int:claim_id>/assign": {"assignee": ["{ed2}", "{editor}", ""]},
+    "/editor/claims/<int:claim_id>/merge-proposal": {"proposal": ["{proposal}", "1"], "note": ["Not one claim.", ""],
+                                                     "approve": ["Approve the merge", ""], "decline": ["Decline", ""]},
     "/editor/claims/<int:claim_id>/comments": {"body": ["Checked the figures."]},
     "/editor/requests/<int:group_id>/claim": {"text": ["Penguins live at the North Pole."], "speaker": ["", "Tom"]},
     "/editor/requests/<int:group_id>/attach": {"claim_id": ["{published}", "{draft}"]},

@@ -68,7 +68,8 @@ def _get(model, id_):
 NOTE = "The same claim was checked twice; both checks now live on one page."
 
 
-def _merge(app, claims, source, target, role="editor", note=NOTE):
+def _merge(app, claims, source, target, role="admin", note=NOTE):
+    """A direct merge; an admin's by default (an editor's merge of a published check is a proposal, below)."""
     with app.app_context():
         ids = claims["ids"]
         result = merge_claims(db.session, _get(Claim, ids[source]), _get(Claim, ids[target]),
@@ -107,7 +108,7 @@ def test_appearances_comments_and_verdict_move_and_the_index_follows(app, claims
         assert event.object_type == "claim" and event.object_id == a.id
         assert event.details["merged"] == b.id and event.details["verdict"] == "moved"
         assert event.details["appearances"] == 2 and event.details["comments"] == 1
-        assert event.user_id == claims["users"]["editor"]
+        assert event.user_id == claims["users"]["admin"] and event.details["override"] is True
 
 
 def test_when_both_have_verdicts_the_source_keeps_its_own(app, claims):
@@ -184,7 +185,7 @@ def test_opposite_merges_with_stale_reads_cannot_both_pass(app, claims):
     ids, users = claims["ids"], claims["users"]
     with app.app_context():
         stale_a, stale_b = db.session.get(Claim, ids["A"]), db.session.get(Claim, ids["B"])
-        editor = db.session.get(User, users["editor"])
+        editor = db.session.get(User, users["admin"])
         assert stale_a.merged_into_id is None and stale_b.merged_into_id is None
         from sqlalchemy.orm import Session as PlainSession
         with PlainSession(db.engine) as other:
@@ -225,3 +226,174 @@ def test_a_merge_never_takes_a_published_check_off_the_site(app, claims):
     client = app.test_client()
     page = client.get(f"/claims/{ids['B']}", follow_redirects=True).get_data(as_text=True)
     assert "B and C were one claim." in page
+
+
+# --- an editor's merge of a published check waits for a second person ---------------------------------------
+
+
+def _proposal(app, claims, source="B", target="C", role="editor", note=NOTE):
+    from claimtrack.services.merge import propose_merge
+    with app.app_context():
+        ids = claims["ids"]
+        proposal = propose_merge(db.session, _get(Claim, ids[source]), _get(Claim, ids[target]),
+                                 _get(User, claims["users"][role]), note)
+        db.session.commit()
+        return proposal.id
+
+
+def _decide(app, claims, proposal_id, role, approve, note=None):
+    from claimtrack.models import MergeProposal
+    from claimtrack.services.merge import decide_merge
+    with app.app_context():
+        user = _get(User, claims["users"][role]) if role in claims["users"] else \
+            db.session.scalar(select(User).where(User.username == role))
+        result = decide_merge(db.session, _get(MergeProposal, proposal_id), user, approve, note)
+        db.session.commit()
+        return None if result is None else result.id
+
+
+def test_an_editor_cannot_merge_a_published_check_alone(app, claims):
+    before = _state(app)
+    with pytest.raises(MergeError, match="waits for a reviewer"):
+        _merge(app, claims, "B", "C", role="editor")
+    assert _state(app) == before
+
+
+def test_a_proposed_merge_changes_nothing_public_until_a_second_person_approves(app, claims):
+    from claimtrack.models import MergeProposal
+    ids = claims["ids"]
+    before = _state(app)
+    pid = _proposal(app, claims)
+    after = _state(app)
+    assert after["claims"] == before["claims"] and after["verdicts"] == before["verdicts"]
+    client = app.test_client()
+    public_b = client.get(f"/claims/{ids['B']}", follow_redirects=True)
+    assert public_b.status_code == 200 and f"/claims/{ids['B']}" in public_b.request.path   # still its own page
+    # the proposer cannot approve it, nor can another editor; a reviewer can
+    with pytest.raises(PermissionError, match="did not propose it"):
+        _decide(app, claims, pid, "editor", True)
+    make_user(app, "editor2", "editor")
+    with pytest.raises(PermissionError):
+        _decide(app, claims, pid, "editor2", True)
+    assert _decide(app, claims, pid, "reviewer", True) == ids["C"]
+    with app.app_context():
+        assert _get(Claim, ids["B"]).merged_into_id == ids["C"]
+        assert [x.note for x in _get(Claim, ids["C"]).verdict.corrections] == [NOTE]
+        proposal = _get(MergeProposal, pid)
+        assert proposal.status == "approved" and proposal.decided_by_id == claims["users"]["reviewer"]
+        events = {e.action: e for e in db.session.scalars(select(AuditEvent))}
+        assert events["claim.merge_proposed"].user_id == claims["users"]["editor"]
+        merged = events["claim.merge"]
+        assert merged.user_id == claims["users"]["reviewer"] and merged.details["proposed_by"] == claims["users"]["editor"]
+        assert merged.details["correction_note"] == NOTE and "override" not in merged.details
+    page = client.get(f"/claims/{ids['B']}", follow_redirects=True).get_data(as_text=True)
+    assert NOTE in page
+    with pytest.raises(MergeError, match="already approved"):
+        _decide(app, claims, pid, "admin", True)
+
+
+def test_a_declined_or_withdrawn_merge_leaves_both_checks(app, claims):
+    from claimtrack.models import MergeProposal
+    before = _state(app)
+    pid = _proposal(app, claims)
+    assert _decide(app, claims, pid, "reviewer", False, "They are two different claims.") is None
+    pid2 = _proposal(app, claims)
+    assert _decide(app, claims, pid2, "editor", False) is None                 # the proposer withdraws
+    after = _state(app)
+    assert after["claims"] == before["claims"] and after["verdicts"] == before["verdicts"]
+    with app.app_context():
+        assert [p.status for p in db.session.scalars(select(MergeProposal).order_by(MergeProposal.id))] == \
+            ["declined", "declined"]
+        withdrawn = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "claim.merge_declined")
+                                       .order_by(AuditEvent.id)).all()
+        assert [e.details["withdrawn"] for e in withdrawn] == [False, True]
+
+
+def test_a_proposal_is_checked_when_made_one_at_a_time_and_of_one_claim_version(app, claims):
+    ids = claims["ids"]
+    with app.app_context():
+        fresh_id = db.session.scalar(select(Claim.id).where(Claim.external_id == "D"))
+    with pytest.raises(MergeError, match="public correction note"):
+        _proposal(app, claims, note=" ")
+    pid = _proposal(app, claims)
+    with pytest.raises(MergeError, match="already waiting"):
+        _proposal(app, claims, target="A")
+    # the claim is reworded after the proposal: the approval is refused, nothing merges
+    with app.app_context():
+        b = _get(Claim, ids["B"])
+        b.version += 1
+        db.session.commit()
+    with pytest.raises(MergeError, match="changed after this merge was proposed"):
+        _decide(app, claims, pid, "reviewer", True)
+    with app.app_context():
+        assert _get(Claim, ids["B"]).merged_into_id is None and fresh_id
+
+
+def test_an_admins_direct_merge_closes_a_waiting_proposal(app, claims):
+    from claimtrack.models import MergeProposal
+    ids = claims["ids"]
+    pid = _proposal(app, claims)
+    _merge(app, claims, "B", "A", role="admin")
+    with app.app_context():
+        assert _get(MergeProposal, pid).status == "superseded"
+        assert _get(Claim, ids["B"]).merged_into_id == ids["A"]
+
+
+def test_the_workspace_proposes_and_a_reviewer_approves_through_the_forms(app, claims):
+    from .helpers import AuthActions, csrf_token
+    ids = claims["ids"]
+    editor, reviewer = app.test_client(), app.test_client()
+    AuthActions(editor).login("editor")
+    AuthActions(reviewer).login("reviewer")
+    b = ids["B"]
+    token = csrf_token(editor, f"/editor/claims/{b}")
+    response = editor.post(f"/editor/claims/{b}/merge", data={"csrf_token": token, "target": str(ids["C"]),
+                                                              "correction_note": NOTE})
+    assert response.status_code == 302
+    page = editor.get(f"/editor/claims/{b}").get_data(as_text=True)
+    assert "A merge waits for review" in page and "Approve the merge" not in page and "Withdraw" in page
+    dashboard = reviewer.get("/editor/").get_data(as_text=True)
+    assert "Merges waiting for review" in dashboard and f"/editor/claims/{b}" in dashboard
+    page = reviewer.get(f"/editor/claims/{b}").get_data(as_text=True)
+    assert "Approve the merge" in page
+    from claimtrack.models import MergeProposal
+    with app.app_context():
+        pid = db.session.scalar(select(MergeProposal.id))
+    token = csrf_token(editor, f"/editor/claims/{b}")
+    refused = editor.post(f"/editor/claims/{b}/merge-proposal",
+                          data={"csrf_token": token, "proposal": str(pid), "approve": "1"})
+    assert refused.status_code == 403 and "did not propose it" in refused.get_data(as_text=True)
+    token = csrf_token(reviewer, f"/editor/claims/{b}")
+    bad = reviewer.post(f"/editor/claims/{b}/merge-proposal",
+                        data={"csrf_token": token, "proposal": "99999999", "approve": "1"})
+    assert bad.status_code == 422
+    done = reviewer.post(f"/editor/claims/{b}/merge-proposal",
+                         data={"csrf_token": token, "proposal": str(pid), "approve": "1"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/editor/claims/{ids['C']}")
+    with app.app_context():
+        assert _get(Claim, b).merged_into_id == ids["C"]
+
+
+def test_two_approvals_with_stale_reads_merge_once(app, claims):
+    """Two reviewers opened the same waiting proposal; one approves and commits on its own connection; the other's
+    approval, decided on what its session read before, is refused: one merge, one correction note."""
+    from sqlalchemy.orm import Session as PlainSession
+
+    from claimtrack.models import MergeProposal
+    from claimtrack.services.merge import decide_merge
+    ids = claims["ids"]
+    pid = _proposal(app, claims)
+    make_user(app, "rita", "reviewer")
+    with app.app_context():
+        stale = db.session.get(MergeProposal, pid)
+        reviewer = db.session.get(User, claims["users"]["reviewer"])
+        assert stale.status == "waiting"
+        with PlainSession(db.engine) as other:
+            rita = other.scalar(select(User).where(User.username == "rita"))
+            decide_merge(other, other.get(MergeProposal, pid), rita, True)
+            other.commit()
+        with pytest.raises(MergeError, match="already approved"):
+            decide_merge(db.session, stale, reviewer, True)
+        db.session.rollback()
+        assert _get(Claim, ids["B"]).merged_into_id == ids["C"]
+        assert [x.note for x in _get(Claim, ids["C"]).verdict.corrections] == [NOTE]

@@ -79,6 +79,9 @@ ROUTES: dict[str, dict[str, str]] = {
     "/editor/claims/<int:claim_id>/verdict": {"POST": WRITERS},
     "/editor/claims/<int:claim_id>/edit": {"POST": WRITERS},
     "/editor/claims/<int:claim_id>/merge": {"POST": WRITERS},
+    # an editor's merge of a published check, decided by a reviewer or an admin (its proposer may withdraw it):
+    # the route lets the newsroom in, services/merge.py decides who (the POST case approves as the proposer: 403)
+    "/editor/claims/<int:claim_id>/merge-proposal": {"POST": NEWSROOM},
     # The route lets the whole newsroom in; the workflow then decides per action (submit: writers only,
     # approve: reviewers and admins), so the POST case below submits and expects a reviewer's 403.
     "/editor/claims/<int:claim_id>/status": {"POST": NEWSROOM},
@@ -193,6 +196,7 @@ def build_newsroom(app) -> dict:
     """Accounts, a published claim, claims for each POST route, an article with pending candidates,
     reader-request groups and a tracking token, all through the services; returns their ids."""
     from claimtrack.services import ingest as ingest_service
+    from claimtrack.services import merge as merge_service
     from claimtrack.services import monitoring
     from claimtrack.services import requests as requests_service
     from claimtrack.services import verdicts as workflow
@@ -229,6 +233,16 @@ def build_newsroom(app) -> dict:
         claim("edit", "Every household pays four hundred dollars in water fees a year.", "Pat Example")
         claim("assign", "The new stadium created ten thousand permanent jobs.", "Pat Example")
         claim("merge_from", "The stadium made ten thousand jobs that last.", "Pat Example")
+        # a second published check, which the editor proposes to merge into the first: it waits for a reviewer
+        twice = claim("proposed", "School funding in the state fell by thirty percent in 2021.", "Pat Example")
+        workflow.save_verdict(session, twice.verdict, workflow.VerdictInput(
+            rating="false", summary="Funding rose.", explanation="The budget grew.",
+            sources=[workflow.SourceInput(url="https://example.org/budget", title="The budget")]),
+            editor, None, scale)
+        workflow.change_status(session, twice.verdict, "submit", editor, None)
+        workflow.change_status(session, twice.verdict, "approve", rita, None)
+        ids["proposal"] = merge_service.propose_merge(session, twice, published, editor,
+                                                      "One claim, checked twice: one page now.").id
         claim("merge_into", "The new stadium created 10,000 permanent jobs in the region.", "Pat Example")
         article, _ = ingest_service.ingest_article(
             session, article_from_text(ARTICLE_TEXT, title="City budget story"), editor)
@@ -385,6 +399,8 @@ POST_CASES = {
         "target": str(ids["merge_into"])}),
     "/editor/claims/<int:claim_id>/status": ({"admin", "editor"}, lambda app, ids: {
         "version": _version(app, ids["draft"]), "action": "submit"}),
+    "/editor/claims/<int:claim_id>/merge-proposal": ({"admin", "reviewer"}, lambda app, ids: {
+        "proposal": str(ids["proposal"]), "approve": "1"}),
     "/editor/claims/<int:claim_id>/assign": (set(ROLES), lambda app, ids: {"assignee": str(ids["ed2"])}),
     "/editor/claims/<int:claim_id>/comments": (set(ROLES), lambda app, ids: {"body": "Checked the figures."}),
     "/editor/requests/<int:group_id>/claim": ({"admin", "editor"}, lambda app, ids: {
@@ -413,6 +429,7 @@ POST_CASES = {
 POST_TARGET = {
     "/editor/claims/<int:claim_id>/verdict": "verdict", "/editor/claims/<int:claim_id>/edit": "edit",
     "/editor/claims/<int:claim_id>/merge": "merge_from", "/editor/claims/<int:claim_id>/status": "draft",
+    "/editor/claims/<int:claim_id>/merge-proposal": "proposed",
     "/editor/claims/<int:claim_id>/assign": "assign", "/editor/claims/<int:claim_id>/comments": "assign",
     "/editor/requests/<int:group_id>/claim": "group_claim", "/editor/requests/<int:group_id>/attach": "group_attach",
     "/editor/requests/<int:group_id>/dismiss": "group_dismiss",

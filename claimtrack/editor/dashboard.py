@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth import roles_required
 from ..db import db
 from ..models import Role
+from ..services.merge import waiting_merges
 from ..services import dashboard as dashboard_service
 from ..services import monitoring
 from .views import bp
@@ -54,4 +55,5 @@ def home():
         filtered=bool(speaker or topic_name), topics=dashboard_service.topic_names(db.session),
         resurfaced_days=dashboard_service.RESURFACED_DAYS,
         open_alerts=monitoring.count_open_alerts(db.session),
+        merges=waiting_merges(db.session),
     )

@@ -192,6 +192,19 @@ class CommentForm(FlaskForm):
     comment = SubmitField("Add comment")
 
 
+class MergeDecisionForm(FlaskForm):
+    """A reviewer's decision on an editor's merge of a published check (or its proposer's withdrawal)."""
+
+    proposal = HiddenField(validators=[DataRequired(), Length(max=20)])
+    note = StringField("Note (newsroom only)", validators=[Optional(), Length(max=2000)])
+    approve = SubmitField("Approve the merge")
+    decline = SubmitField("Decline")
+
+    def validate_proposal(self, field) -> None:
+        if claim_number(field.data) is None:
+            raise ValidationError("This merge proposal does not exist.")
+
+
 class MergeForm(FlaskForm):
     """Merge this claim into another one (its duplicate)."""
 

@@ -16,8 +16,13 @@ from ..markdown import render_markdown
 from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRevision
 from ..services.matching import match
 from ..services import verdicts as workflow
-from ..services.merge import MergeError, merge_claims, resolve_claim
-from .forms import AssignForm, ClaimForm, CommentForm, MergeForm, StatusForm, VerdictForm, claim_number
+from ..services.merge import (
+    DECIDING_ROLES, MergeError, decide_merge, merge_claims, needs_review, propose_merge, resolve_claim,
+    waiting_proposal,
+)
+from .forms import (
+    AssignForm, ClaimForm, CommentForm, MergeDecisionForm, MergeForm, StatusForm, VerdictForm, claim_number,
+)
 from .views import ANY_ROLE, EDITORS, bp, match_settings
 
 BLANK_SOURCE_ROWS = 2
@@ -108,6 +113,11 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, merge_form=None
              **verdict.pending_correction}, claim_fields=True)
                       if verdict.pending_correction else []),
         conflict=conflict, can_write=current_user.role in EDITORS, errors=errors or [],
+        merge_waiting=(proposal := waiting_proposal(db.session, claim.id)),
+        merge_decision_form=MergeDecisionForm(formdata=None, data={"proposal": str(proposal.id)}) if proposal else None,
+        can_decide_merge=bool(proposal) and current_user.id != proposal.proposed_by_id
+        and current_user.role.value in DECIDING_ROLES,
+        can_withdraw_merge=bool(proposal) and current_user.id == proposal.proposed_by_id,
     ), status
 
 
@@ -329,10 +339,48 @@ def merge(claim_id: int):
         return _render(found, merge_form=form, status=422,
                        errors=[f"Claim #{form.target.data.strip()} does not exist."])
     try:
+        if needs_review(found, current_user):
+            proposal = propose_merge(db.session, found, target, current_user, form.correction_note.data)
+            db.session.commit()
+            flash(f"The merge into claim #{proposal.target_id} waits for a reviewer: readers see both checks as "
+                  "they are until it is approved.", "info")
+            return redirect(url_for("editor.claim", claim_id=found.id))
         final = merge_claims(db.session, found, target, current_user, form.correction_note.data)
         db.session.commit()
     except MergeError as error:
         db.session.rollback()
         return _render(found, merge_form=form, status=422, errors=[str(error)])
     flash(f"Claim #{found.id} was merged into this claim.", "info")
+    return redirect(url_for("editor.claim", claim_id=final.id))
+
+
+@bp.route("/claims/<int:claim_id>/merge-proposal", methods=["POST"])
+@roles_required(*ANY_ROLE)
+def decide_merge_proposal(claim_id: int):
+    """Approve or decline the merge of this claim waiting for review (its proposer may withdraw it)."""
+    from ..models import MergeProposal
+
+    found, redirect_to = _claim_or_redirect(claim_id)
+    if redirect_to:
+        abort(409)
+    form = MergeDecisionForm()
+    if not form.validate_on_submit() or not (form.approve.data or form.decline.data):
+        return _render(found, status=422, errors=[e for errs in form.errors.values() for e in errs]
+                       or ["Choose to approve or to decline the merge."])
+    proposal = db.session.get(MergeProposal, claim_number(form.proposal.data))
+    if proposal is None or proposal.source_id != found.id:
+        return _render(found, status=422, errors=["This merge proposal does not exist."])
+    try:
+        final = decide_merge(db.session, proposal, current_user, bool(form.approve.data), form.note.data)
+        db.session.commit()
+    except PermissionError as error:
+        db.session.rollback()
+        return _render(found, status=403, errors=[str(error)])
+    except MergeError as error:
+        db.session.rollback()
+        return _render(found, status=422, errors=[str(error)])
+    if final is None:
+        flash("The merge was declined: both checks stay as they are.", "info")
+        return redirect(url_for("editor.claim", claim_id=found.id))
+    flash(f"Claim #{found.id} was merged into this claim, with its public note.", "info")
     return redirect(url_for("editor.claim", claim_id=final.id))

@@ -8,15 +8,20 @@ flushes and never commits.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import Appearance, Claim, Comment, Correction, User, VerdictStatus
+from ..models import Appearance, Claim, Comment, Correction, MergeProposal, User, VerdictStatus, utcnow
 from ..search_index import set_claim_terms
 from . import audit
 from .claims import lock_claims
 
 MERGING_ROLES = ("admin", "editor")
+DECIDING_ROLES = ("admin", "reviewer")     # who approves an editor's merge of a published check (not its proposer)
+
+
+def _role(user: User | None) -> str | None:
+    return None if user is None else getattr(user.role, "value", user.role)
 
 
 class MergeError(ValueError):
@@ -57,11 +62,22 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User, not
 
     A merge never takes a published check off the site: a claim with a published verdict is merged only into
     one whose check is published too (or that has no verdict, which then receives it), and only with ``note``,
-    a public correction note that the surviving check shows (a revision and a correction on it).
+    a public correction note that the surviving check shows (a revision and a correction on it). An editor's
+    merge of a published check is refused here: ``propose_merge`` keeps it for a reviewer (``decide_merge``);
+    an admin's is done at once and recorded as an override.
     """
-    if user is None or getattr(user.role, "value", user.role) not in MERGING_ROLES:
+    if _role(user) not in MERGING_ROLES:
         raise PermissionError("Only editors and admins can merge claims.")
     lock_claims(session, [source.id, target.id])
+    if _published(source) and _role(user) != "admin":
+        raise MergeError(f"Claim #{source.id} has a published check: an editor's merge of it waits for a reviewer "
+                         "(propose it with a public correction note).")
+    return _merge(session, source, target, user, note)
+
+
+def _checked(session: Session, source: Claim, target: Claim, note: str | None) -> tuple[Claim, Claim, str]:
+    """The merge's preconditions, on claims already taken for the transaction: the claim it really goes into
+    (merges followed) and the cleaned note; MergeError when it cannot be done."""
     if source.merged_into_id is not None:
         raise MergeError(f"Claim #{source.id} was already merged into claim #{source.merged_into_id}.")
     requested = target
@@ -71,14 +87,95 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User, not
             raise MergeError("A claim cannot be merged into itself.")
         raise MergeError(f"Claim #{requested.id} was merged into claim #{source.id}: it cannot take it back.")
     note = " ".join((note or "").split())[:2000]
-    published_source = _published(source)
-    if published_source:
+    if _published(source):
         if target.verdict is not None and not _published(target):
             raise MergeError(f"Claim #{source.id} has a published check and claim #{target.id} has none: merge "
                              f"claim #{target.id} into claim #{source.id} instead, so the check stays on the site.")
         if not note:
             raise MergeError(f"Claim #{source.id} has a published check: say in the public correction note why it "
                              f"is merged into claim #{target.id} (readers of both pages will see it).")
+    return requested, target, note
+
+
+def needs_review(source: Claim, user: User | None) -> bool:
+    """An editor's merge of a claim whose check is published waits for a second person; an admin's does not."""
+    return _published(source) and _role(user) == "editor"
+
+
+def waiting_proposal(session: Session, claim_id: int) -> MergeProposal | None:
+    """The merge of this claim (as source) waiting for a decision, if any."""
+    return session.scalar(select(MergeProposal).where(MergeProposal.source_id == claim_id,
+                                                      MergeProposal.status == "waiting").limit(1))
+
+
+def waiting_merges(session: Session, limit: int = 50) -> list[MergeProposal]:
+    """Merges of published checks waiting for a decision, longest waiting first (for the dashboard)."""
+    from sqlalchemy.orm import selectinload
+
+    return list(session.scalars(
+        select(MergeProposal).where(MergeProposal.status == "waiting").order_by(MergeProposal.proposed_at)
+        .options(selectinload(MergeProposal.source), selectinload(MergeProposal.target),
+                 selectinload(MergeProposal.proposed_by)).limit(limit)))
+
+
+def propose_merge(session: Session, source: Claim, target: Claim, user: User, note: str | None) -> MergeProposal:
+    """Keep an editor's merge of a published check aside for a reviewer. Nothing public changes; the same checks
+    as a merge are made now (and again when it is approved), and a claim has one waiting proposal at a time."""
+    if _role(user) not in MERGING_ROLES:
+        raise PermissionError("Only editors and admins can merge claims.")
+    lock_claims(session, [source.id, target.id])
+    requested, final, note = _checked(session, source, target, note)
+    existing = waiting_proposal(session, source.id)
+    if existing is not None:
+        raise MergeError(f"A merge of claim #{source.id} into claim #{existing.target_id} is already waiting for a "
+                         "reviewer: it is decided first.")
+    proposal = MergeProposal(source_id=source.id, target_id=final.id, note=note, source_version=source.version,
+                             proposed_by_id=user.id, status="waiting")
+    session.add(proposal)
+    session.flush()
+    audit.record(session, user, "claim.merge_proposed", "claim", source.id, target=final.id, note=note,
+                 proposal=proposal.id, **({"requested_target": requested.id} if requested.id != final.id else {}))
+    session.flush()
+    return proposal
+
+
+def decide_merge(session: Session, proposal: MergeProposal, user: User, approve: bool,
+                 note: str | None = None) -> Claim | None:
+    """Approve (the merge is done now, with the proposal's public note; the claim that holds both is returned) or
+    decline a waiting proposal. Reviewers and admins decide, never the person who proposed it; the proposer may
+    withdraw it (decline). Raise PermissionError or MergeError before changing anything."""
+    proposer = proposal.proposed_by_id == user.id
+    if approve and (proposer or _role(user) not in DECIDING_ROLES):
+        raise PermissionError("A merge of a published check is approved by a reviewer or an admin who did not "
+                              "propose it.")
+    if not approve and not proposer and _role(user) not in DECIDING_ROLES:
+        raise PermissionError("Only a reviewer, an admin or the person who proposed it can decline a merge.")
+    source = session.get(Claim, proposal.source_id)
+    target = session.get(Claim, proposal.target_id)
+    lock_claims(session, [proposal.source_id, proposal.target_id])
+    session.refresh(proposal)
+    if proposal.status != "waiting":
+        raise MergeError(f"This merge was already {proposal.status}.")
+    note = " ".join((note or "").split())[:2000] or None
+    proposal.decided_by_id, proposal.decided_at, proposal.decision_note = user.id, utcnow(), note
+    if not approve:
+        proposal.status = "declined"
+        audit.record(session, user, "claim.merge_declined", "claim", source.id, target=target.id,
+                     proposal=proposal.id, note=note, withdrawn=proposer)
+        session.flush()
+        return None
+    if source.version != proposal.source_version:
+        raise MergeError(f"Claim #{source.id} was changed after this merge was proposed: decline it, and propose "
+                         "it again if it still holds.")
+    proposal.status = "approved"
+    return _merge(session, source, target, user, proposal.note, proposal=proposal)
+
+
+def _merge(session: Session, source: Claim, target: Claim, user: User, note: str | None,
+           proposal: MergeProposal | None = None) -> Claim:
+    """The merge itself, on claims already taken for the transaction."""
+    requested, target, note = _checked(session, source, target, note)
+    published_source = _published(source)
 
     moved_appearances = session.execute(
         update(Appearance).where(Appearance.claim_id == source.id).values(claim_id=target.id)
@@ -104,6 +201,11 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User, not
             target.topics.append(topic)
 
     source.merged_into_id = target.id
+    # a merge proposal of this claim still waiting is moot now
+    session.execute(update(MergeProposal).where(
+        MergeProposal.source_id == source.id, MergeProposal.status == "waiting",
+        MergeProposal.id != (proposal.id if proposal is not None else -1),
+    ).values(status="superseded", decided_by_id=user.id, decided_at=utcnow()).execution_options(synchronize_session=False))
     session.flush()
     # The bulk updates above bypass the relationship collections: reload them on next access.
     session.expire(source, ["appearances", "comments"])
@@ -121,6 +223,10 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User, not
     }
     if requested.id != target.id:
         details["requested_target"] = requested.id
+    if proposal is not None:
+        details.update(proposal=proposal.id, proposed_by=proposal.proposed_by_id, approved_by=user.id)
+    elif published_source:
+        details["override"] = True          # an admin's merge of a published check, with no second person
     if published_source:
         from .verdicts import _revise
 
