@@ -29,6 +29,7 @@ from claimtrack.extraction.attribution import (
     reported_speaker,
     resolve_phrase,
 )
+from claimtrack.extraction.attribution_languages import LanguageRegistry, rules_for
 from claimtrack.extraction.speakers import SpeakerModel, UnitSpan, attribute, load_model
 from claimtrack.extraction.sentences import (
     clean_text,
@@ -37,8 +38,9 @@ from claimtrack.extraction.sentences import (
     split_sentences,
 )
 from claimtrack.extraction.sentences import sentences as _sentences  # keep `.sentences` the submodule
+from claimtrack.matching.language import detect_language
 
-__all__ = ["CandidateSentence", "extract_candidates", "match_speaker", "split_sentences"]
+__all__ = ["CandidateSentence", "article_language", "extract_candidates", "match_speaker", "split_sentences"]
 
 
 @dataclass(frozen=True)
@@ -64,17 +66,50 @@ def _significant(quote: tuple[int, int], para: str, s: int, e: int) -> bool:
     return words >= 4 or (qe - qs) >= 0.5 * (e - s)
 
 
+def article_language(text: str) -> str:
+    """The language of an article (ISO 639-1) from its opening text; English when too short to tell."""
+    return detect_language(clean_text(text)[:2000])
+
+
+class _EnglishRules:
+    """The hand-written English rules (attribution.py), in the shape the rule loop calls."""
+
+    quote_speaker = staticmethod(quote_speaker)
+    reported_speaker = staticmethod(reported_speaker)
+    resolve = staticmethod(resolve_phrase)
+
+    @staticmethod
+    def leading_person(sentence: str, registry: NameRegistry) -> str | None:
+        return _leading_person(sentence, registry)
+
+    @staticmethod
+    def quote_spans(_body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return spans
+
+
 def extract_candidates(text: str, publisher: str | None = None,
-                       model: SpeakerModel | None | bool = True) -> list[CandidateSentence]:
+                       model: SpeakerModel | None | bool = True, lang: str | None = None) -> list[CandidateSentence]:
     """Sentences of an article worth considering as claims, each with who said it.
 
     ``model``: the fitted speaker ranker (True: the shipped one; False: the older hand-written rules, which
-    also answer when the shipped model file is missing)."""
+    also answer when the shipped model file is missing). The ranker is English; ``lang`` (ISO 639-1, detected
+    from the text when None) sends Spanish, Portuguese, French, German and Italian articles to their own
+    rules (attribution_languages.py), and splits the sentences of every language pysbd knows by its rules;
+    in a language without rules only the outlet and unattributed quotations are told apart."""
     publisher = (clean_text(publisher).strip() or None) if publisher else None
-    paras = paragraphs(text)
+    lang = (lang or article_language(text)).lower()
+    paras = paragraphs(text, lang)
     if not paras:
         return []
-    units = _sentences(text, paras)
+    units = _sentences(text, paras, lang)
+    if lang != "en":
+        rules = rules_for(lang)
+        if rules is None:
+            return _unattributed(units, publisher)
+        lang_registry = LanguageRegistry(rules=rules)
+        for para in paras:
+            lang_registry.scan(para.text)
+        return _with_rules(units, paras, publisher, lang_registry, rules)
     registry = NameRegistry()
     for para in paras:
         registry.scan(para.text)
@@ -82,7 +117,25 @@ def extract_candidates(text: str, publisher: str | None = None,
         model = load_model()
     if isinstance(model, SpeakerModel):
         return _with_model(units, paras, publisher, model, registry)
+    return _with_rules(units, paras, publisher, registry, _EnglishRules)
 
+
+def _unattributed(units: list, publisher: str | None) -> list[CandidateSentence]:
+    """Candidates of an article in a language without attribution rules: quotations have no known speaker,
+    the rest is the outlet's."""
+    out: list[CandidateSentence] = []
+    for unit in units:
+        is_quote = any(_significant(q, unit.text, 0, len(unit.text)) for q in quote_spans(unit.text))
+        if unit.text.rstrip().endswith(":") and len(unit.text.split()) <= 12 and not is_quote:
+            continue
+        speaker, kind = (None, "person") if is_quote else (publisher, "outlet")
+        out.append(CandidateSentence(unit.text, len(out), unit.paragraph, speaker, kind, is_quote, unit.context))
+    return out
+
+
+def _with_rules(units: list, paras: list, publisher: str | None, registry: NameRegistry, rules) -> list[CandidateSentence]:
+    """The hand-written rules' pass over an article: ``rules`` gives the language's quote_speaker,
+    reported_speaker, resolve, leading_person and quote_spans."""
     by_para: dict[int, list] = {}
     for sent in units:
         by_para.setdefault(sent.paragraph, []).append(sent)
@@ -95,13 +148,13 @@ def extract_candidates(text: str, publisher: str | None = None,
     out: list[CandidateSentence] = []
 
     def resolve(raw: str | None) -> tuple[str | None, str]:
-        return resolve_phrase(raw, registry, last_person, last_speaker, publisher)
+        return rules.resolve(raw, registry, last_person, last_speaker, publisher)
 
     for p_no, para in enumerate(paras):
         body = para.text
-        quotes = quote_spans(body)
+        quotes = rules.quote_spans(body, quote_spans(body))
         starts = [q[0] for q in quotes]
-        raw_quote = {q: quote_speaker(body, q) for q in quotes}
+        raw_quote = {q: rules.quote_speaker(body, q) for q in quotes}
         resolved: dict[tuple[int, int], tuple[str | None, str]] = {}
         para_pending, pending = pending, None
 
@@ -132,11 +185,11 @@ def extract_candidates(text: str, publisher: str | None = None,
                 q = max(overlapping, key=lambda q: min(q[1], e) - max(q[0], s))
                 speaker, kind = speaker_of_quote(q)
                 if speaker is None:
-                    speaker, kind = resolve(reported_speaker(sent.text))
+                    speaker, kind = resolve(rules.reported_speaker(sent.text))
                 is_quote = True
             else:
                 local = [(max(0, qs - s), min(e, qe) - s) for qs, qe in near]
-                raw = reported_speaker(sent.text, local)
+                raw = rules.reported_speaker(sent.text, local)
                 speaker, kind = resolve(raw) if raw else (None, "outlet")
                 if speaker is None:
                     speaker, kind = outlet
@@ -150,7 +203,7 @@ def extract_candidates(text: str, publisher: str | None = None,
                 if kind == "person":
                     last_person = speaker
             else:
-                subject = _leading_person(sent.text, registry)
+                subject = rules.leading_person(sent.text, registry)
                 if subject:
                     last_person = subject
             if sent.text.rstrip().endswith(":") and not is_quote and speaker is not None and kind != "outlet" \
@@ -161,7 +214,7 @@ def extract_candidates(text: str, publisher: str | None = None,
 
         if pending is None and body.rstrip().endswith(":") and not by_para.get(para.index):
             # "Zelensky added:" on its own line (too short to be a candidate) introduces the next paragraph
-            raw = reported_speaker(body)
+            raw = rules.reported_speaker(body)
             if raw:
                 who = resolve(raw)
                 if who[0]:

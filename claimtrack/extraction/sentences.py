@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import pysbd
 from pysbd.lang.english import English
+from pysbd.languages import LANGUAGE_CODES
 
 __all__ = ["Paragraph", "Sentence", "clean_text", "merge_quoted", "paragraphs", "segment", "sentences", "split_sentences",
            "QUOTE_OPEN", "QUOTE_CLOSE"]
@@ -234,8 +235,27 @@ def _raw_paragraphs(text: str) -> list[Paragraph]:
     return result
 
 
-def paragraphs(text: str) -> list[Paragraph]:
-    """Non-boilerplate paragraphs (dateline prefixes stripped), each with its original index."""
+# The same furniture in Spanish, Portuguese, French, German and Italian: bylines ("Por", "Par", "Von", "Di"),
+# photo credits, share prompts, "read also" links, agency tags ("(EFE)", "(dpa)", "(Lusa)").
+_OTHER_FURNITURE = re.compile(
+    r"^(?:por|par|von|di|da|de|texto|reportage|redacci\u00f3n|reda\u00e7\u00e3o|r\u00e9daction|redaktion|redazione)\s*:?\s+"
+    r"[A-Z\u00c0-\u00de][\w.'\u2019-]+(?:\s+[\w.'\u2019-]+){0,5}\s*$|"
+    r"^(?:foto|fotos|fotograf\u00eda|fotografia|imagen|imagem|bild|photo|cr\u00e9dit(?:\s+photo)?|cr\u00e9dito|credito|"
+    r"quelle|fuente|fonte|source|v\u00eddeo|video|grafik|gr\u00e1fico|infograf\u00eda)\s*[:|]\s*\S|"
+    r"^(?:compartir|compartilhar|partager|teilen|condividi|lea\s+tambi\u00e9n|lee\s+tambi\u00e9n|leia\s+tamb\u00e9m|"
+    r"lire\s+aussi|\u00e0\s+lire\s+aussi|mehr\s+zum\s+thema|lesen\s+sie\s+auch|auch\s+interessant|leggi\s+anche|"
+    r"publicidad|publicidade|publicit\u00e9|anzeige|werbung|pubblicit\u00e0|suscr\u00edbete|assine|abonnez-vous|"
+    r"jetzt\s+abonnieren|iscriviti|actualizado|atualizado|mis\s+\u00e0\s+jour|publi\u00e9\s+le|aktualisiert|"
+    r"ver\s+m\u00e1s|saiba\s+mais|en\s+savoir\s+plus|weiterlesen|newsletter|cookies?)\b", re.IGNORECASE)
+_OTHER_DATELINE = re.compile(
+    r"^[A-Z\u00c0-\u00de][\w.'\u2019 -]{1,40}(?:,\s*[\w.' -]{1,30})?\s*\((?:EFE|AFP|dpa|DPA|Lusa|ANSA|AP|Reuters|"
+    r"Europa\s+Press|Xinhua|Ag\u00eancia\s+Brasil|Agencia|KNA|epd|APA)[\w .]*\)\s*[.,:]?\s*[\u2014\u2013-]*\s*(?=\S)")
+
+
+def paragraphs(text: str, lang: str | None = None) -> list[Paragraph]:
+    """Non-boilerplate paragraphs (dateline prefixes stripped), each with its original index; for an article
+    in another language than English (``lang``), that language's furniture goes too."""
+    other = bool(lang) and lang != "en"
     text = clean_text(text)
     raw = _raw_paragraphs(text)
     if not raw:
@@ -246,6 +266,8 @@ def paragraphs(text: str) -> list[Paragraph]:
     for i, para in enumerate(raw):
         credited[i] = _is_credited_caption(para.text)
         drop[i] = _is_boilerplate_line(para.text, first=(i == 0 and len(raw) > 1))
+        if other and not drop[i] and _words(para.text) <= 15 and _OTHER_FURNITURE.match(para.text):
+            drop[i] = True
         key = " ".join(para.text.split()).casefold()
         if key in seen and _words(para.text) <= 60:
             drop[i] = True           # repeated caption / pull quote
@@ -265,6 +287,8 @@ def paragraphs(text: str) -> list[Paragraph]:
         if drop[i]:
             continue
         body = _DATELINE.sub("", para.text, count=1) if len(out) < 2 else para.text
+        if other and len(out) < 2:
+            body = _OTHER_DATELINE.sub("", body, count=1)
         body = _LIST_MARK.sub("", body, count=1)           # "1. ", "• " before a list item
         body = _INLINE_HEAD.sub("", body, count=1)         # "HE'S BEEN CALLED OUT — He has been ..."
         out.append(Paragraph(para.index, body, para.block))
@@ -295,12 +319,60 @@ _ELLIPSIS_END = re.compile(r"(?:\.{3,}|\u2026)[\"\u201d\u2019')\]]*$")
 SURE, MAYBE = 1, 2
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
+@dataclass(frozen=True)
+class _Profile:
+    """How sentences end in one language: pysbd's segmenter for it, the abbreviations that make a full stop
+    ambiguous, which marks close a quotation after the stop and open one after the space."""
+
+    code: str                                  # pysbd language code
+    abbreviations: frozenset[str]
+    after_quote: str = _AFTER_QUOTE
+    before_open: str = _BEFORE_OPEN
+    never_after: frozenset[str] = frozenset()  # titles no sentence ends after ("Sr. García"), whatever pysbd says
+    ordinal_dates: bool = False                # "am 14. Oktober": a number with a full stop is an ordinal
+    spaced_quotes: bool = False                # "... gagner. » Il" / "fin. « Autre": marks set off by spaces
 
 
-def _boundaries(text: str) -> list[tuple[int, int]]:
+ENGLISH = _Profile("en", _ABBREVIATIONS)
+_OTHER_AFTER = _AFTER_QUOTE + "\u201c\u00ab"     # German „...“ and »...« close with what opens elsewhere
+_OTHER_BEFORE = _BEFORE_OPEN + "\u201e\u00bb\u00bf\u00a1\u2014\u2013"   # „, », ¿, ¡ and dialogue dashes open
+# Titles and other abbreviations, per language, that pysbd's lists lack or that it splits after anyway
+# (pysbd's Spanish segmenter ends a sentence at "Sr.").
+_TITLE_ABBREVIATIONS = {
+    "es": "sr sra srta sres dr dra lic ing arq gral prof profa dña excmo excma ee uu av avda pág núm art",
+    "pt": "sr sra srta dr dra prof profa eng gen pág núm art av exmo exma dna",
+    "fr": "m mm mme mmes mlle mlles me mgr dr pr st ste gén av art",
+    "de": "hr fr dr prof nr bzw ca vgl evtl ggf usw str abs art bsp geb sog inkl",
+    "it": "sig sigg sigra dott dottssa prof avv ing on gen pag art",
+    "nl": "dhr mevr mr dr prof drs ir ing blz nr art",
+}
+# Portuguese has no pysbd segmenter; Spanish's rules (and the titles above) are the nearest.
+_PYSBD_CODE = {"pt": "es", "gl": "es", "ca": "es"}
+
+
+@lru_cache(maxsize=32)
+def profile(lang: str | None) -> _Profile:
+    """The sentence-ending rules of a language (ISO 639-1); English for None and for what pysbd lacks."""
+    code = (lang or "en").lower()
+    if code == "en":
+        return ENGLISH
+    pysbd_code = _PYSBD_CODE.get(code, code)
+    if pysbd_code not in LANGUAGE_CODES:
+        return ENGLISH
+    own = frozenset(_TITLE_ABBREVIATIONS.get(code, "").split())
+    theirs = frozenset(a.casefold() for a in getattr(LANGUAGE_CODES[pysbd_code].Abbreviation, "ABBREVIATIONS", ())
+                       if "." not in a and " " not in a)
+    return _Profile(pysbd_code, _ABBREVIATIONS | own | theirs, _OTHER_AFTER, _OTHER_BEFORE, never_after=own,
+                    ordinal_dates=code in ("de", "da", "no", "fi", "cs", "sk", "pl", "hu"),
+                    spaced_quotes=code in ("fr",))
+
+
+@lru_cache(maxsize=32)
+def _segmenter(code: str = "en") -> pysbd.Segmenter:
+    return pysbd.Segmenter(language=code, clean=False)
+
+
+def _boundaries(text: str, prof: _Profile = ENGLISH) -> list[tuple[int, int]]:
     """Candidate sentence boundaries as (offset just after the punctuation and closing quotes, SURE|MAYBE).
 
     SURE: "word. Next" with a plain word of two or more letters (not an abbreviation) or a number of two
@@ -313,15 +385,19 @@ def _boundaries(text: str) -> list[tuple[int, int]]:
     for m in _CANDIDATE.finditer(text):
         start, end = m.span()
         j = end
-        while j < n and text[j] in _AFTER_QUOTE:
+        while j < n and text[j] in prof.after_quote:
             j += 1
+        if prof.spaced_quotes and text[j:j + 2] in (" \u00bb", " \u201d"):
+            j += 2
         if j >= n or not text[j].isspace():
             continue
         k = j
         while k < n and text[k].isspace():
             k += 1
-        while k < n and text[k] in _BEFORE_OPEN:
+        while k < n and text[k] in prof.before_open:
             k += 1
+            while prof.spaced_quotes and k < n and text[k] == " ":
+                k += 1
         if k >= n:
             continue
         nxt = text[k]
@@ -337,12 +413,12 @@ def _boundaries(text: str) -> list[tuple[int, int]]:
         prev = text[start - 1] if start else " "
         if prev.isdigit():
             num = _PREV_NUMBER.search(text, max(0, start - 12), start)
-            found.append((j, SURE if num and len(num.group(1)) >= 2 else MAYBE))
+            found.append((j, SURE if num and len(num.group(1)) >= 2 and not prof.ordinal_dates else MAYBE))
         elif prev in "%)\"\u201d\u2019'":
             found.append((j, SURE))
         else:
             pw = _PREV_WORD.search(text, max(0, start - 40), start)
-            if (not pw or len(pw.group(1)) < 2 or pw.group(1).casefold() in _ABBREVIATIONS
+            if (not pw or len(pw.group(1)) < 2 or pw.group(1).casefold() in prof.abbreviations
                     or (pw.start() > 0 and text[pw.start() - 1] == ".")):
                 found.append((j, MAYBE))
             else:
@@ -350,17 +426,19 @@ def _boundaries(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _guess_ends(text: str) -> list[int]:
+def _guess_ends(text: str, prof: _Profile = ENGLISH) -> list[int]:
     """Regex-only decision for MAYBE boundaries once the pysbd budget is spent: split unless the word
-    before the full stop is a known abbreviation or a single letter."""
+    before the full stop is a known abbreviation or a single letter (or, where numbers end in a full stop
+    as ordinals, a number)."""
     ends = []
-    for pos, kind in _boundaries(text):
+    for pos, kind in _boundaries(text, prof):
         if kind == SURE:
             ends.append(pos)
             continue
-        stop = text[max(0, pos - 60):pos].rstrip().rstrip("\"\u201d\u2019')]\u00bb")
+        stop = text[max(0, pos - 60):pos].rstrip().rstrip("\"\u201d\u2019')]\u00bb\u201c")
         pw = _PREV_WORD.search(stop[:-1]) if stop.endswith(".") else None
-        if stop.endswith(".") and pw and (len(pw.group(1)) < 2 or pw.group(1).casefold() in _ABBREVIATIONS):
+        if stop.endswith(".") and pw and (len(pw.group(1)) < 2 or pw.group(1).casefold() in prof.abbreviations
+                                          or (prof.ordinal_dates and pw.group(1).isdigit())):
             continue
         if stop.endswith(("...", "\u2026")):
             continue
@@ -369,21 +447,38 @@ def _guess_ends(text: str) -> list[int]:
 
 
 class _Budget:
-    """Characters pysbd may still see for one article (pysbd costs ~10 us a character)."""
+    """Characters pysbd may still see for one article (pysbd costs ~10 us a character), and the article's
+    sentence-ending rules."""
 
-    def __init__(self, chars: int = 150_000) -> None:
+    def __init__(self, chars: int = 150_000, prof: _Profile = ENGLISH) -> None:
         self.chars = chars
+        self.profile = prof
+
+
+def _keep_titles(piece: str, ends: list[int], prof: _Profile) -> list[int]:
+    """Drop the ends pysbd put right after a title ("Sr." in "El Sr. García")."""
+    if not prof.never_after:
+        return ends
+    kept = []
+    for e in ends:
+        stop = piece[max(0, e - 20):e].rstrip()
+        pw = _PREV_WORD.search(stop[:-1]) if stop.endswith(".") else None
+        if pw and pw.group(1).casefold() in prof.never_after and piece[e:].lstrip()[:1].isupper():
+            continue
+        kept.append(e)
+    return kept
 
 
 def _pysbd_ends(piece: str, budget: _Budget) -> list[int]:
     """Interior sentence ends of a piece according to pysbd (or the regex guess beyond the budget)."""
+    prof = budget.profile
     if len(piece) > _PYSBD_MAX or budget.chars < len(piece):
-        return _guess_ends(piece)
+        return _guess_ends(piece, prof)
     budget.chars -= len(piece)
     try:
-        segments = _segmenter().segment(piece)
+        segments = _segmenter(prof.code).segment(piece)
     except Exception:  # pysbd has crashed on odd input before; fall back to the regex guess
-        return _guess_ends(piece)
+        return _guess_ends(piece, prof)
     ends, cursor = [], 0
     for seg in segments:
         seg = seg.strip()
@@ -394,7 +489,7 @@ def _pysbd_ends(piece: str, budget: _Budget) -> list[int]:
             continue                     # pysbd altered the text; skip rather than misplace
         cursor = at + len(seg)
         ends.append(cursor)
-    ends = [e for e in ends if piece[e:].strip()]
+    ends = _keep_titles(piece, [e for e in ends if piece[e:].strip()], prof)
     # pysbd keeps a quotation "A. B." whole: split its interior too
     ends.extend(_quote_interior_ends(piece, budget))
     return sorted(set(ends))
@@ -415,7 +510,7 @@ def _quote_interior_ends(piece: str, budget: _Budget) -> list[int]:
 
 def _split_piece(text: str, budget: _Budget, interior: bool = False) -> list[int]:
     """Sentence end offsets (excluding the final end) of a piece of text."""
-    bounds = _boundaries(text)
+    bounds = _boundaries(text, budget.profile)
     if not bounds:
         return []
     ends: list[int] = []
@@ -432,7 +527,7 @@ def _split_piece(text: str, budget: _Budget, interior: bool = False) -> list[int
         if has_maybe:
             sub = text[start:stop]
             if interior:
-                inner = _guess_ends(sub) if budget.chars < len(sub) else _pysbd_plain(sub, budget)
+                inner = _guess_ends(sub, budget.profile) if budget.chars < len(sub) else _pysbd_plain(sub, budget)
             else:
                 inner = _pysbd_ends(sub, budget)
             ends.extend(start + e for e in inner)
@@ -443,13 +538,14 @@ def _split_piece(text: str, budget: _Budget, interior: bool = False) -> list[int
 
 
 def _pysbd_plain(piece: str, budget: _Budget) -> list[int]:
+    prof = budget.profile
     if len(piece) > _PYSBD_MAX:
-        return _guess_ends(piece)
+        return _guess_ends(piece, prof)
     budget.chars -= len(piece)
     try:
-        segments = _segmenter().segment(piece)
+        segments = _segmenter(prof.code).segment(piece)
     except Exception:
-        return _guess_ends(piece)
+        return _guess_ends(piece, prof)
     ends, cursor = [], 0
     for seg in segments:
         seg = seg.strip()
@@ -457,18 +553,19 @@ def _pysbd_plain(piece: str, budget: _Budget) -> list[int]:
         if at >= 0:
             cursor = at + len(seg)
             ends.append(cursor)
-    return [e for e in ends if piece[e:].strip()]
+    return _keep_titles(piece, [e for e in ends if piece[e:].strip()], prof)
 
 
-def segment(text: str, budget: _Budget | None = None) -> list[tuple[int, int]]:
+def segment(text: str, budget: _Budget | None = None, lang: str | None = None) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of one paragraph, including boundaries inside quotations.
 
     Unambiguous boundaries are cut with a regex; only the stretches holding an ambiguous one
-    ("U.S. Officials", "Mr. Smith") go through pysbd.
+    ("U.S. Officials", "Mr. Smith") go through pysbd, in the paragraph's language (``lang``, or the
+    budget's when one is given).
     """
     if not text.strip():
         return []
-    budget = budget or _Budget()
+    budget = budget or _Budget(prof=profile(lang))
     ends = sorted(set(_split_piece(text, budget)))
     spans, start = [], 0
     for e in ends + [len(text)]:
@@ -509,6 +606,9 @@ def _nyt_mark(m: re.Match[str]) -> str:
     return "\u201c\u200b" if opening else "\u200b\u201d"
 
 
+_CLOSES_REVERSED = frozenset({("\u201e", "\u201c"), ("\u00bb", "\u00ab")})
+
+
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Top-level double-quotation spans (start of the opening mark, end after the closing mark).
 
@@ -525,7 +625,10 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             i, c = m.start(), m.group()
             prev = text[i - 1] if i else " "
             nxt = text[i + 1] if i + 1 < n else " "
-            if c in "\u201c\u201e\u00ab":
+            if open_at is not None and (text[open_at], c) in _CLOSES_REVERSED:
+                spans.append((open_at, i + 1))      # German „...“ and »...«
+                open_at = None
+            elif c in "\u201c\u201e\u00ab":
                 if open_at is None:
                     open_at = i
             elif c in "\u201d\u00bb":
@@ -575,10 +678,14 @@ def _trim_dangling(text: str, s: int, e: int) -> tuple[int, int]:
     piece = text[s:e]
     opens = sum(piece.count(c) for c in "\u201c\u201e\u00ab")
     closes = sum(piece.count(c) for c in "\u201d\u00bb")
+    if "\u201e" in text:          # German „...“: the left mark closes
+        opens, closes = piece.count("\u201e"), closes + piece.count("\u201c")
     straight = piece.count('"')
     if piece and piece[0] in "\u201c\u201e\u00ab\"" and (opens > closes or (piece[0] == '"' and straight % 2 == 1)):
         s += 1
     elif piece and piece[-1] in "\u201d\u00bb\"" and (closes > opens or (piece[-1] == '"' and straight % 2 == 1)):
+        e -= 1
+    elif piece and piece[-1] == "\u201c" and "\u201e" in text and closes > opens:
         e -= 1
     while s < e and text[s].isspace():
         s += 1
@@ -607,11 +714,12 @@ def is_fragment(sentence: str) -> bool:
     return False
 
 
-def sentences(text: str, paras: list[Paragraph] | None = None) -> list[Sentence]:
-    """All kept sentences of an article, in order (``paras``: the result of ``paragraphs(text)``)."""
+def sentences(text: str, paras: list[Paragraph] | None = None, lang: str | None = None) -> list[Sentence]:
+    """All kept sentences of an article, in order (``paras``: the result of ``paragraphs(text)``; ``lang``: the
+    article's language, ISO 639-1, for pysbd's rules of that language; English when None)."""
     if paras is None:
-        paras = paragraphs(text)
-    budget = _Budget()
+        paras = paragraphs(text, lang)
+    budget = _Budget(prof=profile(lang))
     out: list[Sentence] = []
     for para in paras:
         body = para.text
@@ -654,7 +762,7 @@ def merge_quoted(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     return out
 
 
-def split_sentences(text: str) -> list[tuple[int, str]]:
+def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, str]]:
     """(paragraph index, sentence) after boilerplate removal; paragraph indexes count every non-empty
-    paragraph of the input (dropped boilerplate included)."""
-    return [(s.paragraph, s.text) for s in sentences(text)]
+    paragraph of the input (dropped boilerplate included). ``lang``: the article's language (English when None)."""
+    return [(s.paragraph, s.text) for s in sentences(text, lang=lang)]
