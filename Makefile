@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run lint test test-fast setup semantic bench-import clean
+.PHONY: run lint test test-fast setup semantic bench-import clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ test: lint  ## ruff, then the whole suite: SQLite, PostgreSQL, headless Chromium
 
 test-fast: lint  ## ruff, then the suite without the tests marked slow (browser, gunicorn, fault and fuzz tests)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# The interface's catalogues (docs/languages.md): extract the marked strings, merge them into each language's .po,
+# compile the .mo files that ship with the code.  tests/test_i18n.py fails until this was run after a change.
+translations: $(VENV)/.runtime  ## pybabel extract + update + compile (claimtrack/translations/)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project claimtrack \
+		--copyright-holder claimtrack -o claimtrack/translations/messages.pot .
+	$(BIN)/pybabel update -i claimtrack/translations/messages.pot -d claimtrack/translations \
+		--width 120
+	$(BIN)/pybabel compile -d claimtrack/translations --statistics
 
 bench-import: $(VENV)/.runtime
 	$(BIN)/python bench/import_speed.py

@@ -92,6 +92,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     init_security(app)
     init_logging(app)
+    from .i18n import init_app as init_i18n
+
+    init_i18n(app)  # before the page cache: a ?lang= switch is answered before a cached page would be
     from .public.caching import init_app as init_public_caching
 
     init_public_caching(app)

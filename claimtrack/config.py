@@ -25,6 +25,15 @@ VERDICT_SCALE = None
 PUBLISHER_NAME = "claimtrack newsroom"
 PUBLISHER_URL = "http://127.0.0.1:5000/"
 
+# The interface's languages (README "Languages"): LANGUAGE is the newsroom's default, used when neither the
+# visitor's choice (the language links at the foot of every page, kept in a cookie) nor the browser's
+# Accept-Language names one of LANGUAGES.  Each of these has a catalogue in claimtrack/translations/ (English is
+# the source).  Dates are written as each locale writes them (Babel).
+LANGUAGE = "en"
+LANGUAGES = ["en", "es", "pt", "fr", "ar"]
+# How long the chosen language is remembered (the "lang" cookie), in seconds.
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
 # Other fact-checkers' rating words put on the verdict scale when their review gives no usable numbers, added to
 # (or overriding) claimtrack.verdicts.DEFAULT_RATING_ALIASES: {"word as published": "scale key"}, for example
 # {"Sem contexto": "half-true", "Dubious": "mostly-false"}.  Case, accents and dashes do not matter.

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Please log in to see this page.",
-    403: "Your account is not allowed to do this.",
-    404: "There is no page at this address.",
-    405: "This page does not accept that kind of request.",
-    413: "What you sent is too large.",
-    429: "Too many attempts. Please wait a minute and try again.",
-    500: "Something went wrong on our side. It has been logged.",
-    503: "The database is unavailable or busy right now, so nothing was read or saved. "
-         "Please try again in a minute; if you were saving a form, go back and send it again.",
+    400: _l("The request could not be understood."),
+    401: _l("Please log in to see this page."),
+    403: _l("Your account is not allowed to do this."),
+    404: _l("There is no page at this address."),
+    405: _l("This page does not accept that kind of request."),
+    413: _l("What you sent is too large."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. It has been logged."),
+    503: _l("The database is unavailable or busy right now, so nothing was read or saved. "
+            "Please try again in a minute; if you were saving a form, go back and send it again."),
 }
 
 # What "the database is unavailable" looks like from here: the server is down, restarting or unreachable
@@ -49,7 +50,7 @@ def _database_unavailable_page(app: Flask):
 
 
 def _render(code: int, message: str | None = None):
-    text = message or MESSAGES.get(code, "Something went wrong.")
+    text = message or str(MESSAGES.get(code, "Something went wrong."))
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return {"error": text, "status": code}, code
     try:
@@ -86,7 +87,7 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         message = None
         if code == 429:
-            message = MESSAGES[429]
+            message = str(MESSAGES[429])
         return _render(code, message)
 
     @app.errorhandler(sa_exc.DBAPIError)

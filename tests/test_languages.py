@@ -144,7 +144,7 @@ from .test_public import canonical, jsonld, newsroom, text_of  # noqa: E402,F401
 
 def test_public_pages_declare_the_claim_language(client, newsroom):
     html = text_of(client.get(canonical(client, newsroom["w1"])))
-    assert '<span lang="en" dir="auto">Electric cars produce' in html
+    assert '<span lang="en" dir="auto">“Electric cars produce' in html
     review = jsonld(html)
     assert review["inLanguage"] == "en" and review["itemReviewed"]["inLanguage"] == "en"
     home = text_of(client.get("/"))

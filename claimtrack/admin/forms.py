@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..i18n import ROLE_WORDS
 from ..models import Role
 from ..public.forms import DayField, PageField
 from ..services.accounts import MIN_PASSWORD_LENGTH
 from ..services.audit import AuditFilters
 
-ROLE_CHOICES = [(r.value, r.value) for r in Role]
+ROLE_CHOICES = [(r.value, ROLE_WORDS.get(r.value, r.value)) for r in Role]
 MAX_CLAIM_ID = 2_147_483_647
 
 
@@ -25,17 +28,17 @@ def _clean(value: str | None) -> str:
 class AuditFilterForm(Form):
     """Who, which action, which claim, from and to which day, and the page (GET: nothing is changed)."""
 
-    person = SelectField("Person", choices=[], validate_choice=False)
-    action = SelectField("Action", choices=[], validate_choice=False)
-    claim = StringField("Claim number")
-    since = DayField("From (day, UTC)")
-    until = DayField("To (day, UTC)")
-    page = PageField("Page", default=1)
+    person = SelectField(_l("Person"), choices=[], validate_choice=False)
+    action = SelectField(_l("Action"), choices=[], validate_choice=False)
+    claim = StringField(_l("Claim number"))
+    since = DayField(_l("From (day, UTC)"))
+    until = DayField(_l("To (day, UTC)"))
+    page = PageField(_l("Page"), default=1)
 
     def __init__(self, formdata, usernames: list[str], actions: list[str]):
         super().__init__(formdata)
-        self.person.choices = [("", "Anyone"), *[(name, name) for name in usernames]]
-        self.action.choices = [("", "Any action"), *[(a, a) for a in actions]]
+        self.person.choices = [("", _l("Anyone")), *[(name, name) for name in usernames]]
+        self.action.choices = [("", _l("Any action")), *[(a, a) for a in actions]]
         self._usernames = {name.lower() for name in usernames}
         self._actions = set(actions)
 
@@ -53,11 +56,11 @@ class AuditFilterForm(Form):
         field.data = _clean(field.data).lstrip("#")
         if field.data and (not field.data.isdecimal() or len(field.data) > 10 or not
                            0 < int(field.data) <= MAX_CLAIM_ID):
-            raise ValidationError("A claim number is a whole number, like 42.")
+            raise ValidationError(gettext("A claim number is a whole number, like 42."))
 
     def validate_until(self, field):
         if isinstance(field.data, date) and isinstance(self.since.data, date) and field.data < self.since.data:
-            raise ValidationError("The last day is before the first.")
+            raise ValidationError(gettext("The last day is before the first."))
 
     def filters(self, user_id: int | None) -> AuditFilters:
         """The validated filters (the person resolved to an account id by the caller)."""
@@ -76,19 +79,19 @@ class AuditFilterForm(Form):
 class CreateAccountForm(FlaskForm):
     """A new account: name, role and a first password (the same rules as `flask users create`)."""
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.EDITOR.value)
-    password = PasswordField(f"First password (at least {MIN_PASSWORD_LENGTH} characters)",
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.EDITOR.value)
+    password = PasswordField(_l("First password (at least %(num)s characters)", num=MIN_PASSWORD_LENGTH),
                              validators=[DataRequired(), Length(max=1024)])
-    confirm = PasswordField("The password again",
-                            validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
-    submit = SubmitField("Create the account")
+    confirm = PasswordField(_l("The password again"),
+                            validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))])
+    submit = SubmitField(_l("Create the account"))
 
 
 class RoleForm(FlaskForm):
     """Another role for an account."""
 
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class ActiveForm(FlaskForm):
@@ -98,7 +101,7 @@ class ActiveForm(FlaskForm):
 
     def validate_active(self, field):
         if field.data not in ("yes", "no"):
-            raise ValidationError("Say yes or no.")
+            raise ValidationError(gettext("Say yes or no."))
 
 
 class EndSessionsForm(FlaskForm):

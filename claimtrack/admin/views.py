@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
+from ..i18n import role_word
 from ..auth import roles_required
 from ..db import db
 from ..models import Role, User
@@ -30,7 +32,7 @@ def audit():
     if form.validate():
         person = audit_service.user_by_name(session, form.person.data) if form.person.data else None
         if form.claim.data and not audit_service.claim_exists(session, int(form.claim.data)):
-            form.claim.errors = [f"There is no claim #{form.claim.data}."]
+            form.claim.errors = [gettext("There is no claim #%(id)s.", id=form.claim.data)]
             status = 404
         else:
             page = min(form.page.data or 1, MAX_PAGE)
@@ -71,7 +73,8 @@ def create_account():
             field.errors = list(field.errors) + [str(error)]
         else:
             db.session.commit()
-            flash(f"Account {user.username} ({user.role.value}) created. Give them the password in person.", "info")
+            flash(gettext("Account %(name)s (%(role)s) created. Give them the password in person.", name=user.username,
+                          role=role_word(user.role)), "info")
             return redirect(url_for("admin.account_list"), 303)
     return _accounts_page(form, 422)
 
@@ -100,7 +103,7 @@ def change_role(user_id: int):
     user = _account(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Choose admin, editor or reviewer.", "error")
+        flash(gettext("Choose admin, editor or reviewer."), "error")
         return redirect(url_for("admin.account_list"), 303)
     return _apply(lambda: accounts.change_role(db.session, user, form.role.data, by=current_user),
                   f"{user.username} is now {form.role.data}.")
@@ -135,7 +138,7 @@ def end_sessions(user_id: int):
     db.session.commit()
     if user.id == current_user.id:
         logout_user()
-        flash("Your sessions are ended everywhere, this one too: log in again.", "info")
+        flash(gettext("Your sessions are ended everywhere, this one too: log in again."), "info")
         return redirect(url_for("auth.login"), 303)
-    flash(f"{user.username} is logged out everywhere.", "info")
+    flash(gettext("%(name)s is logged out everywhere.", name=user.username), "info")
     return redirect(url_for("admin.account_list"), 303)

@@ -45,7 +45,7 @@ def _http_error(error: HTTPException):
     if code == 429:
         message = f"Too many requests: this API allows {error.description} per client. Wait and try again."
     else:
-        message = MESSAGES.get(code, "The request could not be handled.")
+        message = str(MESSAGES.get(code, "The request could not be handled."))
     return jsonify(error=message, status=code), code
 
 

@@ -1,5 +1,6 @@
 """Forms of the auth blueprint."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -8,13 +9,13 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
-    remember = BooleanField("Keep me logged in on this computer")
-    submit = SubmitField("Log in")
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField(_l("Keep me logged in on this computer"))
+    submit = SubmitField(_l("Log in"))
 
 
 class LogoutForm(FlaskForm):
     """An empty form: logging out is a POST with a CSRF token."""
 
-    submit = SubmitField("Log out")
+    submit = SubmitField(_l("Log out"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -40,7 +41,7 @@ def login():
             audit.record(db.session, user, "user.login", "user", user.id)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Wrong username or password.")
+        form.password.errors.append(gettext("Wrong username or password."))
         status = 401
     elif request.method == "POST":
         status = 400
@@ -59,5 +60,5 @@ def logout():
         end_sessions(db.session, current_user)
         db.session.commit()
         logout_user()
-        flash("You are logged out.", "info")
+        flash(gettext("You are logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask import render_template, request, url_for
 from flask_login import current_user
 
@@ -14,11 +15,11 @@ from ..services import monitoring
 from .views import bp
 
 TITLES = {
-    "mine": "My assignments",
-    "unassigned": "Unassigned new claims",
-    "review": "Waiting for review",
-    "published": "Recently published",
-    "resurfaced": "Resurfaced claims",
+    "mine": _l("My assignments"),
+    "unassigned": _l("Unassigned new claims"),
+    "review": _l("Waiting for review"),
+    "published": _l("Recently published"),
+    "resurfaced": _l("Resurfaced claims"),
 }
 
 

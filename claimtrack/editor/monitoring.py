@@ -7,6 +7,7 @@ lists; admins and editors change them.
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -53,7 +54,8 @@ def _save(form: FeedForm, feed: MonitoredFeed | None):
             field.errors = list(field.errors) + [str(error)]
         else:
             db.session.commit()
-            flash(f"Source “{feed.name}” saved; the worker polls it every {feed.interval_minutes} minutes.", "info")
+            flash(gettext("Source “%(name)s” saved; the worker polls it every %(num)s minutes.", name=feed.name,
+                          num=feed.interval_minutes), "info")
             return redirect(url_for("editor.feeds"))
     status = 422 if request.method == "POST" else 200
     return render_template("editor/feed_form.html", form=form, feed=feed), status
@@ -94,7 +96,8 @@ def pause_feed(feed_id: int):
         abort(400)
     monitoring.set_paused(db.session, feed, form.paused.data == "yes", current_user)
     db.session.commit()
-    flash(f"Source “{feed.name}” {'paused' if feed.paused else 'resumed; it is polled at once'}.", "info")
+    flash(gettext("Source “%(name)s” paused.", name=feed.name) if feed.paused
+          else gettext("Source “%(name)s” resumed; it is polled at once.", name=feed.name), "info")
     return redirect(url_for("editor.feeds"))
 
 
@@ -132,7 +135,7 @@ def confirm_alert(alert_id: int):
     """Confirm: the candidate is linked to the claim as a repeat."""
     outcome = _decide(alert_id, monitoring.confirm_alert)
     if isinstance(outcome, Alert):
-        flash(f"Linked to claim #{outcome.claim_id} as a repeat.", "info")
+        flash(gettext("Linked to claim #%(id)s as a repeat.", id=outcome.claim_id), "info")
         return redirect(url_for("editor.alerts"))
     return outcome
 
@@ -143,7 +146,7 @@ def dismiss_alert(alert_id: int):
     """Dismiss: not a repeat; the candidate stays on its article's review screen."""
     outcome = _decide(alert_id, monitoring.dismiss_alert)
     if isinstance(outcome, Alert):
-        flash("Alert dismissed.", "info")
+        flash(gettext("Alert dismissed."), "info")
         return redirect(url_for("editor.alerts"))
     return outcome
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..i18n import STATUS_WORDS
 from ..auth import roles_required
 from ..db import db
 from ..paging import pager_links
@@ -31,9 +34,10 @@ def match_settings() -> MatchSettings:
     return current_app.extensions["match_settings"]
 
 
-STATUS_LABELS = {status.value: status.value.replace("_", " ").capitalize() for status in VerdictStatus}
-SORT_LABELS = {"newest": "Newest", "score": "Match score", "claim": "Claim", "speaker": "Speaker",
-               "status": "Status", "verdict": "Verdict", "assignee": "Assigned to", "updated": "Last updated"}
+STATUS_LABELS = {status.value: STATUS_WORDS[status.value] for status in VerdictStatus}
+SORT_LABELS = {"newest": _l("Newest"), "score": _l("Match score"), "claim": _l("Claim"), "speaker": _l("Speaker"),
+               "status": _l("Status"), "verdict": _l("Verdict"), "assignee": _l("Assigned to"),
+               "updated": _l("Last updated")}
 
 
 def _claim_filter_form() -> ClaimFilterForm:
@@ -42,7 +46,7 @@ def _claim_filter_form() -> ClaimFilterForm:
         request.args, statuses=list(STATUS_LABELS.items()),
         verdicts=[*scale.choices(), (claim_list.UNRATED, "Not rated yet")],
         topics=claim_list.topic_choices(db.session), assignees=claim_list.assignee_choices(db.session),
-        sorts=[("", "Default")] + [(key, SORT_LABELS[key]) for key in claim_list.SORTS])
+        sorts=[("", _l("Default"))] + [(key, SORT_LABELS[key]) for key in claim_list.SORTS])
 
 
 def _claim_filters(form: ClaimFilterForm) -> claim_list.ClaimFilters:
@@ -125,8 +129,10 @@ def new_claim():
             field.errors = list(field.errors) + [str(error)]
             return render_template("editor/new_claim.html", form=form), 422
         db.session.commit()
-        speaker = f" Speaker {claim.speaker.name} was added." if new_speaker and claim.speaker else ""
-        flash(f"Claim #{claim.id} opened; its verdict is new.{speaker}", "info")
+        message = gettext("Claim #%(id)s opened; its verdict is new.", id=claim.id)
+        if new_speaker and claim.speaker:
+            message += " " + gettext("Speaker %(name)s was added.", name=claim.speaker.name)
+        flash(message, "info")
         return redirect(url_for("editor.claim", claim_id=claim.id))
     return render_template("editor/new_claim.html", form=form), 422 if request.method == "POST" else 200
 
@@ -191,7 +197,7 @@ def ingest():
                                        current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
         db.session.commit()
         if not created:
-            flash("This article was ingested before: here is what was found and decided.", "info")
+            flash(gettext("This article was ingested before: here is what was found and decided."), "info")
         return redirect(url_for("editor.article", article_id=article.id))
     if request.method == "POST":
         status = 422
@@ -342,7 +348,7 @@ def decide(article_id: int):
         db.session.rollback()
         return _render_article(found, form, 422)
     db.session.commit()
-    flash(f"Saved {done} decision(s)." if done else "No decision was chosen.", "info")
+    flash(gettext("Saved %(num)s decision(s).", num=done) if done else gettext("No decision was chosen."), "info")
     return redirect(url_for("editor.article", article_id=found.id, page=_page()))
 
 
@@ -360,13 +366,13 @@ def accept_suggestions(article_id: int):
     suggested = _suggested_links(appearances, matches, match_settings().thresholds.same_claim)
     if str(len(suggested)) != (form.expected.data or ""):
         db.session.rollback()
-        flash("The suggestions changed since the page was shown (someone decided some of them): nothing was "
-              "linked. Check the list again.", "error")
+        flash(gettext("The suggestions changed since the page was shown (someone decided some of them): nothing "
+                      "was linked. Check the list again."), "error")
         return redirect(url_for("editor.article", article_id=found.id, page=page))
     for appearance, claim_id in suggested:
         ingest_service.link_appearance(db.session, appearance, claim_id, current_user, Stance.REPEATS)
     db.session.commit()
-    flash(f"Linked {len(suggested)} suggested match(es) as repeats.", "info")
+    flash(gettext("Linked %(num)s suggested match(es) as repeats.", num=len(suggested)), "info")
     return redirect(url_for("editor.article", article_id=found.id, page=page))
 
 
@@ -382,7 +388,8 @@ def match_again(article_id: int):
     ingest_service.matches_for(db.session, appearances, current_app.extensions["ingest_match_settings"],
                                current_app.config["INGEST_MATCHES_PER_CANDIDATE"])
     db.session.commit()
-    flash(f"Matched the {len(appearances)} sentence(s) on this page against the archive again.", "info")
+    flash(gettext("Matched the %(num)s sentence(s) on this page against the archive again.", num=len(appearances)),
+          "info")
     return redirect(url_for("editor.article", article_id=found.id, page=page))
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..i18n import status_word, word
 from ..auth import roles_required
 from ..db import db
 from ..markdown import render_markdown
@@ -56,7 +58,7 @@ def _verdict_form(verdict: Verdict, form: VerdictForm | None = None) -> VerdictF
                          "accessed_on": date.fromisoformat(s["accessed_on"]) if s.get("accessed_on") else None}
                         for s in shown.get("sources") or []],
         })
-    form.rating.choices = [("", "— not rated yet —")] + _scale().choices()
+    form.rating.choices = [("", gettext("— not rated yet —"))] + [(k, word(v)) for k, v in _scale().choices()]
     while len(form.sources.entries) < len([e for e in form.sources.entries if e.form.url.data]) + BLANK_SOURCE_ROWS \
             and len(form.sources.entries) < form.sources.max_entries:
         form.sources.append_entry()
@@ -67,7 +69,7 @@ def _assign_form(verdict: Verdict) -> AssignForm:
     form = AssignForm(formdata=None, data={"assignee": str(verdict.assignee_id or "")})
     writers = db.session.scalars(select(User).where(User.role.in_([Role.ADMIN, Role.EDITOR]), User.active)
                                  .order_by(User.username)).all()
-    form.assignee.choices = [("", "— nobody —")] + [(str(u.id), u.username) for u in writers]
+    form.assignee.choices = [("", gettext("— nobody —"))] + [(str(u.id), u.username) for u in writers]
     return form
 
 
@@ -150,7 +152,7 @@ def save_verdict(claim_id: int):
         abort(409)
     verdict = workflow.get_or_open_verdict(db.session, found)
     form = VerdictForm()
-    form.rating.choices = [("", "— not rated yet —")] + _scale().choices()
+    form.rating.choices = [("", gettext("— not rated yet —"))] + [(k, word(v)) for k, v in _scale().choices()]
     if not form.validate_on_submit():
         return _render(found, verdict_form=form, status=422)
     try:
@@ -171,10 +173,10 @@ def save_verdict(claim_id: int):
         db.session.rollback()
         return _render(found, verdict_form=form, status=422, errors=[str(error)])
     if revision is None:
-        flash("Correction saved for review: the public page keeps the published verdict until a reviewer "
-              "approves it.", "info")
+        flash(gettext("Correction saved for review: the public page keeps the published verdict until a reviewer "
+                      "approves it."), "info")
     else:
-        flash(f"Verdict saved (revision {revision.number}).", "info")
+        flash(gettext("Verdict saved (revision %(number)s).", number=revision.number), "info")
     return redirect(url_for("editor.claim", claim_id=found.id) + "#verdict")
 
 
@@ -222,12 +224,12 @@ def change_status(claim_id: int):
         db.session.commit()
     except (workflow.StaleVerdict, StaleDataError):
         db.session.rollback()
-        flash("The verdict changed since you opened it: check the newest version and try again.", "error")
+        flash(gettext("The verdict changed since you opened it: check the newest version and try again."), "error")
         return redirect(url_for("editor.claim", claim_id=found.id)), 303
     except workflow.WorkflowError as error:
         db.session.rollback()
         return _render(found, status=422, errors=[str(error)])
-    flash(f"Verdict is now {verdict.status.value.replace('_', ' ')}.", "info")
+    flash(gettext("Verdict is now %(status)s.", status=status_word(verdict.status).lower()), "info")
     return redirect(url_for("editor.claim", claim_id=found.id))
 
 
@@ -255,8 +257,8 @@ def edit_claim(claim_id: int):
     except workflow.WorkflowError as error:
         db.session.rollback()
         return _render(found, claim_form=form, status=422, errors=[str(error)])
-    flash("Claim saved." if saved else "The new wording waits for a reviewer: the public page keeps the published "
-          "claim until it is approved.", "info")
+    flash(gettext("Claim saved.") if saved else gettext("The new wording waits for a reviewer: the public page keeps "
+                                                        "the published claim until it is approved."), "info")
     return redirect(url_for("editor.claim", claim_id=found.id))
 
 
@@ -279,7 +281,7 @@ def assign(claim_id: int):
     except workflow.WorkflowError as error:
         db.session.rollback()
         return _render(found, status=422, errors=[str(error)])
-    flash(f"Assigned to {assignee.username}." if assignee else "Unassigned.", "info")
+    flash(gettext("Assigned to %(name)s.", name=assignee.username) if assignee else gettext("Unassigned."), "info")
     return redirect(url_for("editor.claim", claim_id=found.id))
 
 
@@ -337,20 +339,20 @@ def merge(claim_id: int):
     target = db.session.get(Claim, claim_number(form.target.data))
     if target is None:
         return _render(found, merge_form=form, status=422,
-                       errors=[f"Claim #{form.target.data.strip()} does not exist."])
+                       errors=[gettext("Claim #%(id)s does not exist.", id=form.target.data.strip())])
     try:
         if needs_review(found, current_user):
             proposal = propose_merge(db.session, found, target, current_user, form.correction_note.data)
             db.session.commit()
-            flash(f"The merge into claim #{proposal.target_id} waits for a reviewer: readers see both checks as "
-                  "they are until it is approved.", "info")
+            flash(gettext("The merge into claim #%(id)s waits for a reviewer: readers see both checks as they are "
+                          "until it is approved.", id=proposal.target_id), "info")
             return redirect(url_for("editor.claim", claim_id=found.id))
         final = merge_claims(db.session, found, target, current_user, form.correction_note.data)
         db.session.commit()
     except MergeError as error:
         db.session.rollback()
         return _render(found, merge_form=form, status=422, errors=[str(error)])
-    flash(f"Claim #{found.id} was merged into this claim.", "info")
+    flash(gettext("Claim #%(id)s was merged into this claim.", id=found.id), "info")
     return redirect(url_for("editor.claim", claim_id=final.id))
 
 
@@ -380,7 +382,7 @@ def decide_merge_proposal(claim_id: int):
         db.session.rollback()
         return _render(found, status=422, errors=[str(error)])
     if final is None:
-        flash("The merge was declined: both checks stay as they are.", "info")
+        flash(gettext("The merge was declined: both checks stay as they are."), "info")
         return redirect(url_for("editor.claim", claim_id=found.id))
-    flash(f"Claim #{found.id} was merged into this claim, with its public note.", "info")
+    flash(gettext("Claim #%(id)s was merged into this claim, with its public note.", id=found.id), "info")
     return redirect(url_for("editor.claim", claim_id=final.id))

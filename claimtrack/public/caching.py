@@ -7,7 +7,9 @@ instance folder by default, Redis when configured).  After the view, a 200 gets 
 max-age, stale-while-revalidate``, ``ETag`` and ``Last-Modified`` and goes into the page cache.
 
 Pages drawn with base.html show who is logged in (and flashed messages): for a logged-in user, or a session
-holding a message, they are ``private, no-cache`` and never stored; they say ``Vary: Cookie``.  Feeds,
+holding a message, they are ``private, no-cache`` and never stored; they say ``Vary: Cookie``.  They are also
+drawn in the visitor's language (claimtrack/i18n.py: the ``lang`` cookie, else Accept-Language): the locale is
+part of their ETag and page-cache key, and they say ``Vary: Accept-Language, Cookie``.  Feeds,
 sitemaps and the API are the same for everyone and do not vary.
 """
 
@@ -25,6 +27,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
 from ..db import db
+from ..i18n import page_locale
 from ..services import public_changes
 
 
@@ -140,6 +143,7 @@ def _cache_control(response: Response, policy: Policy) -> None:
         f"stale-while-revalidate={int(config['PUBLIC_STALE_WHILE_REVALIDATE'])}"
     )
     if policy.html:
+        response.vary.add("Accept-Language")
         response.vary.add("Cookie")
 
 
@@ -167,6 +171,8 @@ def _before(in_view: bool = False) -> Response | None:
         return None
     app = current_app._get_current_object()
     etag = f"{_release(app)}-{version.generation}"
+    if policy.html:
+        etag += "-" + page_locale()  # the same page in another language is another representation
     g.public_cache = (policy, version, etag)
     if request.if_none_match:
         fresh = request.if_none_match.contains_weak(etag)
@@ -216,6 +222,7 @@ def _after(response: Response) -> Response:
     if state == "private":
         if response.status_code == 200:
             response.headers["Cache-Control"] = "private, no-cache"
+            response.vary.add("Accept-Language")
             response.vary.add("Cookie")
         return response
     policy, version, etag = state

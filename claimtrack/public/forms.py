@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import format_number, gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Form, IntegerField, SelectField, StringField
 from wtforms.validators import ValidationError
 
+from ..i18n import word
 from ..services.public import MAX_SEARCH_CHARS, PublicFilters, clean_text
 
 # Longest accepted value of the short filter fields (a speaker's name).
@@ -22,10 +25,10 @@ class PageField(IntegerField):
         raw = valuelist[0].strip()
         if not raw.isdecimal() or len(raw) > 12:
             self.data = None
-            raise ValueError("The page must be a whole number, like 2.")
+            raise ValueError(gettext("The page must be a whole number, like 2."))
         self.data = int(raw)
         if self.data < 1:
-            raise ValueError("The page must be a whole number, like 2.")
+            raise ValueError(gettext("The page must be a whole number, like 2."))
 
 
 class DayField(DateField):
@@ -41,24 +44,24 @@ class DayField(DateField):
         except ValueError:
             self.data = None
         if self.data is None:
-            raise ValueError(f"{clean_text(raw)[:40]!r} is not a date: use the form 2024-05-31.")
+            raise ValueError(gettext("%(value)r is not a date: use the form 2024-05-31.", value=clean_text(raw)[:40]))
 
 
 class FilterForm(Form):
     """Search text, verdict, speaker, topic, the dates the claims were made, and the page."""
 
-    q = StringField("Search for a claim or a rumour")
-    verdict = SelectField("Verdict", choices=[], validate_choice=False)
-    speaker = StringField("Speaker")
-    topic = SelectField("Topic", choices=[], validate_choice=False)
-    since = DayField("Said on or after")
-    until = DayField("Said on or before")
-    page = PageField("Page", default=1)
+    q = StringField(_l("Search for a claim or a rumour"))
+    verdict = SelectField(_l("Verdict"), choices=[], validate_choice=False)
+    speaker = StringField(_l("Speaker"))
+    topic = SelectField(_l("Topic"), choices=[], validate_choice=False)
+    since = DayField(_l("Said on or after"))
+    until = DayField(_l("Said on or before"))
+    page = PageField(_l("Page"), default=1)
 
     def __init__(self, formdata, verdicts: list[tuple[str, str]], topics: list[tuple[int, str]]):
         super().__init__(formdata)
-        self.verdict.choices = [("", "Any verdict"), *verdicts]
-        self.topic.choices = [("", "Any topic"), *[(str(tid), name) for tid, name in topics]]
+        self.verdict.choices = [("", _l("Any verdict")), *[(key, word(label)) for key, label in verdicts]]
+        self.topic.choices = [("", _l("Any topic")), *[(str(tid), name) for tid, name in topics]]
         self._verdict_keys = {key for key, _ in verdicts}
         self._topic_ids = {str(tid) for tid, _ in topics}
 
@@ -66,31 +69,32 @@ class FilterForm(Form):
         raw = field.data or ""
         field.data = clean_text(raw)
         if len(field.data) > MAX_SEARCH_CHARS:
-            raise ValidationError(
-                f"The search text is {len(field.data):,} characters long; the limit is {MAX_SEARCH_CHARS:,}. "
-                "Paste the claim itself, not the whole article."
-            )
+            raise ValidationError(gettext(
+                "The search text is %(length)s characters long; the limit is %(limit)s. "
+                "Paste the claim itself, not the whole article.", length=format_number(len(field.data)),
+                limit=format_number(MAX_SEARCH_CHARS)))
         if raw.strip() and not field.data:
-            raise ValidationError("Type some words to search for.")
+            raise ValidationError(gettext("Type some words to search for."))
 
     def validate_verdict(self, field):
         field.data = clean_text(field.data)
         if field.data and field.data not in self._verdict_keys:
-            raise ValidationError(f"{field.data[:40]!r} is not a verdict on our scale: choose one from the list.")
+            raise ValidationError(gettext("%(value)r is not a verdict on our scale: choose one from the list.",
+                                          value=field.data[:40]))
 
     def validate_speaker(self, field):
         field.data = clean_text(field.data)
         if len(field.data) > MAX_NAME_CHARS:
-            raise ValidationError(f"A speaker's name is at most {MAX_NAME_CHARS} characters.")
+            raise ValidationError(gettext("A speaker’s name is at most %(num)s characters.", num=MAX_NAME_CHARS))
 
     def validate_topic(self, field):
         field.data = clean_text(field.data)
         if field.data and field.data not in self._topic_ids:
-            raise ValidationError("There is no such topic: choose one from the list.")
+            raise ValidationError(gettext("There is no such topic: choose one from the list."))
 
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("The second date is before the first.")
+            raise ValidationError(gettext("The second date is before the first."))
 
     def filters(self, speaker_id: int | None) -> PublicFilters:
         """The validated filters (the speaker resolved by the caller)."""

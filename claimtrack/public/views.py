@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, NoReturn
 
+from flask_babel import format_number, gettext
 from flask import (
     Blueprint,
     Response,
@@ -71,10 +72,11 @@ def page_arg() -> int:
     if not raw:
         return 1
     if not raw.isdecimal() or len(raw) > 12 or int(raw) < 1:
-        fail(400, "The page must be a whole number, like 2.")
+        fail(400, gettext("The page must be a whole number, like 2."))
     page = int(raw)
     if page > MAX_PAGE:
-        fail(404, f"There is no page {page:,}: lists stop at page {MAX_PAGE}. Narrow them with the filters.")
+        fail(404, gettext("There is no page %(page)s: lists stop at page %(last)s. Narrow them with the filters.",
+                         page=format_number(page), last=format_number(MAX_PAGE)))
     return page
 
 
@@ -109,7 +111,8 @@ def home():
         return render_template("public/home.html", invalid=True, **context), 400
     page = form.page.data or 1
     if page > MAX_PAGE:
-        fail(404, f"There is no page {page:,}: lists stop at page {MAX_PAGE}. Narrow them with the filters.")
+        fail(404, gettext("There is no page %(page)s: lists stop at page %(last)s. Narrow them with the filters.",
+                         page=format_number(page), last=format_number(MAX_PAGE)))
     speaker = resolve_speaker(form.speaker.data) if form.speaker.data else None
     context.update(page=page, searching=bool(form.q.data))
     if form.speaker.data and speaker is None:
@@ -125,7 +128,7 @@ def home():
         listing = public_service.latest(db.session, filters, page, page_size())
         results, has_next = listing.rows, listing.has_next
     if page > 1 and not results:
-        fail(404, f"There is no page {page:,} of this list.")
+        fail(404, gettext("There is no page %(page)s of this list.", page=format_number(page)))
     args = form.args()
     context.update(
         results=results, filtered=filters.active,
@@ -140,7 +143,7 @@ def claim(claim_id: int, slug: str | None = None):
     """A published claim with its verdict; old slugs and merged claims move (301) to the canonical URL."""
     page, followed = public_service.public_claim(db.session, claim_id)
     if page is None:
-        fail(404, "There is no published fact-check at this address.")
+        fail(404, gettext("There is no published fact-check at this address."))
     if followed or slug != page.slug:
         return redirect(claim_url(page.id, page.slug), 301)
     canonical = claim_url(page.id, page.slug, external=True)
@@ -159,7 +162,7 @@ def speakers():
     page = page_arg()
     rows, has_next = public_service.public_speakers(db.session, page)
     if page > 1 and not rows:
-        fail(404, f"There is no page {page:,} of speakers.")
+        fail(404, gettext("There is no page %(page)s of speakers.", page=format_number(page)))
     return render_template(
         "public/speakers.html", speakers=[(sid, name, public_service.slugify(name)) for sid, name in rows],
         page=page, **pager_links("public.speakers", page, has_next),
@@ -172,7 +175,7 @@ def speaker(speaker_id: int, slug: str | None = None):
     """A speaker's published fact-checks and their scorecard."""
     person = public_service.public_speaker(db.session, speaker_id)
     if person is None:
-        fail(404, "There is no speaker with published fact-checks at this address.")
+        fail(404, gettext("There is no speaker with published fact-checks at this address."))
     canonical_slug = public_service.slugify(person.name)
     if slug != canonical_slug:
         return redirect(url_for("public.speaker", speaker_id=person.id, slug=canonical_slug, **_page_only()), 301)
@@ -180,7 +183,7 @@ def speaker(speaker_id: int, slug: str | None = None):
     filters = public_service.PublicFilters(speaker_id=person.id)
     listing = public_service.latest(db.session, filters, page, page_size())
     if page > 1 and not listing.rows:
-        fail(404, f"There is no page {page:,} of claims by {person.name}.")
+        fail(404, gettext("There is no page %(page)s of claims by %(name)s.", page=format_number(page), name=person.name))
     card = public_service.scorecard(public_service.rating_counts(db.session, filters), scale(), person.name)
     here = {"speaker_id": person.id, "slug": canonical_slug}
     return render_template(
@@ -204,7 +207,7 @@ def topic(topic_id: int, slug: str | None = None):
     """The published fact-checks filed under a topic, newest first."""
     subject = public_service.public_topic(db.session, topic_id)
     if subject is None:
-        fail(404, "There is no topic with published fact-checks at this address.")
+        fail(404, gettext("There is no topic with published fact-checks at this address."))
     canonical_slug = public_service.slugify(subject.name)
     if slug != canonical_slug:
         return redirect(url_for("public.topic", topic_id=subject.id, slug=canonical_slug, **_page_only()), 301)
@@ -212,7 +215,7 @@ def topic(topic_id: int, slug: str | None = None):
     listing = public_service.latest(db.session, public_service.PublicFilters(topic_id=subject.id), page,
                                    page_size())
     if page > 1 and not listing.rows:
-        fail(404, f"There is no page {page:,} of this topic.")
+        fail(404, gettext("There is no page %(page)s of this topic.", page=format_number(page)))
     here = {"topic_id": subject.id, "slug": canonical_slug}
     return render_template(
         "public/topic.html", topic=subject, listing=listing,

@@ -6,6 +6,8 @@ the groups; admins and editors decide; e-mail addresses only for the roles in RE
 
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -19,9 +21,9 @@ from ..services.matching import match
 from ..services.requests import RequestError
 from .forms import AttachForm, ClaimFromGroupForm, DismissForm
 
-STATUS_TITLES = {"open": "Waiting for a decision", "claim": "About a claim", "dismissed": "Dismissed"}
-SORT_TITLES = {"24h": "Most asked in 24 hours", "7d": "Most asked in 7 days", "total": "Most asked in all",
-               "latest": "Latest asked"}
+STATUS_TITLES = {"open": _l("Waiting for a decision"), "claim": _l("About a claim"), "dismissed": _l("Dismissed")}
+SORT_TITLES = {"24h": _l("Most asked in 24 hours"), "7d": _l("Most asked in 7 days"), "total": _l("Most asked in all"),
+               "latest": _l("Latest asked")}
 
 
 @bp.route("/requests")
@@ -77,7 +79,7 @@ def _refused(group_id: int, error: RequestError, field, typed: str | None = None
     if group.status != RequestGroupStatus.OPEN:
         errors.append(str(error))
         if (typed or "").strip():
-            errors.append(f"What you typed (not saved): {typed.strip()}")
+            errors.append(gettext("What you typed (not saved): %(text)s", text=typed.strip()))
     return _render_group(group, status=422, errors=errors, **forms)
 
 
@@ -102,7 +104,7 @@ def request_group_claim(group_id: int):
         db.session.rollback()
         return _refused(group_id, error, form.text, form.text.data, claim_form=form)
     db.session.commit()
-    flash(f"Opened claim {claim.id} for {group.request_count} request(s).", "info")
+    flash(gettext("Opened claim %(id)s for %(num)s request(s).", id=claim.id, num=group.request_count), "info")
     return redirect(url_for("editor.claim", claim_id=claim.id))
 
 
@@ -120,7 +122,7 @@ def request_group_attach(group_id: int):
         db.session.rollback()
         return _refused(group_id, error, form.claim_id, attach_form=form)
     db.session.commit()
-    flash(f"Attached the requests to claim {claim.id}.", "info")
+    flash(gettext("Attached the requests to claim %(id)s.", id=claim.id), "info")
     return redirect(url_for("editor.request_group", group_id=group_id))
 
 
@@ -138,5 +140,5 @@ def request_group_dismiss(group_id: int):
         db.session.rollback()
         return _refused(group_id, error, form.reason, form.reason.data, dismiss_form=form)
     db.session.commit()
-    flash("Dismissed as not checkable.", "info")
+    flash(gettext("Dismissed as not checkable."), "info")
     return redirect(url_for("editor.requests_triage"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
@@ -13,10 +15,10 @@ from ..services.requests import MAX_REASON_CHARS, RequestError
 class AskForm(FlaskForm):
     """The claim, where it was seen, an optional e-mail; ``website`` is a honeypot no person fills in."""
 
-    text = TextAreaField("The claim you want us to check")
-    seen_where = StringField("Where did you see it? (a web address or a few words, optional)")
-    email = StringField("Your e-mail address (optional: only the newsroom sees it)")
-    website = StringField("Leave this empty")
+    text = TextAreaField(_l("The claim you want us to check"))
+    seen_where = StringField(_l("Where did you see it? (a web address or a few words, optional)"))
+    email = StringField(_l("Your e-mail address (optional: only the newsroom sees it)"))
+    website = StringField(_l("Leave this empty"))
     confirm = HiddenField()
 
     def __init__(self, *args, max_chars: int = requests_service.MAX_TEXT_CHARS, **kwargs):
@@ -49,22 +51,22 @@ class AskForm(FlaskForm):
 class ClaimFromGroupForm(FlaskForm):
     """Turn a group into a new claim."""
 
-    text = TextAreaField("Claim in canonical words", validators=[InputRequired(), Length(min=3, max=2000)])
-    speaker = StringField("Speaker (optional)", validators=[Length(max=200)])
+    text = TextAreaField(_l("Claim in canonical words"), validators=[InputRequired(), Length(min=3, max=2000)])
+    speaker = StringField(_l("Speaker (optional)"), validators=[Length(max=200)])
 
 
 class AttachForm(FlaskForm):
     """Attach a group to an existing claim."""
 
-    claim_id = IntegerField("Claim number", validators=[InputRequired("Give the claim's number."),
+    claim_id = IntegerField(_l("Claim number"), validators=[InputRequired(_l("Give the claim’s number.")),
                                                         NumberRange(min=1, max=2_147_483_647)])
 
 
 class DismissForm(FlaskForm):
     """Dismiss a group as not checkable."""
 
-    reason = StringField("Why it cannot be checked", validators=[Length(max=MAX_REASON_CHARS)])
+    reason = StringField(_l("Why it cannot be checked"), validators=[Length(max=MAX_REASON_CHARS)])
 
     def validate_reason(self, field):
         if not (field.data or "").strip():
-            raise ValidationError("Say why the requests cannot be checked.")
+            raise ValidationError(gettext("Say why the requests cannot be checked."))

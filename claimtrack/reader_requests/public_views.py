@@ -7,6 +7,7 @@ and send no referrer, so the link does not leak to the sites a reader goes on to
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 
 from ..auth import limiter
@@ -50,7 +51,7 @@ def ask():
         return _ask_page(form, related=answer.related)
     _, token = requests_service.submit_request(db.session, data, settings, lookup=answer.lookup)
     db.session.commit()
-    flash("Thank you: we received your request. Keep this page's address to follow it.", "info")
+    flash(gettext("Thank you: we received your request. Keep this page’s address to follow it."), "info")
     return redirect(url_for("public.track_request", token=token))
 
 
@@ -59,7 +60,7 @@ def ask_answered(claim_id: int):
     """The published check that answers a reader's request."""
     page, _ = public_service.public_claim(db.session, claim_id)
     if page is None:
-        fail(404, "There is no published fact-check at this address.")
+        fail(404, gettext("There is no published fact-check at this address."))
     return render_template("requests/answered.html", claim=page,
                            verdict_words=public_service.rating_words(scale(), page.rating, page.rating_text))
 
@@ -69,7 +70,7 @@ def track_request(token: str):
     """Where a reader's request stands: received, being checked, answered (with the check) or not checkable."""
     status = requests_service.tracking(db.session, token[:100])
     if status is None:
-        fail(404, "There is no request at this address. Check that you copied the whole link.")
+        fail(404, gettext("There is no request at this address. Check that you copied the whole link."))
     response = make_response(render_template("requests/track.html", tracking=status))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

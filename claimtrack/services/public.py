@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterator, Sequence
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import Select, String, and_, cast, exists, func, select
 from sqlalchemy.orm import Session
 
@@ -581,8 +582,10 @@ def scorecard(counts: dict[str | None, int], scale: VerdictScale, subject: str) 
                  y=i * card.row_height, width=round(card.bar_max * n / peak, 1))
         for i, (label, css, n) in enumerate(levels)
     ]
-    parts = [f"{r.label}: {r.count}" for r in rows]
-    summary = f"{subject}: {total} published verdict{'s' if total != 1 else ''}. " + "; ".join(parts) + "."
+    # in the page's language (the API and feeds ask in English): the words come from the catalogues
+    parts = [f"{gettext(r.label)}: {r.count}" for r in rows]
+    summary = (ngettext("%(subject)s: %(num)d published verdict.", "%(subject)s: %(num)d published verdicts.", total,
+                        subject=subject) + " " + "; ".join(parts) + ".")
     return replace(card, rows=rows, height=len(rows) * card.row_height, summary=summary)
 
 
