@@ -82,6 +82,7 @@ def forms(draw, fields: dict[str, list[str]]) -> dict:
 FORM_FIELDS: dict[str, dict[str, list[str]]] = {
     "/login": {"username": ["editor", "boss"], "password": ["correct horse battery"], "remember": ["y", ""]},
     "/logout": {},
+    "/account": {"email": ["someone@example.org", "", "not an address"], "notify": ["y", ""]},
     "/ask": {"text": ["Is it true that the harbour tunnel carries a million cars a day?"],
              "seen_where": ["https://example.org/post", "a flyer"], "email": ["reader@example.org"],
              "website": [""], "confirm": ["yes", ""]},

@@ -19,3 +19,11 @@ class LogoutForm(FlaskForm):
     """An empty form: logging out is a POST with a CSRF token."""
 
     submit = SubmitField(_l("Log out"))
+
+
+class AccountForm(FlaskForm):
+    """A person's own notification settings: where e-mail goes, and on or off."""
+
+    email = StringField(_l("E-mail address for notifications"), validators=[Length(max=254)])
+    notify = BooleanField(_l("Send me e-mail notifications"))
+    submit = SubmitField(_l("Save"))

@@ -10,9 +10,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import db
 from ..services import audit
-from ..services.accounts import authenticate, end_sessions
+from ..services.accounts import AccountError, authenticate, end_sessions, set_notifications
+from ..services.notifications import smtp_configured
 from . import limiter
-from .forms import LoginForm, LogoutForm
+from .forms import AccountForm, LoginForm, LogoutForm
 
 bp = Blueprint("auth", __name__)
 
@@ -62,3 +63,28 @@ def logout():
         logout_user()
         flash(gettext("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Your own notification settings: your e-mail address, and notifications on or off."""
+    form = AccountForm(data=None if request.method == "POST" else
+                       {"email": current_user.email or "", "notify": current_user.notify})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            set_notifications(db.session, current_user, form.email.data, form.notify.data)
+        except AccountError:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, gettext("That e-mail address does not look right (like "
+                                                             "name@example.org); or leave it empty.")]
+            status = 400
+        else:
+            db.session.commit()
+            flash(gettext("Your notification settings are saved."), "info")
+            return redirect(url_for("auth.account"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/account.html", form=form,
+                           smtp_configured=smtp_configured(current_app.config)), status

@@ -140,6 +140,22 @@ def end_sessions(session: Session, user: User) -> None:
     session.flush()
 
 
+_EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+")
+
+
+def set_notifications(session: Session, user: User, email: str | None, notify: bool) -> User:
+    """A person's own e-mail address for notifications (empty: none) and their off switch; raise AccountError."""
+    email = (email or "").replace("\x00", "").strip() or None
+    if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        raise AccountError("That e-mail address does not look right (like name@example.org); or leave it empty.",
+                           "email")
+    before = {"email": user.email, "notify": user.notify}
+    user.email, user.notify = email, bool(notify)
+    _audit_change(session, user, "user.notifications", user, before, {"email": user.email, "notify": user.notify})
+    session.flush()
+    return user
+
+
 def _audit_change(session: Session, by: User | None, action: str, user: User, before: dict | None = None,
                   after: dict | None = None) -> None:
     details: dict = {"username": user.username}
