@@ -424,7 +424,7 @@ def _echo_notify(report, quiet: bool = False) -> None:
     if report.sent or report.failed or report.digests or not quiet:
         click.echo(f"notifications: {report.digests} alert digest(s) written, {report.sent} sent, "
                    f"{report.failed} failed" + (f" ({report.error}; tried again later)" if report.error else "")
-                   + ("" if report.enabled else "; no SMTP server is configured (SMTP_HOST): nothing is sent"))
+                   + ("" if report.enabled else "; no SMTP server is configured (SMTP_HOST): no e-mail is sent"))
 
 
 @click.group("notifications")
@@ -436,7 +436,7 @@ def notifications_group() -> None:
 @with_appcontext
 def notifications_send() -> None:
     """One pass: write the alert digests, then send the outbox's due messages (what `flask worker` does each
-    round).  With no SMTP_HOST nothing is sent and the messages wait in the outbox."""
+    round).  With no SMTP_HOST no e-mail is sent (the messages wait in the outbox); webhooks are posted."""
     from .services.notifications import outbox_counts
     from .worker import notify_pass
 

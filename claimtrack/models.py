@@ -92,6 +92,8 @@ class User(UserMixin, db.Model):
     # Where the newsroom's notifications go (services/notifications.py), and whether this person wants them.
     email: Mapped[Optional[str]] = mapped_column(String(254))
     notify: Mapped[bool] = mapped_column(default=True)
+    # A Slack-compatible incoming webhook this person's alert digests are also posted to (JSON {"text": ...}).
+    webhook_url: Mapped[Optional[str]] = mapped_column(String(2048))
 
     def get_id(self) -> str:
         """Flask-Login's session id: the user id and the current session token."""
@@ -696,3 +698,21 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class AlertSubscription(db.Model):
+    """A person's interest in alerts by speaker, topic, verdict or monitored source: their digest (and webhook)
+    lists only the alerts that match one of theirs."""
+
+    __tablename__ = "alert_subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "field", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # speaker | topic | verdict | source
+    field: Mapped[str] = mapped_column(String(16))
+    # The speaker's, topic's or monitored source's id, or the verdict's rating key.
+    value: Mapped[str] = mapped_column(String(100))
+    # What the person sees ("Talk radio host"), kept as it was when they subscribed.
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -227,8 +227,8 @@ class NotifyReport:
 
 
 def notify_pass(app: Flask, session: Session) -> NotifyReport:
-    """Write the alert digests of the alerts raised since the last pass (one message per person), then deliver
-    the outbox's due messages through SMTP (nothing is sent when SMTP_HOST is not set: the messages wait)."""
+    """Write the alert digests of the alerts raised since the last pass (one message per person, and a post to
+    their webhook), then deliver the outbox's due messages (no e-mail when SMTP_HOST is not set: they wait)."""
     from .services import notifications
 
     report = NotifyReport()
@@ -237,9 +237,8 @@ def notify_pass(app: Flask, session: Session) -> NotifyReport:
     try:
         report.digests = notifications.alert_digests(session)
         session.commit()
-        if settings.enabled:
-            delivery = notifications.deliver_due(session, settings)
-            report.sent, report.failed, report.error = delivery.sent, delivery.failed, delivery.error
+        delivery = notifications.deliver_due(session, settings)  # webhooks only, without SMTP_HOST
+        report.sent, report.failed, report.error = delivery.sent, delivery.failed, delivery.error
     except Exception:  # noqa: BLE001 - a crashed pass must not stop the worker; the outbox keeps every message
         log.exception("notifications: the pass crashed")
         session.rollback()

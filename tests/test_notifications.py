@@ -381,3 +381,116 @@ def test_the_dashboard_does_not_warn_when_smtp_is_configured(sqlite_url, tmp_pat
     page = client.get("/editor/").get_data(as_text=True)
     assert "E-mail notifications are off" not in page
 
+
+
+# --- alert subscriptions and webhooks ---------------------------------------------------------------------------
+
+
+class Hook:
+    """A Slack-style incoming webhook on 127.0.0.1 that keeps the JSON posted to it."""
+
+    def __init__(self):
+        import json
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        posts = self.posts = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's API
+                length = int(self.headers.get("Content-Length") or 0)
+                posts.append((self.path, self.headers.get("Content-Type"), json.loads(self.rfile.read(length))))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T1/B2"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hook():
+    receiver = Hook()
+    yield receiver
+    receiver.close()
+
+
+def two_claims(app, tmp_path) -> tuple[int, int]:
+    path = tmp_path / "two.jsonl"
+    path.write_text('{"id": "c1", "text": "%s", "speaker": "Talk radio host"}\n'
+                    '{"id": "c2", "text": "The city planted ten thousand trees last spring.", "speaker": "Mayor Lee"}\n'
+                    % CLAIM_TEXT)
+    assert app.test_cli_runner().invoke(args=["claims", "import", str(path)]).exit_code == 0
+    with app.app_context():
+        return tuple(db.session.scalar(select(Claim.id).where(Claim.external_id == key)) for key in ("c1", "c2"))
+
+
+def subscribe(client, field: str, value: str = "", remove: str = ""):
+    token = csrf_token(client, "/account")
+    return client.post("/account/subscriptions", data={"csrf_token": token, "field": field, "value": value,
+                                                       "remove": remove})
+
+
+@pytest.mark.slow
+def test_subscriptions_choose_the_alerts_and_the_webhook_gets_slack_json(sqlite_url, tmp_path, inbox, hook):
+    app = smtp_app(sqlite_url, tmp_path, inbox.port, FETCH_ALLOWED_NETWORKS=["127.0.0.1/32"])
+    person(app, "ed", "editor", "ed@news.example.org")        # no subscriptions: every alert
+    person(app, "rita", "reviewer", "rita@news.example.org")
+    person(app, "rex", "reviewer", "rex@news.example.org")    # a reviewer without subscriptions: none
+    first, second = two_claims(app, tmp_path)
+    rita = app.test_client()
+    AuthActions(rita).login("rita")
+    page = rita.get("/account").get_data(as_text=True)
+    assert rita.post("/account", data={"csrf_token": csrf_token_in(page), "email": "rita@news.example.org",
+                                       "notify": "y", "webhook_url": hook.url}).status_code == 302
+    bad = subscribe(rita, "speaker", "Nobody Known")
+    assert bad.status_code == 400 and "There is no speaker called" in bad.get_data(as_text=True)
+    assert subscribe(rita, "speaker", "talk radio host").status_code == 302
+    again = subscribe(rita, "speaker", "Talk radio host")
+    assert again.status_code == 400 and "already" in again.get_data(as_text=True)
+    assert subscribe(rita, "verdict", "false").status_code == 302
+    with app.app_context():
+        ids = [s.id for s in notifications.subscriptions_of(db.session, db.session.scalar(
+            select(User).where(User.username == "rita")))]
+    assert subscribe(rita, "speaker", remove=str(ids[1])).status_code == 302     # stops following the verdict
+    page = rita.get("/account").get_data(as_text=True)
+    assert "Talk radio host" in page and "False" not in page.split("Alerts you follow")[1].split("</ul>")[0]
+
+    add_alert(app, first, "https://wire.example.org/radio")
+    add_alert(app, second, "https://wire.example.org/trees")
+    send(app)
+    digests = {to[0]: body(m) for to, m in inbox.of_kind("alert_digest")}
+    assert set(digests) == {"ed@news.example.org", "rita@news.example.org"}
+    assert "2 new alert(s)" in digests["ed@news.example.org"]
+    assert "wire.example.org/radio" in digests["rita@news.example.org"]
+    assert "wire.example.org/trees" not in digests["rita@news.example.org"]
+    (path, content_type, payload), = hook.posts
+    assert path == "/services/T1/B2" and content_type == "application/json"
+    assert set(payload) == {"text"} and "1 new alert(s)" in payload["text"]
+    assert f"<{SITE}/editor/claims/{first}|claim #{first}>" in payload["text"]
+    assert "trees" not in payload["text"] and f"<{SITE}/editor/alerts|" in payload["text"]
+
+
+def test_a_webhook_to_a_loopback_address_is_refused_without_the_allow_list(sqlite_url, tmp_path, hook):
+    app = smtp_app(sqlite_url, tmp_path, free_port())           # FETCH_ALLOWED_NETWORKS: none (the default)
+    user_id = person(app, "ed", "editor", None)
+    first, _ = two_claims(app, tmp_path)
+    with app.app_context():
+        db.session.get(User, user_id).webhook_url = hook.url
+        db.session.commit()
+    add_alert(app, first, "https://wire.example.org/radio")
+    send(app)
+    assert hook.posts == []
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "alert_webhook"))
+        assert message.sent_at is None and message.attempts == 1
+        assert "private or local" in message.last_error
+        db.engine.dispose()

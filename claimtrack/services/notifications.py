@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import smtplib
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     Alert,
+    AlertSubscription,
     AlertStatus,
     CheckRequest,
     Claim,
@@ -40,7 +42,8 @@ from ..models import (
 
 SITE = "[[site]]"
 TRACKING_LINK = "[[tracking-link]]"
-KINDS = ("review_requested", "sent_back", "assigned", "request_answered", "alert_digest")
+KINDS = ("review_requested", "sent_back", "assigned", "request_answered", "alert_digest", "alert_webhook")
+WEBHOOK = "alert_webhook"
 # Who gets the alert digest: the roles that decide alerts.
 DIGEST_ROLES = (Role.ADMIN, Role.EDITOR)
 
@@ -149,10 +152,39 @@ def requests_answered(session: Session, claim_id: int) -> int:
     return len(readers)
 
 
+def _alert_matches(alert: Alert, subscription: AlertSubscription) -> bool:
+    claim = alert.claim
+    if subscription.field == "speaker":
+        return str(claim.speaker_id) == subscription.value
+    if subscription.field == "topic":
+        return any(str(topic.id) == subscription.value for topic in claim.topics)
+    if subscription.field == "verdict":
+        return claim.verdict is not None and claim.verdict.rating == subscription.value
+    if subscription.field == "source":
+        return str(alert.feed_id) == subscription.value
+    return False
+
+
+def _alert_lines(alerts: Sequence[Alert], slack: bool) -> list[str]:
+    lines = []
+    for alert in alerts:
+        where = alert.appearance.article.url if alert.appearance and alert.appearance.article else None
+        if slack:  # Slack's mrkdwn: <url|text>; &, < and > escaped in text
+            text = _claim_line(alert.claim).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            lines.append(f"• <{SITE}/editor/claims/{alert.claim_id}|claim #{alert.claim_id}> {text} repeated"
+                         + (f" in <{where}>" if where else "") + f" (score {round(alert.score)})")
+        else:
+            lines.append(f"- claim #{alert.claim_id} {_claim_line(alert.claim)} repeated"
+                         + (f" in {where}" if where else "") + f" (score {round(alert.score)})")
+    return lines
+
+
 def alert_digests(session: Session, now: datetime | None = None, limit: int = 500) -> int:
-    """Put the alerts not yet mailed into one digest per editor and admin who wants mail, and mark them mailed
-    (taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers never mail one alert twice).  The caller
-    commits.  Returns the number of messages written."""
+    """Put the alerts not yet mailed into one digest per person (and a post to their webhook), and mark them
+    mailed (taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers never mail one alert twice).
+
+    A person with subscriptions gets the alerts that match one of them (speaker, topic, verdict, source); editors
+    and admins without any get every alert.  The caller commits.  Returns the number of messages written."""
     now = now or _now()
     alerts = session.scalars(
         select(Alert).where(Alert.digested_at.is_(None)).order_by(Alert.id).limit(limit)
@@ -165,19 +197,104 @@ def alert_digests(session: Session, now: datetime | None = None, limit: int = 50
     if not still_open:
         session.flush()
         return 0
-    lines = []
-    for alert in still_open:
-        where = alert.appearance.article.url if alert.appearance and alert.appearance.article else None
-        lines.append(f"- claim #{alert.claim_id} {_claim_line(alert.claim)} repeated"
-                     + (f" in {where}" if where else "") + f" (score {round(alert.score)})")
-    body = (f"{len(still_open)} new alert(s): monitored articles repeat published claims.\n\n" + "\n".join(lines)
-            + f"\n\nConfirm or dismiss them: {SITE}/editor/alerts\n")
-    people = session.scalars(select(User).where(User.role.in_(DIGEST_ROLES), User.active.is_(True))
+    subscriptions: dict[int, list[AlertSubscription]] = {}
+    for subscription in session.scalars(select(AlertSubscription).order_by(AlertSubscription.id)):
+        subscriptions.setdefault(subscription.user_id, []).append(subscription)
+    people = session.scalars(select(User).where(User.active.is_(True), User.notify.is_(True))
                              .order_by(User.id)).all()
-    count = _notify_people(session, people, f"{len(still_open)} new alert(s)", body, "alert_digest",
-                           ("alert", still_open[-1].id), None)
+    count = 0
+    for person in people:
+        theirs = subscriptions.get(person.id)
+        if theirs:
+            chosen = [a for a in still_open if any(_alert_matches(a, sub) for sub in theirs)]
+        elif person.role in DIGEST_ROLES:
+            chosen = still_open
+        else:
+            continue
+        if not chosen:
+            continue
+        heading = f"{len(chosen)} new alert(s): monitored articles repeat published claims."
+        if person.email:
+            body = (heading + "\n\n" + "\n".join(_alert_lines(chosen, slack=False))
+                    + f"\n\nConfirm or dismiss them: {SITE}/editor/alerts\n")
+            enqueue(session, person.email, f"{len(chosen)} new alert(s)", body, "alert_digest", person,
+                    ("alert", chosen[-1].id))
+            count += 1
+        if person.webhook_url:
+            text = (heading + "\n" + "\n".join(_alert_lines(chosen, slack=True))
+                    + f"\n<{SITE}/editor/alerts|Confirm or dismiss them>")
+            enqueue(session, person.webhook_url, f"{len(chosen)} new alert(s)", json.dumps({"text": text}),
+                    "alert_webhook", person, ("alert", chosen[-1].id))
+            count += 1
     session.flush()
     return count
+
+
+# --- subscriptions ----------------------------------------------------------------------------------------------
+
+SUBSCRIPTION_FIELDS = ("speaker", "topic", "verdict", "source")
+
+
+class SubscriptionError(ValueError):
+    """A subscription that cannot be made; the message is for the person."""
+
+
+def subscriptions_of(session: Session, user: User) -> list[AlertSubscription]:
+    """A person's alert subscriptions, oldest first."""
+    return list(session.scalars(select(AlertSubscription).where(AlertSubscription.user_id == user.id)
+                                .order_by(AlertSubscription.id)))
+
+
+def subscribe(session: Session, user: User, field: str, text: str, scale) -> AlertSubscription:
+    """Follow alerts by a speaker, topic, verdict (a key or label of ``scale``) or monitored source, named as the
+    person typed it; raise SubscriptionError when there is no such one or they follow it already."""
+    from sqlalchemy import func
+
+    from ..models import MonitoredFeed, Speaker, Topic
+    from .speakers import name_key
+
+    text = (text or "").replace("\x00", " ").strip()[:200]
+    if field not in SUBSCRIPTION_FIELDS:
+        raise SubscriptionError("Choose a speaker, topic, verdict or source.")
+    if not text:
+        raise SubscriptionError("Type the name of the speaker, topic, verdict or source to follow.")
+    value = label = None
+    if field == "speaker":
+        speaker = session.scalar(select(Speaker).where(Speaker.name_key == name_key(text)))
+        if speaker is not None:
+            value, label = str(speaker.id), speaker.name
+    elif field == "topic":
+        topic = session.scalar(select(Topic).where(func.lower(Topic.name) == text.lower()))
+        if topic is not None:
+            value, label = str(topic.id), topic.name
+    elif field == "verdict":
+        level = scale.get(text) or scale.resolve(text)
+        if level is not None:
+            value, label = level.key, level.label
+    else:
+        feed = session.scalar(select(MonitoredFeed).where(func.lower(MonitoredFeed.name) == text.lower())
+                              .order_by(MonitoredFeed.id).limit(1))
+        if feed is not None:
+            value, label = str(feed.id), feed.name
+    if value is None:
+        raise SubscriptionError(f"There is no {field} called “{text}”.")
+    if session.scalar(select(AlertSubscription.id).where(AlertSubscription.user_id == user.id,
+                                                         AlertSubscription.field == field,
+                                                         AlertSubscription.value == value)) is not None:
+        raise SubscriptionError(f"You follow the {field} “{label}” already.")
+    subscription = AlertSubscription(user_id=user.id, field=field, value=value, label=label[:200])
+    session.add(subscription)
+    session.flush()
+    return subscription
+
+
+def unsubscribe(session: Session, user: User, subscription_id: int) -> None:
+    """Stop following one of one's own subscriptions (another person's id is refused as unknown)."""
+    subscription = session.get(AlertSubscription, subscription_id)
+    if subscription is None or subscription.user_id != user.id:
+        raise SubscriptionError("There is no such subscription; reload the page.")
+    session.delete(subscription)
+    session.flush()
 
 
 # --- delivery ---------------------------------------------------------------------------------------------------
@@ -200,6 +317,9 @@ class SmtpSettings:
     batch: int = 200
     site: str = "http://127.0.0.1:5000"
     secret_key: str = ""
+    # webhooks go through the SSRF-safe fetcher's checks: FETCH_ALLOWED_NETWORKS, FETCH_TIMEOUT_SECONDS
+    allowed_networks: tuple[str, ...] = ()
+    webhook_timeout: float = 10.0
 
     @classmethod
     def from_config(cls, config) -> "SmtpSettings":
@@ -210,7 +330,9 @@ class SmtpSettings:
                    timeout=float(config["SMTP_TIMEOUT_SECONDS"]), retry_seconds=float(config["NOTIFY_RETRY_SECONDS"]),
                    retry_max_seconds=float(config["NOTIFY_RETRY_MAX_SECONDS"]),
                    lease_seconds=float(config["NOTIFY_LEASE_SECONDS"]), batch=int(config["NOTIFY_BATCH"]),
-                   site=str(config["PUBLISHER_URL"]).rstrip("/"), secret_key=str(config["SECRET_KEY"]))
+                   site=str(config["PUBLISHER_URL"]).rstrip("/"), secret_key=str(config["SECRET_KEY"]),
+                   allowed_networks=tuple(config["FETCH_ALLOWED_NETWORKS"]),
+                   webhook_timeout=float(config["FETCH_TIMEOUT_SECONDS"]))
 
     @property
     def enabled(self) -> bool:
@@ -229,7 +351,7 @@ def retry_delay(attempts: int, settings: SmtpSettings) -> timedelta:
 
 
 def take_next(session: Session, settings: SmtpSettings, now: datetime | None = None,
-              exclude: Sequence[int] = ()) -> OutboxMessage | None:
+              exclude: Sequence[int] = (), webhooks_only: bool = False) -> OutboxMessage | None:
     """Take the oldest due message for sending: hold it with a lease (``next_attempt_at`` moved on by
     NOTIFY_LEASE_SECONDS) through a conditional UPDATE that only one worker can win.  The caller commits at once."""
     now = now or _now()
@@ -239,6 +361,8 @@ def take_next(session: Session, settings: SmtpSettings, now: datetime | None = N
              .with_for_update(skip_locked=True))
     if exclude:
         query = query.where(OutboxMessage.id.not_in(list(exclude)))
+    if webhooks_only:
+        query = query.where(OutboxMessage.kind == WEBHOOK)
     for _ in range(5):  # a message another worker won a moment ago: look again
         message_id = session.scalar(query)
         if message_id is None:
@@ -325,38 +449,63 @@ class DeliveryReport:
     error: str | None = None
 
 
+def _still_wanted(session: Session, message: OutboxMessage) -> bool:
+    if message.user_id is None:
+        return True
+    user = session.get(User, message.user_id)
+    if message.kind == WEBHOOK:
+        return bool(user is not None and user.active and user.notify and user.webhook_url == message.recipient)
+    return _wants_mail(user)
+
+
+def _post_webhook(message: OutboxMessage, settings: SmtpSettings) -> None:
+    from ..webpage import FetchError, post_json
+
+    body = message.body.replace(SITE, json.dumps(settings.site)[1:-1])
+    try:
+        post_json(message.recipient, body.encode("utf-8"), allowed_networks=settings.allowed_networks,
+                  timeout=settings.webhook_timeout)
+    except FetchError as error:
+        raise _WebhookFailed(str(error)) from None
+
+
 def deliver_due(session: Session, settings: SmtpSettings, now: Callable[[], datetime] = _now) -> DeliveryReport:
     """Send the messages that are due, one by one, committing each; a failure keeps the message with its error
-    and a later next attempt.  When the server cannot be reached the pass stops (the rest wait their turn)."""
+    and a later next attempt.  When the SMTP server cannot be reached, the pass sends only webhooks from then on
+    (the e-mails wait their turn).  Without SMTP_HOST only webhooks are sent."""
     report = DeliveryReport()
-    if not settings.enabled:
-        return report
     connection = SmtpConnection(settings)
     tried: list[int] = []
+    webhooks_only = not settings.enabled
     try:
         while len(tried) < settings.batch:
-            message = take_next(session, settings, now(), exclude=tried)
+            message = take_next(session, settings, now(), exclude=tried, webhooks_only=webhooks_only)
             if message is None:
                 session.rollback()
                 break
             session.commit()
             tried.append(message.id)
             try:
-                if message.user_id is not None and not _wants_mail(session.get(User, message.user_id)):
+                if not _still_wanted(session, message):
                     raise _Withdrawn
-                connection.send(render(session, message, settings))
+                if message.kind == WEBHOOK:
+                    _post_webhook(message, settings)
+                else:
+                    connection.send(render(session, message, settings))
             except _Withdrawn:
                 message.sent_at, message.last_error = now(), "not sent: the person turned notifications off"
                 session.commit()
-            except OSError as error:  # smtplib.SMTPException is an OSError
+            except (OSError, _WebhookFailed) as error:  # smtplib.SMTPException is an OSError
                 message.attempts = (message.attempts or 0) + 1
-                message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                message.last_error = (str(error) if isinstance(error, _WebhookFailed)
+                                      else f"{type(error).__name__}: {error}")[:2000]
                 message.next_attempt_at = now() + retry_delay(message.attempts, settings)
                 session.commit()
                 report.failed += 1
                 report.error = message.last_error
-                if not isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)):
-                    break  # the server is down or refuses us: the rest wait for the next pass, not each fail now
+                if isinstance(error, OSError) and \
+                        not isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)):
+                    webhooks_only = True  # the SMTP server is down or refuses us: the e-mails wait for the next pass
             else:
                 message.sent_at = now()
                 message.attempts = (message.attempts or 0) + 1
@@ -366,6 +515,10 @@ def deliver_due(session: Session, settings: SmtpSettings, now: Callable[[], date
     finally:
         connection.close()
     return report
+
+
+class _WebhookFailed(Exception):
+    """A webhook refused (private address), unreachable or answering with an error."""
 
 
 class _Withdrawn(Exception):

@@ -1,4 +1,5 @@
-"""outbox: e-mail notifications, people's addresses and off switch, alerts' digest mark, reader tokens' nonce
+"""outbox: e-mail notifications, people's addresses, off switch and webhook, alert subscriptions, alerts' digest
+mark, reader tokens' nonce
 
 Revision ID: 0016
 Revises: 0015
@@ -36,6 +37,19 @@ def upgrade():
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("email", sa.String(length=254), nullable=True))
         batch.add_column(sa.Column("notify", sa.Boolean(), nullable=False, server_default=sa.true()))
+        batch.add_column(sa.Column("webhook_url", sa.String(length=2048), nullable=True))
+    op.create_table(
+        "alert_subscriptions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", name="fk_alert_subscriptions_user_id_users",
+                                                          ondelete="CASCADE"), nullable=False),
+        sa.Column("field", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=100), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("user_id", "field", "value", name="uq_alert_subscriptions_user_id"),
+    )
+    op.create_index("ix_alert_subscriptions_user_id", "alert_subscriptions", ["user_id"])
     with op.batch_alter_table("check_requests") as batch:
         batch.add_column(sa.Column("token_nonce", sa.String(length=64), nullable=True))
     with op.batch_alter_table("alerts") as batch:
@@ -49,7 +63,10 @@ def downgrade():
         batch.drop_column("digested_at")
     with op.batch_alter_table("check_requests") as batch:
         batch.drop_column("token_nonce")
+    op.drop_index("ix_alert_subscriptions_user_id", table_name="alert_subscriptions")
+    op.drop_table("alert_subscriptions")
     with op.batch_alter_table("users") as batch:
+        batch.drop_column("webhook_url")
         batch.drop_column("notify")
         batch.drop_column("email")
     op.drop_index("ix_outbox_related", table_name="outbox")
