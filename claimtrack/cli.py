@@ -417,6 +417,33 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(requests_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(notifications_group)
+
+
+def _echo_notify(report, quiet: bool = False) -> None:
+    if report.sent or report.failed or report.digests or not quiet:
+        click.echo(f"notifications: {report.digests} alert digest(s) written, {report.sent} sent, "
+                   f"{report.failed} failed" + (f" ({report.error}; tried again later)" if report.error else "")
+                   + ("" if report.enabled else "; no SMTP server is configured (SMTP_HOST): no e-mail is sent"))
+
+
+@click.group("notifications")
+def notifications_group() -> None:
+    """E-mail notifications: the outbox and its delivery through SMTP."""
+
+
+@notifications_group.command("send")
+@with_appcontext
+def notifications_send() -> None:
+    """One pass: write the alert digests, then send the outbox's due messages (what `flask worker` does each
+    round).  With no SMTP_HOST no e-mail is sent (the messages wait in the outbox); webhooks are posted."""
+    from .services.notifications import outbox_counts
+    from .worker import notify_pass
+
+    _echo_notify(notify_pass(current_app._get_current_object(), db.session))
+    counts = outbox_counts(db.session)
+    db.session.rollback()
+    click.echo(f"outbox: {counts['waiting']} waiting, {counts['failing']} of them failed at least once")
 
 
 @click.command("worker")
@@ -425,13 +452,14 @@ def init_app(app: Flask) -> None:
               help="Seconds between two rounds (default WORKER_SLEEP_SECONDS).")
 @with_appcontext
 def worker_command(once: bool, sleep_seconds: float | None) -> None:
-    """Poll the monitored sources that are due: fetch their new articles, ingest and match them, raise alerts.
+    """Poll the monitored sources that are due: fetch their new articles, ingest and match them, raise alerts;
+    then mail the alert digests and the outbox's due notifications (when SMTP_HOST is set).
 
     Runs until stopped (Ctrl-C), or one round with --once.  Several workers may run on PostgreSQL; one on SQLite.
     """
     import time
 
-    from .worker import PoliteFetcher, run_due
+    from .worker import PoliteFetcher, notify_pass, run_due
 
     fetcher = PoliteFetcher.from_config(current_app.config)
     pause = sleep_seconds or float(current_app.config["WORKER_SLEEP_SECONDS"])
@@ -442,6 +470,7 @@ def worker_command(once: bool, sleep_seconds: float | None) -> None:
                        else f"{report.listed} listed, {report.ingested} new article(s), {report.known} known, "
                             f"{report.failed} failed, {report.alerts} alert(s)")
             click.echo(f"source #{report.feed_id}: {outcome}")
+        _echo_notify(notify_pass(current_app._get_current_object(), db.session), quiet=True)
         db.session.remove()
         if once:
             return

@@ -206,3 +206,23 @@ FEED_MAX_ITEMS_PER_RUN = 50
 FEED_LEASE_SECONDS = 900
 # `flask worker` sleeps this long between two rounds of due sources.
 WORKER_SLEEP_SECONDS = 30
+
+# E-mail notifications (services/notifications.py; docs/monitoring.md "Notifications").  With no SMTP_HOST (the
+# default) nothing is sent: messages are kept in the outbox and the dashboard says notifications are off.
+SMTP_HOST = ""
+SMTP_PORT = 587
+SMTP_USERNAME = ""
+SMTP_PASSWORD = ""
+# The From: address of every notification.
+SMTP_FROM = "claimtrack@localhost"
+# STARTTLS before logging in (port 587); set false only for a server on the same machine.
+SMTP_STARTTLS = True
+SMTP_TIMEOUT_SECONDS = 20.0
+# A failed delivery is tried again after NOTIFY_RETRY_SECONDS, doubling each time up to NOTIFY_RETRY_MAX_SECONDS;
+# a message is never dropped.
+NOTIFY_RETRY_SECONDS = 60
+NOTIFY_RETRY_MAX_SECONDS = 6 * 3600
+# How long a worker holds a message it is sending: one killed mid-send is tried again after this.
+NOTIFY_LEASE_SECONDS = 300
+# Messages one pass sends at most.
+NOTIFY_BATCH = 200

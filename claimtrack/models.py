@@ -89,6 +89,11 @@ class User(UserMixin, db.Model):
     # Changing this token logs the user out everywhere (it is part of the session id).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Where the newsroom's notifications go (services/notifications.py), and whether this person wants them.
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    notify: Mapped[bool] = mapped_column(default=True)
+    # A Slack-compatible incoming webhook this person's alert digests are also posted to (JSON {"text": ...}).
+    webhook_url: Mapped[Optional[str]] = mapped_column(String(2048))
 
     def get_id(self) -> str:
         """Flask-Login's session id: the user id and the current session token."""
@@ -538,6 +543,9 @@ class CheckRequest(db.Model):
     email: Mapped[Optional[str]] = mapped_column(String(254))
     # sha256 of the tracking token: a database leak does not reveal the links.
     token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # For a request with an e-mail: the token is HMAC(SECRET_KEY, nonce), so the "answered" message can carry the
+    # tracking link while the database alone still does not reveal it.
+    token_nonce: Mapped[Optional[str]] = mapped_column(String(64))
     # True when a published check answered the request at once ("asked again").
     answered_at_once: Mapped[bool] = mapped_column(default=False)
     match_score: Mapped[Optional[float]] = mapped_column(Float)
@@ -644,6 +652,8 @@ class Alert(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # When the alert went into the newsroom's e-mail digests (NULL: not yet).
+    digested_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     appearance: Mapped["Appearance"] = relationship()
     claim: Mapped[Claim] = relationship()
@@ -663,3 +673,46 @@ class PublicState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=1)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """An e-mail waiting to be sent (or sent): written in the transaction of the change it tells about, so a
+    rolled-back change sends nothing, and delivered by the worker with back-off until the SMTP server takes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),
+                      Index("ix_outbox_related", "related_type", "related_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    # The account it is for (NULL for a reader's request): its off switch is read again before sending.
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # review_requested | sent_back | assigned | request_answered | alert_digest
+    kind: Mapped[str] = mapped_column(String(32))
+    related_type: Mapped[Optional[str]] = mapped_column(String(32))
+    related_id: Mapped[Optional[int]] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class AlertSubscription(db.Model):
+    """A person's interest in alerts by speaker, topic, verdict or monitored source: their digest (and webhook)
+    lists only the alerts that match one of theirs."""
+
+    __tablename__ = "alert_subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "field", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # speaker | topic | verdict | source
+    field: Mapped[str] = mapped_column(String(16))
+    # The speaker's, topic's or monitored source's id, or the verdict's rating key.
+    value: Mapped[str] = mapped_column(String(100))
+    # What the person sees ("Talk radio host"), kept as it was when they subscribed.
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

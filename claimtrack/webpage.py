@@ -285,6 +285,66 @@ def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redi
     raise FetchError(f"The page redirects more than {max_redirects} times.")
 
 
+def _checked_target(url: str, allowed: list) -> tuple:
+    """The parts, port and checked address of an http(s) URL; raise FetchError as _fetch does."""
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:
+        raise FetchError("The address is not a valid web address.") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise FetchError("Only http:// and https:// addresses can be used.")
+    if parts.username or parts.password:
+        raise FetchError("Addresses with a user name or password are not used.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise FetchError("The address has an invalid port.") from None
+    return parts, port, resolve_public(hostname, port, allowed)
+
+
+def post_json(url: str, body: bytes, *, allowed_networks: Iterable[str] = (), timeout: float = 10.0) -> int:
+    """POST a JSON body to a webhook with the fetcher's safety: the host resolved once and refused when any of its
+    addresses is private or local (unless ``allowed_networks`` allows it), the connection made to the checked
+    address, no redirect followed, one deadline.  Returns the status; raise FetchError for a refusal, a failure
+    or an answer of 300 or more."""
+    allowed = list(allowed_networks)
+    watchdog = _Watchdog(time.monotonic() + timeout * 2)
+    try:
+        parts, port, ip = _checked_target(url.strip(), allowed)
+        timeouts = urllib3.Timeout(connect=min(5.0, timeout), read=timeout)
+        if parts.scheme == "https":
+            pool = watchdog.pool(
+                urllib3.HTTPSConnectionPool, ip, port, timeout=timeouts, retries=False, server_hostname=parts.hostname,
+                assert_hostname=parts.hostname, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
+            )
+        else:
+            pool = watchdog.pool(urllib3.HTTPConnectionPool, ip, port, timeout=timeouts, retries=False)
+        path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+        host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        try:
+            response = pool.urlopen("POST", path, body=body, headers={
+                "Host": host_header, "User-Agent": USER_AGENT, "Content-Type": "application/json"},
+                redirect=False, preload_content=False, assert_same_host=False)
+            try:
+                response.read1(4096)  # a short answer ("ok"); the rest is not read
+            finally:
+                response.close()
+        finally:
+            pool.close()
+        if watchdog.fired:
+            raise FetchError("The webhook took too long to answer.")
+        if response.status >= 300:
+            raise FetchError(f"The webhook answered with HTTP {response.status}.")
+        return response.status
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        if watchdog.fired or isinstance(error, urllib3.exceptions.TimeoutError):
+            raise FetchError("The webhook took too long to answer.") from None
+        raise FetchError("The webhook could not be reached.") from None
+    finally:
+        watchdog.cancel()
+
+
 def _header_value(value: str | None) -> str:
     """A header value safe to send back: printable ASCII, one line, bounded (it came from a server)."""
     if not value:

@@ -213,3 +213,34 @@ def run_due(app: Flask, session: Session, fetcher: PoliteFetcher | None = None,
             session.rollback()
             reports.append(RunReport(feed_id=feed.id, error="the run crashed"))
     return reports
+
+
+@dataclass
+class NotifyReport:
+    """What one notification pass did: digests written, messages sent and failed, whether SMTP is configured."""
+
+    digests: int = 0
+    sent: int = 0
+    failed: int = 0
+    error: str | None = None
+    enabled: bool = False
+
+
+def notify_pass(app: Flask, session: Session) -> NotifyReport:
+    """Write the alert digests of the alerts raised since the last pass (one message per person, and a post to
+    their webhook), then deliver the outbox's due messages (no e-mail when SMTP_HOST is not set: they wait)."""
+    from .services import notifications
+
+    report = NotifyReport()
+    settings = notifications.SmtpSettings.from_config(app.config)
+    report.enabled = settings.enabled
+    try:
+        report.digests = notifications.alert_digests(session)
+        session.commit()
+        delivery = notifications.deliver_due(session, settings)  # webhooks only, without SMTP_HOST
+        report.sent, report.failed, report.error = delivery.sent, delivery.failed, delivery.error
+    except Exception:  # noqa: BLE001 - a crashed pass must not stop the worker; the outbox keeps every message
+        log.exception("notifications: the pass crashed")
+        session.rollback()
+        report.error = "the pass crashed"
+    return report

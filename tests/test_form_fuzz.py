@@ -82,6 +82,10 @@ def forms(draw, fields: dict[str, list[str]]) -> dict:
 FORM_FIELDS: dict[str, dict[str, list[str]]] = {
     "/login": {"username": ["editor", "boss"], "password": ["correct horse battery"], "remember": ["y", ""]},
     "/logout": {},
+    "/account": {"email": ["someone@example.org", "", "not an address"], "notify": ["y", ""],
+                 "webhook_url": ["https://hooks.example.org/T1/B2", "", "ftp://x", "http://[::1"]},
+    "/account/subscriptions": {"field": ["speaker", "topic", "verdict", "source"],
+                               "value": ["Talk radio host", "false", "Health", ""], "remove": ["1", ""]},
     "/ask": {"text": ["Is it true that the harbour tunnel carries a million cars a day?"],
              "seen_where": ["https://example.org/post", "a flyer"], "email": ["reader@example.org"],
              "website": [""], "confirm": ["yes", ""]},

@@ -46,6 +46,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "/healthz": {"GET": PUBLIC},
     "/login": {"GET": LOGIN_PAGE, "POST": LOGIN_PAGE},
     "/logout": {"POST": NEWSROOM},
+    "/account": {"GET": NEWSROOM, "POST": NEWSROOM},
+    "/account/subscriptions": {"POST": NEWSROOM},
     "/claims/<int(max=2147483647):claim_id>": {"GET": PUBLIC},
     "/claims/<int(max=2147483647):claim_id>-<slug>": {"GET": PUBLIC},
     "/speakers": {"GET": PUBLIC},
@@ -377,6 +379,9 @@ def _version(app, claim_id: int) -> str:
 # rule -> (roles allowed to do this very POST, the form data given the ids)
 POST_CASES = {
     "/logout": (set(ROLES), lambda app, ids: {}),
+    "/account": (set(ROLES), lambda app, ids: {"email": "someone@example.org", "notify": "y",
+                                               "webhook_url": "https://hooks.example.org/T1/B2"}),
+    "/account/subscriptions": (set(ROLES), lambda app, ids: {"field": "verdict", "value": "false"}),
     "/editor/articles/new": ({"admin", "editor"}, lambda app, ids: {
         "text": "The governor said the new bridge cost 2 billion dollars, twice the estimate from 2019.",
         "title": "Bridge costs"}),

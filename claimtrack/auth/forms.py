@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class LoginForm(FlaskForm):
@@ -19,3 +19,23 @@ class LogoutForm(FlaskForm):
     """An empty form: logging out is a POST with a CSRF token."""
 
     submit = SubmitField(_l("Log out"))
+
+
+class AccountForm(FlaskForm):
+    """A person's own notification settings: where e-mail goes, and on or off."""
+
+    email = StringField(_l("E-mail address for notifications"), validators=[Length(max=254)])
+    webhook_url = StringField(_l("Webhook for my alert digests (Slack-compatible, optional)"),
+                              validators=[Length(max=2048)])
+    notify = BooleanField(_l("Send me notifications"))
+    submit = SubmitField(_l("Save"))
+
+
+class SubscriptionForm(FlaskForm):
+    """Follow alerts by a speaker, topic, verdict or source; or stop following one (``remove``: its id)."""
+
+    field = SelectField(_l("Alerts about"), choices=[("speaker", _l("the speaker")), ("topic", _l("the topic")),
+                                                     ("verdict", _l("the verdict")), ("source", _l("the source"))])
+    value = StringField(_l("Name"), validators=[Length(max=200)])
+    remove = IntegerField(validators=[Optional(), NumberRange(min=1, max=2_147_483_647)])
+    submit = SubmitField(_l("Follow"))

@@ -10,9 +10,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import db
 from ..services import audit
-from ..services.accounts import authenticate, end_sessions
+from ..services.accounts import AccountError, authenticate, end_sessions, set_notifications
+from ..services import notifications
 from . import limiter
-from .forms import LoginForm, LogoutForm
+from .forms import AccountForm, LoginForm, LogoutForm, SubscriptionForm
 
 bp = Blueprint("auth", __name__)
 
@@ -62,3 +63,64 @@ def logout():
         logout_user()
         flash(gettext("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+def _account_page(form: AccountForm, subscription_form: SubscriptionForm, status: int = 200):
+    return render_template("auth/account.html", form=form, subscription_form=subscription_form,
+                           subscriptions=notifications.subscriptions_of(db.session, current_user),
+                           field_words=dict(subscription_form.field.choices),
+                           smtp_configured=notifications.smtp_configured(current_app.config)), status
+
+
+def _account_form() -> AccountForm:
+    return AccountForm(data={"email": current_user.email or "", "notify": current_user.notify,
+                             "webhook_url": current_user.webhook_url or ""})
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Your own notification settings: your e-mail address, a webhook, notifications on or off, and the alerts
+    you follow."""
+    form = AccountForm() if request.method == "POST" else _account_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            set_notifications(db.session, current_user, form.email.data, form.notify.data, form.webhook_url.data)
+        except AccountError as error:
+            db.session.rollback()
+            field = form.webhook_url if error.field == "webhook_url" else form.email
+            field.errors = [*field.errors, gettext("Give the webhook's full https:// address; or leave it empty.")
+                            if error.field == "webhook_url" else
+                            gettext("That e-mail address does not look right (like name@example.org); or leave "
+                                    "it empty.")]
+            status = 400
+        else:
+            db.session.commit()
+            flash(gettext("Your notification settings are saved."), "info")
+            return redirect(url_for("auth.account"))
+    elif request.method == "POST":
+        status = 400
+    return _account_page(form, SubscriptionForm(formdata=None), status)
+
+
+@bp.route("/account/subscriptions", methods=["POST"])
+@login_required
+def subscriptions():
+    """Follow alerts by a speaker, topic, verdict or source, or stop following one."""
+    form = SubscriptionForm()
+    if form.validate_on_submit():
+        try:
+            if form.remove.data:
+                notifications.unsubscribe(db.session, current_user, form.remove.data)
+            else:
+                notifications.subscribe(db.session, current_user, form.field.data, form.value.data,
+                                        current_app.extensions["verdict_scale"])
+        except notifications.SubscriptionError as error:
+            db.session.rollback()
+            form.value.errors = [*form.value.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(gettext("Your alert subscriptions are saved."), "info")
+            return redirect(url_for("auth.account"))
+    return _account_page(_account_form(), form, 400)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import roles_required
@@ -11,7 +11,7 @@ from ..db import db
 from ..models import Role
 from ..services.merge import waiting_merges
 from ..services import dashboard as dashboard_service
-from ..services import monitoring
+from ..services import monitoring, notifications
 from .views import bp
 
 TITLES = {
@@ -57,4 +57,6 @@ def home():
         resurfaced_days=dashboard_service.RESURFACED_DAYS,
         open_alerts=monitoring.count_open_alerts(db.session),
         merges=waiting_merges(db.session),
+        smtp_configured=notifications.smtp_configured(current_app.config),
+        outbox=notifications.outbox_counts(db.session),
     )

@@ -49,7 +49,8 @@ def ask():
     if answer.related and form.confirm.data != "yes":
         form.confirm.data = "yes"
         return _ask_page(form, related=answer.related)
-    _, token = requests_service.submit_request(db.session, data, settings, lookup=answer.lookup)
+    _, token = requests_service.submit_request(db.session, data, settings, lookup=answer.lookup,
+                                               token_key=current_app.config["SECRET_KEY"])
     db.session.commit()
     flash(gettext("Thank you: we received your request. Keep this page’s address to follow it."), "info")
     return redirect(url_for("public.track_request", token=token))

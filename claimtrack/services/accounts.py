@@ -6,6 +6,7 @@ import re
 import secrets
 from functools import lru_cache
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -138,6 +139,34 @@ def end_sessions(session: Session, user: User) -> None:
     carries the old one worthless (sessions are signed cookies, so a copy would otherwise outlive a logout)."""
     user.session_token = secrets.token_hex(16)
     session.flush()
+
+
+_EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+")
+
+
+def set_notifications(session: Session, user: User, email: str | None, notify: bool,
+                      webhook_url: str | None = None) -> User:
+    """A person's own e-mail address for notifications (empty: none), their off switch and the Slack-compatible
+    webhook their alert digests also go to (empty: none); raise AccountError."""
+    email = (email or "").replace("\x00", "").strip() or None
+    if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        raise AccountError("That e-mail address does not look right (like name@example.org); or leave it empty.",
+                           "email")
+    webhook_url = (webhook_url or "").replace("\x00", "").strip() or None
+    if webhook_url is not None:
+        try:
+            parts = urlsplit(webhook_url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.username
+        except ValueError:
+            valid = False
+        if not valid or len(webhook_url) > 2048 or any(c.isspace() for c in webhook_url):
+            raise AccountError("Give the webhook's full https:// address; or leave it empty.", "webhook_url")
+    before = {"email": user.email, "notify": user.notify, "webhook": bool(user.webhook_url)}
+    user.email, user.notify, user.webhook_url = email, bool(notify), webhook_url
+    _audit_change(session, user, "user.notifications", user, before,
+                  {"email": user.email, "notify": user.notify, "webhook": bool(user.webhook_url)})
+    session.flush()
+    return user
 
 
 def _audit_change(session: Session, by: User | None, action: str, user: User, before: dict | None = None,

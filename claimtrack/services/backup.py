@@ -3,8 +3,8 @@
 A backup is a header line, then one record a line in dependency order (users, speakers and their aliases,
 topics, articles, claims, claim topics, appearances and their kept matches, verdicts, imported verdicts'
 provenance, verdict revisions, sources, corrections, comments, reader request groups, requests and their terms,
-audit events), then an end line with the number of records of each type, so a backup cut off at a line boundary is
-told from a complete one::
+monitored sources, alerts, the e-mail outbox, alert subscriptions, audit events), then an end line with the
+number of records of each type, so a backup cut off at a line boundary is told from a complete one::
 
     {"format": "claimtrack-backup", "version": 1, "schema": "0006", "created_at": "...", ...}
     {"type": "user", "id": 1, "username": "alice", "role": "admin", ...}
@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     Alert,
+    AlertSubscription,
     Appearance,
     AppearanceMatch,
     Article,
@@ -52,6 +53,7 @@ from ..models import (
     FeedItem,
     MergeProposal,
     MonitoredFeed,
+    OutboxMessage,
     RequestGroup,
     RequestTerm,
     ReviewProvenance,
@@ -114,6 +116,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("monitored_feed", MonitoredFeed.__table__),
     Section("feed_item", FeedItem.__table__),
     Section("alert", Alert.__table__),
+    Section("outbox_message", OutboxMessage.__table__),
+    Section("alert_subscription", AlertSubscription.__table__),
     Section("audit_event", AuditEvent.__table__),
 )
 SECTION_BY_KIND = {section.kind: section for section in SECTIONS}

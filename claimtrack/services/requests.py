@@ -38,15 +38,17 @@ from ..matching import Candidate, CorpusStats, Match, Thresholds, rank, tokens
 from ..models import (
     CheckRequest,
     Claim,
+    OutboxMessage,
     RequestGroup,
     RequestGroupStatus,
     RequestTerm,
     Role,
     TermStat,
     User,
+    VerdictStatus,
 )
 from ..search_index import corpus_stats
-from . import audit
+from . import audit, notifications
 from . import public as public_service
 from .matching import MatchSettings, match
 from .public import ClaimCard, as_utc, clean_text
@@ -94,6 +96,14 @@ def new_token() -> tuple[str, str]:
     """A fresh tracking token and its hash."""
     token = secrets.token_urlsafe(24)
     return token, hash_token(token)
+
+
+def new_mailable_token(secret_key: str | bytes) -> tuple[str, str, str]:
+    """A tracking token that the "answered" e-mail can carry later: HMAC(SECRET_KEY, nonce); the token, its hash
+    and the nonce (stored; without the key it does not give the token away)."""
+    nonce = secrets.token_hex(16)
+    token = notifications.tracking_token(secret_key, nonce)
+    return token, hash_token(token), nonce
 
 
 # --- input ----------------------------------------------------------------------------------------------------
@@ -345,16 +355,22 @@ def record_asked_again(session: Session, text: str, claim_id: int, score: float 
 
 
 def submit_request(session: Session, data: RequestInput, settings: MatchSettings, now: datetime | None = None,
-                   by_claim: bool = True, lookup: Lookup | None = None) -> tuple[CheckRequest, str]:
+                   by_claim: bool = True, lookup: Lookup | None = None,
+                   token_key: str | bytes | None = None) -> tuple[CheckRequest, str]:
     """Queue a request with the claim it matches or in the group it belongs with (or a new one).
 
     A request that says the same as a claim of the newsroom (any status: one being checked, say) joins that
     claim's group, so its tracking link shows the answer once the claim's verdict is published; otherwise
     it joins the group of the earlier requests it says the same as.  ``lookup`` is the instant answer's, if
-    there was one.  Returns the request and its token.
+    there was one; ``token_key`` (SECRET_KEY) makes the token of a request with an e-mail one the "answered"
+    message can carry.  Returns the request and its token.
     """
     now = now or utcnow()
-    token, token_hash = new_token()
+    nonce = None
+    if data.email and token_key:
+        token, token_hash, nonce = new_mailable_token(token_key)
+    else:
+        token, token_hash = new_token()
     if lookup is None or lookup.text != data.text:
         lookup = look_up(session, data.text, settings)
     group, score = None, None
@@ -367,7 +383,7 @@ def submit_request(session: Session, data: RequestInput, settings: MatchSettings
         if match is not None:
             group, score = session.get(RequestGroup, match.group_id), match.score
     request = CheckRequest(text=data.text, search_terms=" ".join(tokens(data.text)) or None,
-                           seen_where=data.seen_where, email=data.email, token_hash=token_hash,
+                           seen_where=data.seen_where, email=data.email, token_hash=token_hash, token_nonce=nonce,
                            match_score=score, created_at=now)
     _add_to_group(session, group, request, now)
     return request, token
@@ -580,6 +596,9 @@ def attach_to_claim(session: Session, group: RequestGroup, claim_id: int, user: 
     group.claim_id = claim.id
     _decide(session, group, user, RequestGroupStatus.CLAIM, "requests.attach", claim_id=claim.id)
     session.flush()
+    if claim.verdict is not None and claim.verdict.status == VerdictStatus.PUBLISHED:
+        notifications.requests_answered(session, claim.id)  # the readers' answer is there already
+        session.flush()
     return claim
 
 
@@ -599,7 +618,8 @@ def dismiss_group(session: Session, group: RequestGroup, reason: str, user: User
 
 
 def purge(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
-    """Delete requests (text, place, e-mail, token) asked before now - ``older_than``; refit their groups.
+    """Delete requests (text, place, e-mail, token, the messages written to them) asked before now -
+    ``older_than``; refit their groups.
 
     Returns the number of requests deleted.  Groups left empty are deleted; the others get their count and
     first time asked again.
@@ -611,6 +631,9 @@ def purge(session: Session, older_than: timedelta, now: datetime | None = None) 
     if not group_ids:
         return 0
     session.execute(delete(RequestTerm).where(RequestTerm.request_id.in_(old)))
+    # the readers' messages go with their requests (their address is in them)
+    session.execute(delete(OutboxMessage).where(OutboxMessage.related_type == "check_request",
+                                                OutboxMessage.related_id.in_(old)))
     deleted = session.execute(delete(CheckRequest).where(CheckRequest.created_at < cutoff)).rowcount or 0
     for start in range(0, len(group_ids), 500):
         chunk = group_ids[start:start + 500]

@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..search_index import set_claim_terms
 from ..verdicts import VerdictScale
-from . import audit
+from . import audit, notifications
 from .claims import ClaimInputError, clean_wording, lock_claims, set_topics
 from .speakers import get_or_create_speaker
 
@@ -381,6 +381,14 @@ def change_status(
     audit.record(session, user, f"verdict.{action}", "verdict", verdict.id, status=target.value,
                  **({"admin_override": True} if override else {}))
     session.flush()
+    # the messages are written in this transaction: a rolled-back change sends nothing
+    if action == "submit":
+        notifications.review_requested(session, verdict, user)
+    elif action == "send_back":
+        notifications.sent_back(session, verdict, user, note)
+    elif action == "approve":
+        notifications.requests_answered(session, claim.id)
+    session.flush()
 
 
 def _check_claim_version(session: Session, verdict: Verdict, claim: Claim, expected: int | None) -> None:
@@ -422,9 +430,12 @@ def assign(session: Session, verdict: Verdict, assignee: User | None, user: User
         raise PermissionError("Log in to assign verdicts.")
     if assignee is not None and assignee.role not in WRITERS:
         raise WorkflowError("Verdicts are assigned to editors or admins.")
+    before = verdict.assignee_id
     verdict.assignee_id = assignee.id if assignee else None
     audit.record(session, user, "verdict.assign", "verdict", verdict.id,
                  assignee=assignee.username if assignee else None)
+    if verdict.assignee_id != before:
+        notifications.assigned(session, verdict, assignee, user)
     session.flush()
 
 
