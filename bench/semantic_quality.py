@@ -110,6 +110,16 @@ def _fit_listwise(arrs, steps: int = 3000, lr: float = 0.05, l2: float = 1e-3) -
     return w
 
 
+def _fit_cosine_only(arrs) -> tuple[np.ndarray, float]:
+    """The fusion for a claim in another language than the query, where shared words cannot exist: the same fit
+    with the lexical features zeroed (cosine and its gap to the query's best), Platt-scaled the same way."""
+    only = [(q, ids, f * np.array([0.0, 1.0, 1.0, 0.0]), g, gold) for q, ids, f, g, gold in arrs]
+    w = _fit_listwise(only)
+    w[0] = w[3] = 0.0
+    a, b = _platt(only, w)
+    return w * a, b
+
+
 def _platt(arrs, w) -> tuple[float, float]:
     """Scale a, bias b so sigmoid(a*z+b) estimates P(top-1 correct), fitted on the top-1 of each query."""
     z = np.array([(f @ w).max() for _, _, f, _, _ in arrs])
@@ -139,8 +149,14 @@ def bands_table(arrs, w, bias, thresholds=(20, 30, 40, 50, 60, 70, 80, 90)) -> l
 
 
 def fit(workdir: Path) -> None:
-    from claimtrack.matching.fusion import HYBRID_BIAS, HYBRID_WEIGHTS
+    """Fit the fusion of the model the pools were dumped with (CLAIMTRACK_SEMANTIC_MODEL, default the English one)
+    and compare it with that model's shipped fusion (claimtrack.matching.fusion.MODEL_FUSION)."""
+    from claimtrack.matching.fusion import fusion_of
 
+    model = os.environ.get("CLAIMTRACK_SEMANTIC_MODEL") or "all-MiniLM-L6-v2"
+    shipped_fusion = fusion_of(model)
+    HYBRID_WEIGHTS, HYBRID_BIAS = shipped_fusion.weights, shipped_fusion.bias  # noqa: N806
+    print(f"model {model}")
     pools = {name: pickle.load(open(workdir / name / "pools.pkl", "rb")) for name in DATASETS}
     train = [a for name in DATASETS for a in _arrays(pools[name]["train"])]
     w = _fit_listwise(train)
@@ -149,6 +165,15 @@ def fit(workdir: Path) -> None:
     print("fitted on train:", "HYBRID_WEIGHTS =", tuple(round(float(x), 4) for x in weights),
           "HYBRID_BIAS =", round(float(bias), 4))
     print("shipped:        ", "HYBRID_WEIGHTS =", HYBRID_WEIGHTS, "HYBRID_BIAS =", HYBRID_BIAS)
+    cw, cb = _fit_cosine_only(train)
+    print("across languages (cosine features only), fitted on train:", "weights =",
+          tuple(round(float(x), 4) for x in cw), "bias =", round(float(cb), 4))
+    for name in DATASETS:
+        for split in ("train", "dev"):
+            arrs = [(q, ids, f * np.array([0.0, 1.0, 1.0, 0.0]), g, gold) for q, ids, f, g, gold in
+                    _arrays(pools[name][split])]
+            print(f"  {name} {split}, cosine-only fusion: MAP@5 {_map(arrs, lambda f: f @ cw):.3f}")
+            print("\n".join(bands_table(arrs, cw, cb, thresholds=(30, 50, 80))))
     for name in DATASETS:
         for split in ("train", "dev"):
             arrs = _arrays(pools[name][split])
@@ -159,7 +184,10 @@ def fit(workdir: Path) -> None:
             recall = np.mean([g.any() for _, _, _, g, _ in arrs])
             print(f"{name} {split}: MAP@5 lexical ranker {lexical:.3f}, cosine alone {dense:.3f}, "
                   f"hybrid fitted {fitted:.3f}, hybrid shipped {shipped:.3f}; pool recall {recall:.3f}")
+            print("  shipped fusion's bands:")
             print("\n".join(bands_table(arrs, np.array(HYBRID_WEIGHTS), HYBRID_BIAS)))
+            print("  fitted fusion's bands:")
+            print("\n".join(bands_table(arrs, weights, bias)))
 
 
 def main() -> None:

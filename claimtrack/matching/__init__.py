@@ -10,7 +10,7 @@ from claimtrack.matching.ranker import (
     plan_query,
     rank,
 )
-from claimtrack.matching.fusion import HYBRID_THRESHOLDS, rank_hybrid
+from claimtrack.matching.fusion import HYBRID_THRESHOLDS, fusion_of, rank_hybrid
 from claimtrack.matching.text import index_terms, normalise, tokens
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Match",
     "QueryPlan",
     "Thresholds",
+    "fusion_of",
     "index_terms",
     "normalise",
     "plan_query",

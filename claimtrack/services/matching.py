@@ -31,6 +31,7 @@ from ..matching import (
     QueryPlan,
     Thresholds,
     plan_query,
+    fusion_of,
     rank,
     rank_hybrid,
     tokens,
@@ -80,6 +81,8 @@ class MatchSettings:
         max_postings = int(config.get("MATCH_MAX_POSTINGS") or defaults.MATCH_MAX_POSTINGS)
         same, related = config.get("MATCH_SAME_CLAIM"), config.get("MATCH_RELATED")
         h_same, h_related = config.get("SEMANTIC_SAME_CLAIM"), config.get("SEMANTIC_RELATED")
+        model = config.get("SEMANTIC_MODEL") or defaults.SEMANTIC_MODEL
+        bands = fusion_of(model).thresholds
         return cls(
             thresholds=Thresholds(
                 same_claim=DEFAULT_THRESHOLDS.same_claim if same is None else float(same),
@@ -91,13 +94,13 @@ class MatchSettings:
                                     int(config.get("SEMANTIC_MAX_POSTINGS") or defaults.SEMANTIC_MAX_POSTINGS)),
             semantic=SemanticSettings(
                 enabled=bool(config.get("SEMANTIC_ENABLED")),
-                model=config.get("SEMANTIC_MODEL") or defaults.SEMANTIC_MODEL,
+                model=model,
                 index_dir=config.get("SEMANTIC_INDEX_DIR") or "",
                 candidates=int(config.get("SEMANTIC_CANDIDATES") or defaults.SEMANTIC_CANDIDATES),
             ),
             hybrid_thresholds=Thresholds(
-                same_claim=HYBRID_THRESHOLDS.same_claim if h_same is None else float(h_same),
-                related=HYBRID_THRESHOLDS.related if h_related is None else float(h_related),
+                same_claim=bands.same_claim if h_same is None else float(h_same),
+                related=bands.related if h_related is None else float(h_related),
             ),
         )
 
@@ -143,8 +146,24 @@ def _hybrid(session: Session, query: str, found: list[Candidate], stats: CorpusS
     if dense is None:
         return None
     pool, cosines = hybrid_pool(session, found, dense)
+    fusion = fusion_of(settings.semantic.model)
     return rank_hybrid(query, pool, stats, cosines, nearest=dense.nearest, limit=limit,
-                       thresholds=settings.hybrid_thresholds)
+                       thresholds=settings.hybrid_thresholds, weights=fusion.weights, bias=fusion.bias,
+                       foreign=_foreign(session, query, cosines) if fusion.across else (), across=fusion.across)
+
+
+def _foreign(session: Session, query: str, cosines: Mapping[int, float]) -> set[int]:
+    """The candidates with a vector whose stored language is not the query's (one indexed read)."""
+    from sqlalchemy import select
+
+    from ..matching.language import detect_language
+    from ..models import Claim
+
+    if not cosines:
+        return set()
+    lang = detect_language(query)
+    rows = session.execute(select(Claim.id, Claim.lang).where(Claim.id.in_(list(cosines)))).all()
+    return {claim_id for claim_id, claim_lang in rows if claim_lang and claim_lang != lang}
 
 
 def match(
