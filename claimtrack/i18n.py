@@ -50,7 +50,7 @@ SERVICE_WORDS = [
     _l("a number"), _l("a percentage"), _l("an amount of money"), _l("a year"), _l("a superlative"),
     _l("a comparison"), _l("a quantity"), _l("a negation"), _l("a quotation"), _l("past tense"), _l("future tense"),
     _l("hedging"), _l("a question"), _l("money"),
-    # services/public.py scorecard
+    # services/scorecard.py scorecard
     _l("Other ratings"),
 ]
 

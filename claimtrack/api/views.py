@@ -18,7 +18,9 @@ from ..markdown import render_markdown
 from ..public.forms import FilterForm
 from ..public.views import MAX_ID, claim_url, publisher, scale
 from ..services import public as public_service
+from ..services.claimreview import claim_review, rating_words
 from ..services.public import MAX_SEARCH_CHARS, ClaimCard, ClaimPage, PublicInputError, clean_text
+from ..services.scorecard import rating_counts, scorecard
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -104,7 +106,7 @@ def verdict_json(card: ClaimCard | ClaimPage) -> dict[str, Any]:
     level = scale().get(card.rating)
     return {
         "rating": card.rating,
-        "label": public_service.rating_words(scale(), card.rating, card.rating_text),
+        "label": rating_words(scale(), card.rating, card.rating_text),
         "rating_value": level.rating_value if level else None,
         "best_rating": scale().best,
         "worst_rating": scale().worst,
@@ -201,7 +203,7 @@ def claim(claim_id: int):
             "review_url": page.review.url, "date_published": page.review.date_published,
             "date_modified": page.review.date_modified, "language": page.review.in_language,
         } if page.review else None,
-        "claim_review": public_service.claim_review(page, scale(), canonical, publisher()),
+        "claim_review": claim_review(page, scale(), canonical, publisher()),
     })
 
 
@@ -221,8 +223,8 @@ def speaker(speaker_id: int):
     person = public_service.public_speaker(db.session, speaker_id) if speaker_id <= MAX_ID else None
     if person is None:
         fail(404, f"There is no speaker with published fact-checks with id {speaker_id}.")
-    counts = public_service.rating_counts(db.session, public_service.PublicFilters(speaker_id=person.id))
-    card = public_service.scorecard(counts, scale(), person.name)
+    counts = rating_counts(db.session, public_service.PublicFilters(speaker_id=person.id))
+    card = scorecard(counts, scale(), person.name)
     return jsonify({
         **speaker_json(person.id, person.name),
         "claims_url": url_for("api.claims", speaker=person.id, _external=True),

@@ -29,7 +29,9 @@ from ..db import db
 from ..markdown import render_markdown
 from ..paging import pager_links
 from ..services import public as public_service
+from ..services.claimreview import claim_review, claimreview_feed_chunks, json_for_script, rating_words
 from ..services.public import MAX_PAGE, PAGE_SIZE, clean_text
+from ..services.scorecard import rating_counts, scorecard
 from ..verdicts import VerdictScale
 from .caching import validated
 from .forms import FilterForm
@@ -147,12 +149,12 @@ def claim(claim_id: int, slug: str | None = None):
     if followed or slug != page.slug:
         return redirect(claim_url(page.id, page.slug), 301)
     canonical = claim_url(page.id, page.slug, external=True)
-    review = public_service.claim_review(page, scale(), canonical, publisher())
+    review = claim_review(page, scale(), canonical, publisher())
     return render_template(
         "public/claim.html", claim=page, canonical=canonical, explanation=render_markdown(page.explanation),
         verdict_words=(page.rating_text if page.review and page.rating_text
-                       else public_service.rating_words(scale(), page.rating, page.rating_text)),
-        jsonld=public_service.json_for_script(review), publisher=publisher(),
+                       else rating_words(scale(), page.rating, page.rating_text)),
+        jsonld=json_for_script(review), publisher=publisher(),
     )
 
 
@@ -184,7 +186,7 @@ def speaker(speaker_id: int, slug: str | None = None):
     listing = public_service.latest(db.session, filters, page, page_size())
     if page > 1 and not listing.rows:
         fail(404, gettext("There is no page %(page)s of claims by %(name)s.", page=format_number(page), name=person.name))
-    card = public_service.scorecard(public_service.rating_counts(db.session, filters), scale(), person.name)
+    card = scorecard(rating_counts(db.session, filters), scale(), person.name)
     here = {"speaker_id": person.id, "slug": canonical_slug}
     return render_template(
         "public/speaker.html", speaker=person, listing=listing, scorecard=card,
@@ -241,7 +243,7 @@ def feed():
     generator.language("en")
     generator.updated(max((c.published_at for c in cards if c.published_at), default=now))
     for card in cards:
-        words = public_service.rating_words(scale(), card.rating, card.rating_text) or "Checked"
+        words = rating_words(scale(), card.rating, card.rating_text) or "Checked"
         url = claim_url(card.id, card.slug, external=True)
         entry = generator.add_entry(order="append")
         entry.id(url)
@@ -299,7 +301,7 @@ def sitemap_claims(block: int):
 def claimreview_feed():
     """Every published fact-check as a schema.org DataFeed of ClaimReviews (`flask claims import` reads it)."""
     base = url_for("public.home", _external=True).rstrip("/")
-    chunks = public_service.claimreview_feed_chunks(
+    chunks = claimreview_feed_chunks(
         db.session, scale(), publisher(), lambda cid, slug: base + claim_url(cid, slug)
     )
     response = Response(stream_with_context(chunks), mimetype="application/ld+json")

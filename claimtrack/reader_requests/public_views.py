@@ -15,6 +15,7 @@ from ..db import db
 from ..public.views import MAX_ID, bp, fail, scale
 from ..services import public as public_service
 from ..services import requests as requests_service
+from ..services.claimreview import rating_words
 from .forms import AskForm
 
 
@@ -63,7 +64,7 @@ def ask_answered(claim_id: int):
     if page is None:
         fail(404, gettext("There is no published fact-check at this address."))
     return render_template("requests/answered.html", claim=page,
-                           verdict_words=public_service.rating_words(scale(), page.rating, page.rating_text))
+                           verdict_words=rating_words(scale(), page.rating, page.rating_text))
 
 
 @bp.route("/ask/track/<token>")

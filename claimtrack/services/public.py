@@ -1,28 +1,29 @@
 """What the public sees: published verdicts only, merged claims folded into the claim they joined.
 
-Every query here starts from ``published()``: a claim is public when its verdict's status is
+Every query here starts from ``_published_status()``: a claim is public when its verdict's status is
 ``published`` and it was not merged into another claim.  Drafts, verdicts in review, unpublished
 verdicts, dismissed or pending candidates, comments and the names of the newsroom's users never leave
 this module (nothing here reads Comment or User).  Lists select plain columns, not ORM objects, so a
 page costs a few index look-ups whatever the size of the archive.  Read-only: nothing here writes.
+
+Built on these queries: the ClaimReview of a claim and the ClaimReview feed (services/claimreview.py) and
+a speaker's scorecard (services/scorecard.py).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator
 
-from flask_babel import gettext, ngettext
 from sqlalchemy import Select, String, and_, cast, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..interchange import Review, claimreview_element, parse_date
+from ..interchange import Review, parse_date
 from ..models import (
     Stance,
     Appearance,
@@ -39,7 +40,6 @@ from ..models import (
     VerdictStatus,
     claim_topics,
 )
-from ..verdicts import VerdictScale
 from .claims_io import _review_of
 from .matching import MatchSettings, match
 from .merge import resolve_claim
@@ -409,69 +409,6 @@ def public_claim(session: Session, claim_id: int) -> tuple[ClaimPage | None, boo
     return page, followed
 
 
-def rating_words(scale: VerdictScale, rating: str | None, rating_text: str | None) -> str | None:
-    """The verdict in words: the scale's label, or the publisher's own rating text."""
-    level = scale.get(rating)
-    return level.label if level else rating_text
-
-
-def claim_record(page: ClaimPage | ClaimCard, scale: VerdictScale, url: str, topics: Sequence[str] = (),
-                 external_id: str | None = None, review: Review | None = None) -> dict[str, Any]:
-    """A claim in the import/export record format that ``interchange.claimreview_element`` reads."""
-    return {
-        "id": external_id or f"claimtrack-{page.id}",
-        "text": page.text,
-        "title": getattr(page, "title", None),
-        # another organisation's review says its own words; ours says the scale's label
-        "verdict": (page.rating_text if review and page.rating_text else
-                    rating_words(scale, page.rating, page.rating_text)),
-        "speaker": page.speaker_name,
-        "url": url,
-        "topics": list(topics),
-        "review": review.as_json() if review else None,
-        "_claim_date": page.claim_date.isoformat() if page.claim_date else None,
-    }
-
-
-def claim_review(page: ClaimPage, scale: VerdictScale, url: str, publisher: dict[str, str]) -> dict[str, Any]:
-    """The schema.org ClaimReview of a published claim, as Google's fact-check guidelines ask for it."""
-    level = scale.get(page.rating)
-    record = claim_record(page, scale, url, [name for _, name, _ in page.topics], page.external_id, page.review)
-    review = claimreview_element(
-        record, level.rating_value if level else None, scale.best, scale.worst,
-        page.published_at.date().isoformat() if page.published_at else None, publisher,
-        level.label if level else None,
-    )
-    if page.review is not None:
-        return review  # another organisation's review: its own dates, author and item reviewed, as published
-    if page.updated_at:
-        review["dateModified"] = page.updated_at.date().isoformat()
-    item = review["itemReviewed"]
-    if page.lang:
-        review.setdefault("inLanguage", page.lang)
-        item.setdefault("inLanguage", page.lang)
-    first_seen = min((a.published_on for a in page.appearances if a.published_on), default=None)
-    if "datePublished" not in item and first_seen:
-        item["datePublished"] = first_seen.isoformat()
-    appearance = [
-        {k: v for k, v in {"@type": "CreativeWork", "url": a.url, "headline": a.title,
-                           "datePublished": a.published_on.isoformat() if a.published_on else None,
-                           "publisher": {"@type": "Organization", "name": a.publisher} if a.publisher else None,
-                           }.items() if v is not None}
-        for a in page.appearances if a.url
-    ]
-    if appearance:
-        item["appearance"] = appearance
-        item["firstAppearance"] = appearance[0]
-    return review
-
-
-def json_for_script(data: Any) -> str:
-    """JSON safe inside <script type="application/ld+json">: no "<", ">" or "&" can end the element."""
-    return (json.dumps(data, ensure_ascii=False, indent=1)
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
 # --- speakers and topics --------------------------------------------------------------------------------------
 
 
@@ -528,67 +465,6 @@ def public_topics(session: Session) -> list[tuple[int, str]]:
     return [tuple(r) for r in session.execute(select(Topic.id, Topic.name).where(has_claim).order_by(Topic.name))]
 
 
-# --- the scorecard --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    """One bar of the scorecard, laid out for the SVG (the template only places it)."""
-
-    label: str
-    css_class: str
-    count: int
-    percent: int
-    y: int
-    width: float
-
-
-@dataclass(frozen=True)
-class Scorecard:
-    """A speaker's verdict distribution, ready for an accessible SVG bar chart."""
-
-    rows: list[ScoreRow]
-    total: int
-    height: int
-    summary: str
-    subject: str = ""
-    bar_x: int = 150
-    bar_max: int = 330
-    row_height: int = 30
-
-
-def rating_counts(session: Session, filters: PublicFilters) -> dict[tuple[str | None, str | None], int]:
-    """How many published claims got each rating, for the claims the filters leave."""
-    stmt = _apply(
-        select(Verdict.rating, func.count()).select_from(Claim).join(Verdict, Verdict.claim_id == Claim.id)
-        .where(_published_status(filters.speaker_id is not None or filters.topic_id is not None),
-               Claim.merged_into_id.is_(None)),
-        filters,
-    ).group_by(Verdict.rating)
-    return {rating: count for rating, count in session.execute(stmt)}
-
-
-def scorecard(counts: dict[str | None, int], scale: VerdictScale, subject: str) -> Scorecard:
-    """Lay out the distribution: one row per level, best first, then ratings off the scale."""
-    levels: list[tuple[str, str, int]] = [(lv.label, lv.css_class, counts.get(lv.key, 0)) for lv in scale]
-    other = sum(n for key, n in counts.items() if scale.get(key) is None)
-    if other:
-        levels.append(("Other ratings", "v-other", other))
-    total = sum(n for _, _, n in levels)
-    peak = max((n for _, _, n in levels), default=0) or 1
-    card = Scorecard(rows=[], total=total, height=0, summary="", subject=subject)
-    rows = [
-        ScoreRow(label=label, css_class=css, count=n, percent=round(100 * n / total) if total else 0,
-                 y=i * card.row_height, width=round(card.bar_max * n / peak, 1))
-        for i, (label, css, n) in enumerate(levels)
-    ]
-    # in the page's language (the API and feeds ask in English): the words come from the catalogues
-    parts = [f"{gettext(r.label)}: {r.count}" for r in rows]
-    summary = (ngettext("%(subject)s: %(num)d published verdict.", "%(subject)s: %(num)d published verdicts.", total,
-                        subject=subject) + " " + "; ".join(parts) + ".")
-    return replace(card, rows=rows, height=len(rows) * card.row_height, summary=summary)
-
-
 # --- feeds ----------------------------------------------------------------------------------------------------
 
 
@@ -614,55 +490,3 @@ def sitemap_claims(session: Session, block: int) -> Iterator[tuple[int, str, dat
     )
     for claim_id, text, published_at, _ in session.execute(stmt.execution_options(yield_per=5000)):
         yield claim_id, slugify(text), as_utc(published_at)
-
-
-def claimreview_records(session: Session, chunk: int = 5000) -> Iterator[dict[str, Any]]:
-    """Every published claim in the record format, by id, for the ClaimReview data feed."""
-    last = 0
-    while True:
-        rows = session.execute(
-            _cards().add_columns(Claim.external_id, Claim.title).where(Claim.id > last).order_by(Claim.id)
-            .limit(chunk)
-        ).all()
-        if not rows:
-            return
-        ids = [r[0] for r in rows]
-        topics: dict[int, list[str]] = {}
-        for claim_id, name in session.execute(
-            select(claim_topics.c.claim_id, Topic.name).join(Topic, Topic.id == claim_topics.c.topic_id)
-            .where(claim_topics.c.claim_id.in_(ids)).order_by(claim_topics.c.claim_id, Topic.name)
-        ):
-            topics.setdefault(claim_id, []).append(name)
-        reviews = {claim_id: _review_of(provenance) for claim_id, provenance in session.execute(
-            select(Verdict.claim_id, ReviewProvenance).join(ReviewProvenance, ReviewProvenance.verdict_id == Verdict.id)
-            .where(Verdict.claim_id.in_(ids)))}
-        for row in rows:
-            card = _card(row)
-            yield {"card": card, "external_id": row[11], "title": row[12], "topics": topics.get(card.id, []),
-                   "review": reviews.get(card.id)}
-        last = ids[-1]
-
-
-def claimreview_feed_chunks(session: Session, scale: VerdictScale, publisher: dict[str, str],
-                            claim_url: Callable[[int, str], str]) -> Iterator[str]:
-    """The schema.org DataFeed of every published claim, written a piece at a time.
-
-    The same document ``interchange.claimreview_feed`` builds (a test checks it), streamed so that a
-    million claims never sit in memory at once; ``flask claims import`` reads it back.
-    """
-    yield '{\n "@context": "https://schema.org",\n "@type": "DataFeed",\n "dataFeedElement": ['
-    separator = "\n"
-    for item in claimreview_records(session):
-        card = item["card"]
-        record = claim_record(card, scale, claim_url(card.id, card.slug), item["topics"], item["external_id"],
-                              item["review"])
-        record["title"] = item["title"]
-        level = scale.get(card.rating)
-        element = claimreview_element(
-            record, level.rating_value if level else None, scale.best, scale.worst,
-            card.published_at.date().isoformat() if card.published_at else None, publisher,
-            level.label if level else None,
-        )
-        yield separator + json.dumps(element, ensure_ascii=False)
-        separator = ",\n"
-    yield "\n ]\n}\n"
