@@ -283,7 +283,8 @@ class Verdict(db.Model):
 
     __tablename__ = "verdicts"
     __table_args__ = (
-        Index("ix_verdicts_status_published_at", "status", "published_at"),
+        # "latest published first" walks this index backwards: with the id the order is complete, no sort
+        Index("ix_verdicts_status_published_at_id", "status", "published_at", "id"),
         Index("ix_verdicts_assignee_id_status", "assignee_id", "status"),
     )
 
