@@ -198,32 +198,8 @@ def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redi
            watchdog: _Watchdog, content_types: tuple[str, ...] = TEXT_TYPES,
            conditional: dict[str, str] | None = None) -> Page:
     for _ in range(max_redirects + 1):
-        try:
-            parts = urlsplit(current)
-            hostname = parts.hostname
-        except ValueError:  # "http://[::1/" and the like: urlsplit refuses them
-            raise FetchError("The address is not a valid web address.") from None
-        if parts.scheme not in ("http", "https") or not hostname:
-            raise FetchError("Only http:// and https:// addresses can be fetched.")
-        if parts.username or parts.password:
-            raise FetchError("Addresses with a user name or password are not fetched.")
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            raise FetchError("The address has an invalid port.") from None
-        ip = resolve_public(hostname, port, allowed)
-        timeouts = urllib3.Timeout(connect=min(5.0, timeout), read=timeout)
-        if parts.scheme == "https":
-            pool = watchdog.pool(
-                urllib3.HTTPSConnectionPool, ip, port, timeout=timeouts, retries=False, server_hostname=parts.hostname,
-                assert_hostname=parts.hostname, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
-            )
-        else:
-            pool = watchdog.pool(urllib3.HTTPConnectionPool, ip, port, timeout=timeouts, retries=False)
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        parts, port, ip = _checked_target(current, allowed)
+        pool, path, host_header = _connection(parts, port, ip, timeout, watchdog)
         accept = ("text/html,application/xhtml+xml,text/plain;q=0.9" if content_types == TEXT_TYPES
                   else ",".join(content_types) + ";q=0.9,*/*;q=0.1")
         try:
@@ -285,22 +261,39 @@ def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redi
     raise FetchError(f"The page redirects more than {max_redirects} times.")
 
 
-def _checked_target(url: str, allowed: list) -> tuple:
-    """The parts, port and checked address of an http(s) URL; raise FetchError as _fetch does."""
+def _checked_target(url: str, allowed: list, verb: str = "fetched") -> tuple:
+    """The parts, port and checked address of an http(s) URL (the fetcher's and the webhook's one check);
+    raise FetchError saying what is refused (``verb``: what is done with the address)."""
     try:
         parts = urlsplit(url)
         hostname = parts.hostname
-    except ValueError:
+    except ValueError:  # "http://[::1/" and the like: urlsplit refuses them
         raise FetchError("The address is not a valid web address.") from None
     if parts.scheme not in ("http", "https") or not hostname:
-        raise FetchError("Only http:// and https:// addresses can be used.")
+        raise FetchError(f"Only http:// and https:// addresses can be {verb}.")
     if parts.username or parts.password:
-        raise FetchError("Addresses with a user name or password are not used.")
+        raise FetchError(f"Addresses with a user name or password are not {verb}.")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise FetchError("The address has an invalid port.") from None
     return parts, port, resolve_public(hostname, port, allowed)
+
+
+def _connection(parts, port: int, ip: str, timeout: float, watchdog: _Watchdog) -> tuple:
+    """A pool to the checked address (TLS verified against the URL's host name), the request path and the Host
+    header: the fetcher's and the webhook's one way to connect."""
+    timeouts = urllib3.Timeout(connect=min(5.0, timeout), read=timeout)
+    if parts.scheme == "https":
+        pool = watchdog.pool(
+            urllib3.HTTPSConnectionPool, ip, port, timeout=timeouts, retries=False, server_hostname=parts.hostname,
+            assert_hostname=parts.hostname, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
+        )
+    else:
+        pool = watchdog.pool(urllib3.HTTPConnectionPool, ip, port, timeout=timeouts, retries=False)
+    path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    return pool, path, host_header
 
 
 def post_json(url: str, body: bytes, *, allowed_networks: Iterable[str] = (), timeout: float = 10.0) -> int:
@@ -311,17 +304,8 @@ def post_json(url: str, body: bytes, *, allowed_networks: Iterable[str] = (), ti
     allowed = list(allowed_networks)
     watchdog = _Watchdog(time.monotonic() + timeout * 2)
     try:
-        parts, port, ip = _checked_target(url.strip(), allowed)
-        timeouts = urllib3.Timeout(connect=min(5.0, timeout), read=timeout)
-        if parts.scheme == "https":
-            pool = watchdog.pool(
-                urllib3.HTTPSConnectionPool, ip, port, timeout=timeouts, retries=False, server_hostname=parts.hostname,
-                assert_hostname=parts.hostname, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
-            )
-        else:
-            pool = watchdog.pool(urllib3.HTTPConnectionPool, ip, port, timeout=timeouts, retries=False)
-        path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
-        host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        parts, port, ip = _checked_target(url.strip(), allowed, "used")
+        pool, path, host_header = _connection(parts, port, ip, timeout, watchdog)
         try:
             response = pool.urlopen("POST", path, body=body, headers={
                 "Host": host_header, "User-Agent": USER_AGENT, "Content-Type": "application/json"},

@@ -19,7 +19,7 @@ from ..models import Appearance, Claim, Comment, Role, User, Verdict, VerdictRev
 from ..services.matching import match
 from ..services import verdicts as workflow
 from ..services.merge import (
-    DECIDING_ROLES, MergeError, decide_merge, merge_claims, needs_review, propose_merge, resolve_claim,
+    MergeError, decide_merge, may_approve, merge_claims, needs_review, propose_merge, resolve_claim,
     waiting_proposal,
 )
 from .forms import (
@@ -117,9 +117,9 @@ def _render(claim: Claim, *, verdict_form=None, claim_form=None, merge_form=None
         conflict=conflict, can_write=current_user.role in EDITORS, errors=errors or [],
         merge_waiting=(proposal := waiting_proposal(db.session, claim.id)),
         merge_decision_form=MergeDecisionForm(formdata=None, data={"proposal": str(proposal.id)}) if proposal else None,
-        can_decide_merge=bool(proposal) and current_user.id != proposal.proposed_by_id
-        and current_user.role.value in DECIDING_ROLES,
+        can_decide_merge=bool(proposal) and may_approve(proposal, current_user),
         can_withdraw_merge=bool(proposal) and current_user.id == proposal.proposed_by_id,
+        merge_needs_review=needs_review(claim, current_user),
     ), status
 
 

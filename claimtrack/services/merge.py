@@ -139,16 +139,26 @@ def propose_merge(session: Session, source: Claim, target: Claim, user: User, no
     return proposal
 
 
+def may_approve(proposal: MergeProposal, user: User | None) -> bool:
+    """A reviewer or an admin who did not propose the merge approves it."""
+    return user is not None and proposal.proposed_by_id != user.id and _role(user) in DECIDING_ROLES
+
+
+def may_decline(proposal: MergeProposal, user: User | None) -> bool:
+    """Whoever may approve it, or its proposer (a withdrawal)."""
+    return user is not None and (proposal.proposed_by_id == user.id or _role(user) in DECIDING_ROLES)
+
+
 def decide_merge(session: Session, proposal: MergeProposal, user: User, approve: bool,
                  note: str | None = None) -> Claim | None:
     """Approve (the merge is done now, with the proposal's public note; the claim that holds both is returned) or
     decline a waiting proposal. Reviewers and admins decide, never the person who proposed it; the proposer may
     withdraw it (decline). Raise PermissionError or MergeError before changing anything."""
     proposer = proposal.proposed_by_id == user.id
-    if approve and (proposer or _role(user) not in DECIDING_ROLES):
+    if approve and not may_approve(proposal, user):
         raise PermissionError("A merge of a published check is approved by a reviewer or an admin who did not "
                               "propose it.")
-    if not approve and not proposer and _role(user) not in DECIDING_ROLES:
+    if not approve and not may_decline(proposal, user):
         raise PermissionError("Only a reviewer, an admin or the person who proposed it can decline a merge.")
     source = session.get(Claim, proposal.source_id)
     target = session.get(Claim, proposal.target_id)
