@@ -74,16 +74,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .editor.views import bp as editor_bp
     from .errors import init_app as init_errors
     from .public.views import bp as public_bp
-    # Reader requests put their routes on the editor's blueprint (triage) and the public one ("Ask us to check",
-    # tracking): imported here, before the blueprints are registered, so neither blueprint imports them back.
-    from .reader_requests import editor_views, public_views  # noqa: F401
+    from .reader_requests.editor_views import bp as triage_bp
+    from .reader_requests.public_views import bp as requests_bp
 
     from .admin.views import bp as admin_bp
 
     init_auth(app)
     app.register_blueprint(editor_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(triage_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(requests_bp)
     csrf.exempt(api_bp)  # read-only, cookie-less JSON: no form to forge
     app.register_blueprint(api_bp)
     init_errors(app)

@@ -50,7 +50,7 @@ POLICIES: dict[str, Policy] = {
     "public.speaker": Policy(),
     "public.topics": Policy(),
     "public.topic": Policy(),
-    "public.ask_answered": Policy(),
+    "requests.answered": Policy(),
     "public.feed": Policy(max_age="FEED_MAX_AGE", html=False),
     "public.sitemap_index": Policy(max_age="FEED_MAX_AGE", html=False),
     "public.sitemap_pages": Policy(max_age="FEED_MAX_AGE", html=False),
@@ -66,7 +66,7 @@ POLICIES: dict[str, Policy] = {
     "api.openapi": Policy(max_age="API_MAX_AGE", html=False),
 }
 # Public pages with a session's own form (a CSRF token): never kept by anyone.
-NO_STORE = frozenset({"public.ask"})
+NO_STORE = frozenset({"requests.ask"})
 # Headers a stored page keeps besides its body and type.
 _KEPT_HEADERS = ("Content-Disposition", "Access-Control-Allow-Origin")
 

@@ -1,6 +1,6 @@
 """The newsroom's triage of reader requests: groups by claim or by similarity, and the three decisions.
 
-Routes on blueprint ``editor`` (registered at the end of editor/views.py).  Everyone in the newsroom sees
+Blueprint ``triage`` (its own, under /editor/requests).  Everyone in the newsroom sees
 the groups; admins and editors decide; e-mail addresses only for the roles in REQUESTS_EMAIL_ROLES.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import roles_required
 from ..db import db
-from ..editor.views import ANY_ROLE, EDITORS, bp, match_settings
+from ..editor.views import ANY_ROLE, EDITORS, match_settings
 from ..models import Claim, RequestGroup, RequestGroupStatus
 from ..paging import pager_links
 from ..services import requests as requests_service
@@ -21,14 +21,16 @@ from ..services.matching import match
 from ..services.requests import RequestError
 from .forms import AttachForm, ClaimFromGroupForm, DismissForm
 
+bp = Blueprint("triage", __name__, url_prefix="/editor/requests")
+
 STATUS_TITLES = {"open": _l("Waiting for a decision"), "claim": _l("About a claim"), "dismissed": _l("Dismissed")}
 SORT_TITLES = {"24h": _l("Most asked in 24 hours"), "7d": _l("Most asked in 7 days"), "total": _l("Most asked in all"),
                "latest": _l("Latest asked")}
 
 
-@bp.route("/requests")
+@bp.route("")
 @roles_required(*ANY_ROLE)
-def requests_triage():
+def index():
     """Reader requests grouped by claim or similarity, most asked first."""
     status = request.args.get("status", "open")
     sort = request.args.get("sort", "24h")
@@ -40,7 +42,7 @@ def requests_triage():
     return render_template(
         "requests/triage.html", listing=listing, status=status, sort=sort, status_titles=STATUS_TITLES,
         sort_titles=SORT_TITLES,
-        **pager_links("editor.requests_triage", page, listing.has_next, **here),
+        **pager_links("triage.index", page, listing.has_next, **here),
     )
 
 
@@ -83,16 +85,16 @@ def _refused(group_id: int, error: RequestError, field, typed: str | None = None
     return _render_group(group, status=422, errors=errors, **forms)
 
 
-@bp.route("/requests/<int:group_id>")
+@bp.route("/<int:group_id>")
 @roles_required(*ANY_ROLE)
-def request_group(group_id: int):
+def group(group_id: int):
     """One group: its requests, where they were seen, matching claims, and the decisions."""
     return _render_group(_group(group_id))
 
 
-@bp.route("/requests/<int:group_id>/claim", methods=["POST"])
+@bp.route("/<int:group_id>/claim", methods=["POST"])
 @roles_required(*EDITORS)
-def request_group_claim(group_id: int):
+def make_claim(group_id: int):
     """Turn a group into a new claim, in the editor's words."""
     group = _group(group_id)
     form = ClaimFromGroupForm()
@@ -108,9 +110,9 @@ def request_group_claim(group_id: int):
     return redirect(url_for("editor.claim", claim_id=claim.id))
 
 
-@bp.route("/requests/<int:group_id>/attach", methods=["POST"])
+@bp.route("/<int:group_id>/attach", methods=["POST"])
 @roles_required(*EDITORS)
-def request_group_attach(group_id: int):
+def attach(group_id: int):
     """Attach a group to an existing claim."""
     group = _group(group_id)
     form = AttachForm()
@@ -123,12 +125,12 @@ def request_group_attach(group_id: int):
         return _refused(group_id, error, form.claim_id, attach_form=form)
     db.session.commit()
     flash(gettext("Attached the requests to claim %(id)s.", id=claim.id), "info")
-    return redirect(url_for("editor.request_group", group_id=group_id))
+    return redirect(url_for("triage.group", group_id=group_id))
 
 
-@bp.route("/requests/<int:group_id>/dismiss", methods=["POST"])
+@bp.route("/<int:group_id>/dismiss", methods=["POST"])
 @roles_required(*EDITORS)
-def request_group_dismiss(group_id: int):
+def dismiss(group_id: int):
     """Dismiss a group as not checkable, with a reason."""
     group = _group(group_id)
     form = DismissForm()
@@ -141,4 +143,4 @@ def request_group_dismiss(group_id: int):
         return _refused(group_id, error, form.reason, form.reason.data, dismiss_form=form)
     db.session.commit()
     flash(gettext("Dismissed as not checkable."), "info")
-    return redirect(url_for("editor.requests_triage"))
+    return redirect(url_for("triage.index"))

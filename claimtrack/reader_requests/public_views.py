@@ -1,6 +1,7 @@
 """The public side of reader requests: "Ask us to check", the instant answer, and the tracking page.
 
-Routes on blueprint ``public`` (registered at the end of public/views.py).  Nothing unpublished is shown:
+Blueprint ``requests`` (its own: /ask, /ask/answered/<id>, /ask/track/<token>); it borrows the public pages'
+helpers (``fail``, ``scale``), never the other way round.  Nothing unpublished is shown:
 answers come from services.public (published verdicts only).  Tracking pages are not cached, not indexed
 and send no referrer, so the link does not leak to the sites a reader goes on to.
 """
@@ -8,15 +9,17 @@ and send no referrer, so the link does not leak to the sites a reader goes on to
 from __future__ import annotations
 
 from flask_babel import gettext
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 
 from ..auth import limiter
 from ..db import db
-from ..public.views import MAX_ID, bp, fail, scale
+from ..public.views import MAX_ID, fail, scale
 from ..services import public as public_service
 from ..services import requests as requests_service
 from ..services.claimreview import rating_words
 from .forms import AskForm
+
+bp = Blueprint("requests", __name__)
 
 
 def _rate_limit() -> str:
@@ -46,7 +49,7 @@ def ask():
     if answer.same is not None:
         requests_service.record_asked_again(db.session, data.text, answer.same.id, answer.same.score)
         db.session.commit()
-        return redirect(url_for("public.ask_answered", claim_id=answer.same.id))
+        return redirect(url_for("requests.answered", claim_id=answer.same.id))
     if answer.related and form.confirm.data != "yes":
         form.confirm.data = "yes"
         return _ask_page(form, related=answer.related)
@@ -54,11 +57,11 @@ def ask():
                                                token_key=current_app.config["SECRET_KEY"])
     db.session.commit()
     flash(gettext("Thank you: we received your request. Keep this page’s address to follow it."), "info")
-    return redirect(url_for("public.track_request", token=token))
+    return redirect(url_for("requests.track", token=token))
 
 
 @bp.route(f"/ask/answered/<int(max={MAX_ID}):claim_id>")
-def ask_answered(claim_id: int):
+def answered(claim_id: int):
     """The published check that answers a reader's request."""
     page, _ = public_service.public_claim(db.session, claim_id)
     if page is None:
@@ -68,7 +71,7 @@ def ask_answered(claim_id: int):
 
 
 @bp.route("/ask/track/<token>")
-def track_request(token: str):
+def track(token: str):
     """Where a reader's request stands: received, being checked, answered (with the check) or not checkable."""
     status = requests_service.tracking(db.session, token[:100])
     if status is None:
