@@ -677,7 +677,19 @@ def reindex_command(check: bool, thorough: bool) -> None:
     click.echo(f"Reindexed {shown} claim(s).")
 
 
-def load_article(source: str, title: str | None = None, publisher: str | None = None):
+def _language_option(_ctx, param, value: str | None) -> str | None:
+    """--lang as an ISO 639 code (the primary subtag of pt-BR, de_DE ...); a clear error for anything else."""
+    from .matching.language import language_code
+
+    if value is None or not value.strip():
+        return None
+    code = language_code(value)
+    if code is None:
+        raise click.BadParameter("give a language code such as en, es or pt-BR", param=param)
+    return code
+
+
+def load_article(source: str, title: str | None = None, publisher: str | None = None, lang: str | None = None):
     """PATH_OR_URL to an ArticleText, with the instance's fetch settings; raise FetchError."""
     from dataclasses import replace
 
@@ -696,6 +708,8 @@ def load_article(source: str, title: str | None = None, publisher: str | None = 
         article = replace(article, title=title)
     if publisher:
         article = replace(article, publisher=publisher)
+    if lang:
+        article = replace(article, lang=lang)
     return article
 
 
@@ -703,8 +717,10 @@ def load_article(source: str, title: str | None = None, publisher: str | None = 
 @click.argument("source", metavar="PATH_OR_URL")
 @click.option("--title", help="The article's title (when the file has none).")
 @click.option("--publisher", help="The outlet; unattributed statements are attributed to it.")
+@click.option("--lang", callback=_language_option, metavar="CODE",
+              help="The article's language (es, pt-BR, ...); default: detected from its text.")
 @click.option("--json", "as_json", is_flag=True, help="Print the article and its candidates as JSON.")
-def ingest_command(source: str, title: str | None, publisher: str | None, as_json: bool) -> None:
+def ingest_command(source: str, title: str | None, publisher: str | None, lang: str | None, as_json: bool) -> None:
     """Ingest an article (a .html/.txt file or an http(s) URL): its candidate claims, speakers, scores, matches.
 
     The same article (URL or content) ingested again is recognised, not stored twice.
@@ -715,7 +731,7 @@ def ingest_command(source: str, title: str | None, publisher: str | None, as_jso
     from .webpage import FetchError
 
     try:
-        article_text = load_article(source, title, publisher)
+        article_text = load_article(source, title, publisher, lang)
     except FetchError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
@@ -736,7 +752,7 @@ def ingest_command(source: str, title: str | None, publisher: str | None, as_jso
                 "id": article.id, "new": created, "url": article.url, "title": article.title,
                 "byline": article.byline, "publisher": article.publisher,
                 "published": article.published_on.isoformat() if article.published_on else None,
-                "content_hash": article.content_hash,
+                "content_hash": article.content_hash, "lang": article.lang,
             },
             "candidates": [
                 {

@@ -107,6 +107,14 @@ def stamp(value: date | datetime | None, seconds: bool = False) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm:ss" if seconds else "yyyy-MM-dd HH:mm")
 
 
+def language_name(code: str | None) -> str:
+    """A language code as the page's locale names it ("es" -> "Spanish", "español", "espagnol"); the code itself
+    when the locale's data has no name for it."""
+    if not code:
+        return ""
+    return get_locale().languages.get(code.split("-")[0].lower(), code)
+
+
 def word(value: Any) -> str:
     """A word defined outside the templates (a verdict label, a status, a role) in the page's language; a word
     the catalogue does not know (a newsroom's own verdict scale) is shown as it is."""
@@ -160,6 +168,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.before_request(_switch_language)
     for name, function in (("long_date", long_date), ("long_datetime", long_datetime), ("stamp", stamp),
+                           ("language_name", language_name),
                            ("word", word), ("status_word", status_word), ("role_word", role_word)):
         app.add_template_filter(function, name)
 

@@ -162,6 +162,9 @@ class Article(db.Model):
     publisher: Mapped[Optional[str]] = mapped_column(String(200))
     published_on: Mapped[Optional[date]] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
+    # The language the article was read in (ISO 639-1), given by the editor or detected from its text; NULL for
+    # articles ingested before migration 0018.
+    lang: Mapped[Optional[str]] = mapped_column(String(8))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

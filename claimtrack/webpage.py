@@ -62,6 +62,7 @@ class ArticleText:
     publisher: str | None = None
     published_on: date | None = None
     url: str | None = None
+    lang: str | None = None  # given by the editor (ISO 639-1); None: detected from the text at ingest
 
 
 # IPv6 ranges whose last 32 bits are an IPv4 address that a host or gateway may connect to: IPv4-translated

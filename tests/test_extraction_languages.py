@@ -195,3 +195,25 @@ def test_hand_labelled_sets(lang):
             else:
                 right += bool(cand.speaker) and cand.speaker.split()[-1] == r["speaker"].split()[-1]
     assert right / total >= 0.85
+
+
+@pytest.mark.parametrize(("lang", "text", "speaker"), [
+    # a title with its department, then the name after the comma: the name speaks, not the ministry
+    ("es", "\"Los precios han bajado\", afirmó la ministra de Economía, Lucía Herrera, en Madrid.", "Lucía Herrera"),
+    ("es", "\"Los precios han bajado\", dijo el presidente del Gobierno, Pedro Sánchez.", "Pedro Sánchez"),
+    ("fr", "« C'est faux », a déclaré la ministre de la Santé, Marie Dupont, lundi à Paris.", "Marie Dupont"),
+    ("pt", "\"É falso\", disse o ministro da Saúde, João Silva, nesta segunda-feira.", "João Silva"),
+    ("it", "\"È falso\", ha detto il ministro della Salute, Orazio Schillaci.", "Orazio Schillaci"),
+    # a title with its department and no name: the title, never the department as a person
+    ("es", "\"Es falso\", dijo la ministra de Economía en Madrid.", "ministra de Economía"),
+    ("fr", "« C'est faux », a déclaré le président de la République.", "président de la République"),
+])
+def test_a_titles_department_is_not_the_speaker(lang, text, speaker):
+    assert list(who(text, lang).values()) == [(speaker, "person")]
+
+
+def test_a_title_resolves_to_the_person_of_that_department_only():
+    text = ("\"Es falso\", dijo la ministra de Economía en Madrid.\n\n"
+            "\"Es falso\", declaró ayer el ministro de Sanidad Juan Pérez.\n\n"
+            "\"Mentira\", añadió el ministro de Sanidad.")
+    assert [speaker for speaker, _ in who(text, "es").values()] == ["ministra de Economía", "Juan Pérez", "Juan Pérez"]

@@ -91,7 +91,7 @@ FORM_FIELDS: dict[str, dict[str, list[str]]] = {
              "website": [""], "confirm": ["yes", ""]},
     "/editor/articles/new": {"text": ["The mayor said the city cut the school budget by 30 percent in 2021."],
                              "url": ["https://example.invalid/story"], "title": ["Budget"],
-                             "publisher": ["The Daily"]},
+                             "publisher": ["The Daily"], "lang": ["es", "pt-BR", ""]},
     "/editor/articles/<int:article_id>/decisions": {
         "candidates-0-appearance_id": ["{appearance}"], "candidates-0-action": ["link", "new", "dismiss", ""],
         "candidates-0-claim_id": ["{published}", "{draft}"], "candidates-0-stance": ["repeats", "disputes"],

@@ -472,3 +472,73 @@ def test_the_review_screen_shows_kept_matches_and_an_editor_can_match_again(app,
     assert response.status_code == 200 and "against the archive again" in response.get_data(as_text=True)
     assert later in _review(client, article_id)
     assert client.post(f"/editor/articles/{article_id}/match-again", data={}).status_code == 400   # no CSRF token
+
+
+SPANISH_ARTICLE = """La inflación bajó al 3,2 por ciento en octubre, la cifra más baja en dos años.
+
+"Los precios de los alimentos se han estabilizado por primera vez desde 2021", afirmó la ministra de Economía, Lucía Herrera, en una rueda de prensa en Madrid.
+
+Según el Banco de España, el paro juvenil se redujo en 40.000 personas durante el tercer trimestre del año.
+
+La oposición criticó las cifras y pidió una auditoría independiente de las estadísticas oficiales.
+"""
+
+
+def test_an_article_is_read_in_its_language_which_is_stored_and_shown(app, runner, client, auth, tmp_path):
+    path = tmp_path / "economia.txt"
+    path.write_text(SPANISH_ARTICLE, encoding="utf-8")
+    data = ingest_json(runner, str(path), "--publisher", "El Diario")
+    assert data["article"]["lang"] == "es"
+    by_text = {c["text"]: c for c in data["candidates"]}
+    quote = next(c for t, c in by_text.items() if "precios de los alimentos" in t)
+    assert quote["speaker"] == "Lucía Herrera" and quote["is_quote"]  # Spanish cue verb and title: the rules of es
+    bank = next(c for t, c in by_text.items() if "paro juvenil" in t)
+    assert bank["speaker"] == "Banco de España"  # "según ..."
+    # given on the command line, the language is taken as given (pt-BR -> pt), not detected
+    english = ingest_json(runner, str(ARTICLE_TXT), "--lang", "pt-BR")
+    assert english["article"]["lang"] == "pt"
+    bad = runner.invoke(args=["claims", "ingest", str(path), "--lang", "Spanish!"])
+    assert bad.exit_code == 2 and "language code such as en, es or pt-BR" in bad.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 2
+    # the review screen names it in the interface's language
+    make_user(app, "editor", "editor")
+    auth.login()
+    html = _review(client, data["article"]["id"])
+    assert "Spanish" in html
+    assert "español" in client.get(f"/editor/articles/{data['article']['id']}?lang=es",
+                                   follow_redirects=True).get_data(as_text=True)
+
+
+def test_the_ingest_form_takes_a_language_or_says_what_it_needs(app, client, auth):
+    make_user(app, "editor", "editor")
+    auth.login()
+    token = csrf_token_in(client.get("/editor/articles/new").get_data(as_text=True))
+    bad = client.post("/editor/articles/new", data={"csrf_token": token, "text": SPANISH_ARTICLE, "lang": "xx yy"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Give a language code such as en, es or pt-BR" in body
+    assert "paro juvenil" in body  # what was pasted is kept
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+    response = client.post("/editor/articles/new", data={"csrf_token": token, "text": SPANISH_ARTICLE,
+                                                         "lang": "es-MX"})
+    assert response.status_code == 302
+    article_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    with app.app_context():
+        assert db.session.get(Article, article_id).lang == "es"
+    # a claim opened from one of its sentences: short words take the article's language, full ones their own
+    html = _review(client, article_id)
+    with app.app_context():
+        ids = db.session.scalars(select(Appearance.id).where(Appearance.article_id == article_id)
+                                 .order_by(Appearance.checkworthiness.desc(), Appearance.position)).all()
+    data = {"csrf_token": csrf_token_in(html)}
+    wordings = {0: "Paro juvenil", 1: "Food prices have stabilised for the first time since 2021, the minister said."}
+    for i, appearance_id in enumerate(ids):
+        data[f"candidates-{i}-appearance_id"] = str(appearance_id)
+        data[f"candidates-{i}-action"] = "new" if i in wordings else ""
+        if i in wordings:
+            data[f"candidates-{i}-text"] = wordings[i]
+    assert client.post(f"/editor/articles/{article_id}/decisions", data=data).status_code == 302
+    with app.app_context():
+        langs = {claim.text: claim.lang for claim in db.session.scalars(select(Claim))}
+    assert langs == {"Paro juvenil": "es", wordings[1]: "en"}

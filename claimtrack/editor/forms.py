@@ -56,7 +56,12 @@ class IngestForm(FlaskForm):
     title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=500)])
     publisher = StringField(_l("Outlet (optional; unattributed statements are credited to it)"),
                             validators=[Optional(), Length(max=200)])
+    lang = StringField(_l("Language (a code such as es or pt-BR; empty: detected from the text)"),
+                       validators=[Optional(), Length(max=35)])
     submit = SubmitField(_l("Find the claims"))
+
+    def validate_lang(self, field) -> None:
+        _check_language(field)
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' own checks, then: exactly one of text, file and URL."""

@@ -188,6 +188,8 @@ def ingest():
             article_text = replace(article_text, title=form.title.data)
         if form.publisher.data:
             article_text = replace(article_text, publisher=form.publisher.data)
+        if form.lang.data:
+            article_text = replace(article_text, lang=form.lang.data)
         article, created = ingest_service.ingest_article(db.session, article_text, current_user,
                                                          current_app.config["ARTICLE_MAX_CANDIDATES"])
         if created:

@@ -442,10 +442,13 @@ class LanguageRules:
         phrase = " ".join(out).strip(" .")
         if not phrase:
             return None
-        if not any(_is_cap(t) for t in out):
-            # "dijo el ministro de Economía, Luis Caputo": the name after the comma
-            rest = text[len(" ".join(toks[:i + len(out)])):] if out else ""
-            m = re.match(r"\s*,\s*((?:[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*\s*){1,4})(?:[,.]|$)", rest)
+        content = [t for t in out if _low(t) not in lex.articles]
+        if not any(_is_cap(t) for t in out) or (content and _is_title(content[0], lex) and not _is_cap(content[0])):
+            # "dijo el ministro de Economía, Luis Caputo": the name after the comma (a title's own capitals, as in
+            # "la ministra de Economía" or "le ministre de la Santé", name a ministry, not the speaker)
+            # the tokens kept their comma ("Economía,"): the name follows the last one taken
+            rest = text[len(" ".join(toks[:i + len(out)])):] if out and toks[i + len(out) - 1].endswith(",") else ""
+            m = re.match(r"\s*((?:[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*\s*){1,4})(?:[,.]|$)", rest)
             if m and self._name_like(m.group(1).strip()):
                 return m.group(1).strip()
         return phrase
@@ -657,7 +660,11 @@ class LanguageRules:
                 cleaned = registry.resolve(cleaned)
             return cleaned, kind
         if title is not None:
-            named = registry.by_title(title_key(title, lex))
+            # "la ministra de Economía" is the person introduced with that title and department, not any minister
+            after = toks[next(i for i, t in enumerate(toks) if t == title) + 1:]
+            complement = next((_low(t) for t in after if _is_cap(t)), None)
+            key = title_key(title, lex)
+            named = registry.by_title(f"{key} {complement}" if complement else key)
             if named:
                 return named, "person"
         cleaned = " ".join(toks)
@@ -681,13 +688,14 @@ class LanguageRules:
                 _is_cap(t) or _low(t) in _CONNECTORS for t in rest):
             return rest, title
         # "la ministra de Economía Nadia Calviño": a complement of the title before the name
+        complement = False
         while rest and (_low(rest[0]) in _CONNECTORS or _low(rest[0]) in lex.articles) and last_title >= 0:
-            rest = rest[1:]
-            if rest and _is_cap(rest[0]) and len(rest) > 2 and _low(rest[0]) in lex.org_words | {
-                    "economía", "hacienda", "interior", "exteriores", "justicia", "sanidad", "defensa", "salud",
-                    "educação", "fazenda", "economia", "justiça", "saúde", "défense", "santé", "justice",
-                    "intérieur", "finances", "gobierno", "governo", "gouvernement"}:
+            rest, complement = rest[1:], True
+            if rest and _is_cap(rest[0]) and len(rest) > 2 and (_low(rest[0]) in lex.org_words
+                                                                 or _low(rest[0]) in _DEPARTMENTS):
                 rest = rest[1:]
+        if complement and len(rest) == 1:
+            return [], title                    # "la ministra de Economía", "le président de la République"
         if rest and all(_is_cap(t) or _low(t) in _CONNECTORS for t in rest):
             return rest, title
         if last_title < 0 and all(_is_cap(t) or _low(t) in _CONNECTORS for t in toks):
@@ -731,6 +739,11 @@ def _mask(text: str, quotes: Sequence[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+# What follows "minister of" / "ministra de": a department, never the first word of a name.
+_DEPARTMENTS = frozenset("""economía hacienda interior exteriores justicia sanidad defensa salud trabajo educación
+cultura igualdad educação fazenda economia justiça saúde trabalho cultura défense santé justice intérieur finances
+travail culture éducation gobierno governo gouvernement salute giustizia difesa esteri lavoro istruzione""".split())
+
 _NAME_RUN = re.compile(r"[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+(?:(?:de|del|da|do|dos|das|di|van|von|der|la|le|du)\s+)?"
                        r"[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*)*")
 
@@ -748,7 +761,9 @@ class LanguageRegistry(NameRegistry):
         for m in _NAME_RUN.finditer(text):
             toks = m.group().split()
             toks = [t.rstrip(".,;:") if not _ABBREV_STOP.search(t) else t for t in toks]
-            title = None
+            title = complement = None
+            if toks and _low(toks[0]) in _DEPARTMENTS and len(toks) > 2:
+                complement, toks = _low(toks[0]), toks[1:]   # "(ministro de) Sanidad Juan Pérez"
             while toks and (_low(toks[0]) in lex.articles or _is_title(toks[0], lex) or _low(toks[0]) in lex.intros
                             or _low(toks[0]) in self._skip or _low(toks[0]) in lex.conjunctions
                             or _low(toks[0]) in lex.org_words or _low(toks[0]) in _CONNECTORS):
@@ -769,7 +784,10 @@ class LanguageRegistry(NameRegistry):
             self.people.append((self.counter, full))
             self._by_last.setdefault(full.split()[-1].casefold(), []).append((self.counter, full))
             if title:
-                self.titles.setdefault(title_key(title, lex), []).append((self.counter, full))
+                key = title_key(title, lex)
+                self.titles.setdefault(key, []).append((self.counter, full))
+                if complement:
+                    self.titles.setdefault(f"{key} {complement}", []).append((self.counter, full))
 
     @property
     def _skip(self) -> frozenset[str]:

@@ -14,9 +14,10 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import config as defaults
-from ..extraction import extract_candidates
+from ..extraction import article_language, extract_candidates
 from ..extraction.checkworthiness import score_sentences
 from ..extraction.matchable import matchable_text
+from ..matching.language import detect_language
 from ..models import (
     Stance,
     Appearance,
@@ -60,6 +61,8 @@ def ingest_article(session: Session, article_text: ArticleText, user: User | Non
                    max_candidates: int | None = None) -> tuple[Article, bool]:
     """Store an article once (by URL or content hash) with its candidate claims; return it and whether it was new.
 
+    The article is read in ``article_text.lang`` when given, else in the language detected from its text (stored).
+
     ``max_candidates``: keep only that many, the most check-worthy (the rest are counted in the audit event)."""
     article, created = store_article(
         session, article_text.text, title=article_text.title, url=article_text.url, byline=article_text.byline,
@@ -68,7 +71,8 @@ def ingest_article(session: Session, article_text: ArticleText, user: User | Non
     if not created:
         return article, False
     article.created_by_id = user.id if user else None
-    candidates = extract_candidates(article_text.text, article_text.publisher)
+    article.lang = article_text.lang or article_language(article_text.text)
+    candidates = extract_candidates(article_text.text, article_text.publisher, lang=article.lang)
     scores = score_sentences([c.text for c in candidates])
     dropped = 0
     if max_candidates is not None and len(candidates) > max_candidates:
@@ -215,7 +219,8 @@ def create_claim_from_appearance(
     """Open a new claim in the editor's canonical words, with its speaker, and link the appearance to it."""
     require_editor(user)
     try:
-        claim = open_claim(session, text, speaker_name, appearance.article.published_on)
+        claim = open_claim(session, text, speaker_name, appearance.article.published_on,
+                           lang=_wording_language(text, appearance.article))
     except ClaimInputError as error:
         raise DecisionError(str(error)) from None
     speaker = claim.speaker
@@ -227,6 +232,14 @@ def create_claim_from_appearance(
     audit.record(session, user, "claim.create", "claim", claim.id, from_appearance=appearance.id)
     session.flush()
     return claim
+
+
+def _wording_language(text: str, article: Article) -> str | None:
+    """The language of canonical words written from an article's sentence: detected from the words themselves (an
+    editor may word a Spanish quote in English), the article's language when they are too short to tell."""
+    if not article.lang:
+        return None
+    return detect_language(text, default=article.lang)
 
 
 def dismiss_appearance(session: Session, appearance: Appearance, user: User, reason: str | None = None) -> None:
