@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, redirect, request
+from flask import Flask, Response, current_app, redirect, request
 from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
@@ -155,7 +155,18 @@ def _switch_language():
     response = redirect(request.path + ("?" + urlencode(args) if args else ""), code=303)
     response.headers["Cache-Control"] = "no-store"
     if code in supported():
-        config = current_app.config
+        remember_language(response, code)
+    return response
+
+
+def remember_language(response: Response, code: str | None) -> Response:
+    """Draw this browser's next pages in ``code`` (a cookie, so public pages stay the same for everyone who
+    chose it and never read the session); None: forget the choice, the browser's languages decide again.
+    Set by the switch at the foot of every page, at login from the person's own choice, and when they change it."""
+    config = current_app.config
+    if code is None:
+        response.delete_cookie(LANG_COOKIE)
+    elif code in supported():
         response.set_cookie(LANG_COOKIE, code, max_age=int(config["LANGUAGE_COOKIE_MAX_AGE"]), samesite="Lax",
                             secure=bool(config.get("SESSION_COOKIE_SECURE")), httponly=True)
     return response

@@ -94,6 +94,8 @@ class User(UserMixin, db.Model):
     notify: Mapped[bool] = mapped_column(default=True)
     # A Slack-compatible incoming webhook this person's alert digests are also posted to (JSON {"text": ...}).
     webhook_url: Mapped[Optional[str]] = mapped_column(String(2048))
+    # The interface language this person chose (a code of LANGUAGES); NULL: the browser's. Also their e-mails'.
+    ui_language: Mapped[Optional[str]] = mapped_column(String(16))
 
     def get_id(self) -> str:
         """Flask-Login's session id: the user id and the current session token."""
@@ -552,6 +554,8 @@ class CheckRequest(db.Model):
     token_nonce: Mapped[Optional[str]] = mapped_column(String(64))
     # True when a published check answered the request at once ("asked again").
     answered_at_once: Mapped[bool] = mapped_column(default=False)
+    # The interface language the reader asked in: the "answered" e-mail is written in it.
+    ui_language: Mapped[Optional[str]] = mapped_column(String(16))
     match_score: Mapped[Optional[float]] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

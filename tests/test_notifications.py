@@ -494,3 +494,71 @@ def test_a_webhook_to_a_loopback_address_is_refused_without_the_allow_list(sqlit
         assert message.sent_at is None and message.attempts == 1
         assert "private or local" in message.last_error
         db.engine.dispose()
+
+
+@pytest.mark.slow
+def test_each_person_is_written_to_in_their_own_language(sqlite_url, tmp_path, inbox):
+    app = smtp_app(sqlite_url, tmp_path, inbox.port)
+    person(app, "ed", "editor", "ed@news.example.org")
+    person(app, "rita", "reviewer", "rita@news.example.org")
+    claim_id = import_claim(app, tmp_path)
+
+    # the reviewer chooses Spanish on her account page: the next page and this browser's pages are in Spanish
+    reviewer = app.test_client()
+    AuthActions(reviewer).login("rita")
+    page = reviewer.get("/account").get_data(as_text=True)
+    assert "Language of the interface and of my e-mails" in page and ">Español<" in page
+    bad = reviewer.post("/account", data={"csrf_token": csrf_token_in(page), "email": "rita@news.example.org",
+                                          "notify": "y", "ui_language": "xx"})
+    assert bad.status_code == 400 and "Not a valid choice" in bad.get_data(as_text=True)
+    saved = reviewer.post("/account", data={"csrf_token": csrf_token_in(page), "email": "rita@news.example.org",
+                                            "notify": "y", "ui_language": "es"})
+    assert saved.status_code == 302 and "lang=es" in saved.headers["Set-Cookie"]
+    spanish = reviewer.get("/account").get_data(as_text=True)
+    assert '<html lang="es"' in spanish and "Su configuración se guardó." in spanish
+    # on another browser the choice comes back at login
+    other = app.test_client()
+    assert "lang=es" in AuthActions(other).login("rita").headers["Set-Cookie"]
+    assert '<html lang="es"' in other.get("/editor/").get_data(as_text=True)
+
+    # a reader asks in French, with an e-mail address
+    reader = app.test_client()
+    reader.get("/ask?lang=fr")
+    response = reader.post("/ask", data={"csrf_token": csrf_token(reader, "/ask"), "text": CLAIM_TEXT,
+                                         "email": "lecteur@example.net"})
+    assert response.status_code == 302
+
+    # the editor works in English; each message is in its reader's language, not the page's that caused it
+    editor = app.test_client()
+    AuthActions(editor).login("ed")
+    editor.get("/editor/?lang=ar")            # the editor's own page language does not leak into others' mail
+    save_verdict(editor, claim_id)
+    post_status(editor, claim_id, "submit")
+    send(app)
+    (to, review), = inbox.of_kind("review_requested")
+    assert to == ["rita@news.example.org"] and review["Subject"] == f"Revisión solicitada: afirmación n.º {claim_id}"
+    assert f"ed pide que revise el veredicto de la afirmación n.º {claim_id}:" in body(review)
+    assert f"Revíselo: {SITE}/editor/claims/{claim_id}" in body(review)
+    post_status(reviewer, claim_id, "send_back", note="Falta el recuento de 2023.")
+    send(app)
+    (to, back), = inbox.of_kind("sent_back")
+    assert to == ["ed@news.example.org"] and back["Subject"] == f"Sent back: claim #{claim_id}"  # LANGUAGE: en
+    assert "Note: Falta el recuento de 2023." in body(back)
+    post_status(editor, claim_id, "submit")
+    post_status(reviewer, claim_id, "approve")
+    send(app)
+    (to, answered), = inbox.of_kind("request_answered")
+    assert answered["Subject"] == "Votre demande de vérification a reçu une réponse"
+    assert "Nous avons publié notre vérification. Lisez-la ici : " + SITE + "/ask/track/" in body(answered)
+
+    # alert digests: plural forms of the person's language (Arabic has six)
+    with app.app_context():
+        ed = db.session.scalar(select(User).where(User.username == "ed"))
+        ed.ui_language = "ar"
+        db.session.commit()
+    for n in range(3):
+        add_alert(app, claim_id, f"https://wire.example.org/{n}")
+    send(app)
+    digests = dict((to[0], m) for to, m in inbox.of_kind("alert_digest"))
+    assert digests["ed@news.example.org"]["Subject"] == "3 تنبيهات جديدة"
+    assert f"{SITE}/editor/alerts" in body(digests["ed@news.example.org"])

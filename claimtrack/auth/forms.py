@@ -28,6 +28,9 @@ class AccountForm(FlaskForm):
     webhook_url = StringField(_l("Webhook for my alert digests (Slack-compatible, optional)"),
                               validators=[Length(max=2048)])
     notify = BooleanField(_l("Send me notifications"))
+    # choices are the instance's LANGUAGES, given by the view (forms do not read config)
+    ui_language = SelectField(_l("Language of the interface and of my e-mails"), choices=[], default="",
+                              validate_choice=True)
     submit = SubmitField(_l("Save"))
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import db
 from ..services import audit
-from ..services.accounts import AccountError, authenticate, end_sessions, set_notifications
+from ..i18n import NATIVE_NAMES, remember_language, supported
+from ..services.accounts import AccountError, authenticate, end_sessions, set_interface_language, set_notifications
 from ..services import notifications
 from . import limiter
 from .forms import AccountForm, LoginForm, LogoutForm, SubscriptionForm
@@ -41,7 +43,9 @@ def login():
             login_user(user, remember=form.remember.data)
             audit.record(db.session, user, "user.login", "user", user.id)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            # their own language on this device too (a choice made at the foot of a page lasts until the next login)
+            return remember_language(response, user.ui_language) if user.ui_language else response
         form.password.errors.append(gettext("Wrong username or password."))
         status = 401
     elif request.method == "POST":
@@ -72,9 +76,14 @@ def _account_page(form: AccountForm, subscription_form: SubscriptionForm, status
                            smtp_configured=notifications.smtp_configured(current_app.config)), status
 
 
-def _account_form() -> AccountForm:
-    return AccountForm(data={"email": current_user.email or "", "notify": current_user.notify,
-                             "webhook_url": current_user.webhook_url or ""})
+def _account_form(form: AccountForm | None = None) -> AccountForm:
+    if form is None:
+        form = AccountForm(data={"email": current_user.email or "", "notify": current_user.notify,
+                                 "webhook_url": current_user.webhook_url or "",
+                                 "ui_language": current_user.ui_language or ""})
+    form.ui_language.choices = [("", gettext("As my browser asks")),
+                                *[(code, NATIVE_NAMES.get(code, code)) for code in supported()]]
+    return form
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -82,11 +91,12 @@ def _account_form() -> AccountForm:
 def account():
     """Your own notification settings: your e-mail address, a webhook, notifications on or off, and the alerts
     you follow."""
-    form = AccountForm() if request.method == "POST" else _account_form()
+    form = _account_form(AccountForm() if request.method == "POST" else None)
     status = 200
     if form.validate_on_submit():
         try:
             set_notifications(db.session, current_user, form.email.data, form.notify.data, form.webhook_url.data)
+            set_interface_language(db.session, current_user, form.ui_language.data, supported())
         except AccountError as error:
             db.session.rollback()
             field = form.webhook_url if error.field == "webhook_url" else form.email
@@ -97,8 +107,11 @@ def account():
             status = 400
         else:
             db.session.commit()
-            flash(gettext("Your notification settings are saved."), "info")
-            return redirect(url_for("auth.account"))
+            code = current_user.ui_language
+            # the next page is drawn in the language just chosen, and so is the message on it
+            with force_locale(code) if code else nullcontext():
+                flash(gettext("Your settings are saved."), "info")
+            return remember_language(redirect(url_for("auth.account")), code)
     elif request.method == "POST":
         status = 400
     return _account_page(form, SubscriptionForm(formdata=None), status)

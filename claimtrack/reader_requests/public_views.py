@@ -8,11 +8,14 @@ and send no referrer, so the link does not leak to the sites a reader goes on to
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import gettext
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 
 from ..auth import limiter
 from ..db import db
+from ..i18n import page_locale
 from ..public.views import MAX_ID, fail, scale
 from ..services import public as public_service
 from ..services import requests as requests_service
@@ -43,7 +46,7 @@ def ask():
     if (form.website.data or "").strip():
         # A person never sees the field; whatever filled it in is not asking a question.
         return _ask_page(form, 400, honeypot=True)
-    data = form.cleaned
+    data = replace(form.cleaned, ui_language=page_locale())
     settings = current_app.extensions["match_settings"]
     answer = requests_service.instant_answer(db.session, data.text, settings)
     if answer.same is not None:

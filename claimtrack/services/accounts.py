@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -166,6 +166,19 @@ def set_notifications(session: Session, user: User, email: str | None, notify: b
     _audit_change(session, user, "user.notifications", user, before,
                   {"email": user.email, "notify": user.notify, "webhook": bool(user.webhook_url)})
     session.flush()
+    return user
+
+
+def set_interface_language(session: Session, user: User, code: str | None, supported: Sequence[str]) -> User:
+    """A person's interface language (one of ``supported``; empty: the browser's); raise AccountError."""
+    code = (code or "").strip() or None
+    if code is not None and code not in supported:
+        raise AccountError("Choose one of the languages offered.", "ui_language")
+    if code != user.ui_language:
+        before = {"ui_language": user.ui_language}
+        user.ui_language = code
+        _audit_change(session, user, "user.language", user, before, {"ui_language": code})
+        session.flush()
     return user
 
 

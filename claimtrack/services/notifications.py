@@ -24,6 +24,8 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from typing import Callable, Iterable, Sequence
 
+from flask import current_app, has_app_context
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
@@ -79,8 +81,16 @@ def enqueue(session: Session, recipient: str, subject: str, body: str, kind: str
     return message
 
 
-def _notify_people(session: Session, people: Iterable[User | None], subject: str, body: str, kind: str,
-                   related: tuple[str, int], actor: User | None) -> int:
+def in_language(code: str | None):
+    """Write what follows in ``code`` (a person's own interface language), else in the newsroom's LANGUAGE:
+    gettext below answers in it, whatever language the page that caused the message was in."""
+    default = str(current_app.config.get("LANGUAGE") or "en") if has_app_context() else "en"
+    return force_locale(code or default)
+
+
+def _notify_people(session: Session, people: Iterable[User | None], compose: Callable[[], tuple[str, str]],
+                   kind: str, related: tuple[str, int], actor: User | None) -> int:
+    """``compose()`` -> (subject, body), called once per person in that person's language."""
     seen: set[int] = set()
     count = 0
     for person in people:
@@ -88,6 +98,8 @@ def _notify_people(session: Session, people: Iterable[User | None], subject: str
             continue
         seen.add(person.id)
         if _wants_mail(person):
+            with in_language(person.ui_language):
+                subject, body = compose()
             enqueue(session, person.email, subject, body, kind, person, related)
             count += 1
     return count
@@ -104,21 +116,29 @@ def review_requested(session: Session, verdict: Verdict, actor: User | None) -> 
     reviewers = session.scalars(select(User).where(User.role == Role.REVIEWER, User.active.is_(True))
                                 .order_by(User.id)).all()
     people = [r for r in reviewers if r.id not in (verdict.author_id, verdict.updated_by_id)]
-    body = (f"{actor.username if actor else 'Someone'} asks for a review of the verdict on claim #{claim.id}:\n\n"
-            f"{_claim_line(claim)}\n\nReview it: {SITE}/editor/claims/{claim.id}\n")
-    return _notify_people(session, people, f"Review requested: claim #{claim.id}", body, "review_requested",
-                          ("verdict", verdict.id), actor)
+
+    def compose() -> tuple[str, str]:
+        who = actor.username if actor else gettext("Someone")
+        return gettext("Review requested: claim #%(id)s", id=claim.id), (
+            gettext("%(who)s asks for a review of the verdict on claim #%(id)s:", who=who, id=claim.id)
+            + f"\n\n{_claim_line(claim)}\n\n"
+            + gettext("Review it: %(link)s", link=f"{SITE}/editor/claims/{claim.id}") + "\n")
+    return _notify_people(session, people, compose, "review_requested", ("verdict", verdict.id), actor)
 
 
 def sent_back(session: Session, verdict: Verdict, actor: User | None, note: str | None = None) -> int:
     """A verdict was sent back from review: tell its author and its assignee."""
     claim = verdict.claim
     people = [session.get(User, uid) for uid in (verdict.author_id, verdict.assignee_id) if uid]
-    body = (f"{actor.username if actor else 'A reviewer'} sent the verdict on claim #{claim.id} back to the "
-            f"editor:\n\n{_claim_line(claim)}\n\n" + (f"Note: {note.strip()}\n\n" if note and note.strip() else "")
-            + f"Open it: {SITE}/editor/claims/{claim.id}\n")
-    return _notify_people(session, people, f"Sent back: claim #{claim.id}", body, "sent_back",
-                          ("verdict", verdict.id), actor)
+
+    def compose() -> tuple[str, str]:
+        who = actor.username if actor else gettext("A reviewer")
+        return gettext("Sent back: claim #%(id)s", id=claim.id), (
+            gettext("%(who)s sent the verdict on claim #%(id)s back to the editor:", who=who, id=claim.id)
+            + f"\n\n{_claim_line(claim)}\n\n"
+            + (gettext("Note: %(note)s", note=note.strip()) + "\n\n" if note and note.strip() else "")
+            + gettext("Open it: %(link)s", link=f"{SITE}/editor/claims/{claim.id}") + "\n")
+    return _notify_people(session, people, compose, "sent_back", ("verdict", verdict.id), actor)
 
 
 def assigned(session: Session, verdict: Verdict, assignee: User | None, actor: User | None) -> int:
@@ -126,10 +146,14 @@ def assigned(session: Session, verdict: Verdict, assignee: User | None, actor: U
     if assignee is None:
         return 0
     claim = verdict.claim
-    body = (f"{actor.username if actor else 'Someone'} assigned you the verdict on claim #{claim.id}:\n\n"
-            f"{_claim_line(claim)}\n\nOpen it: {SITE}/editor/claims/{claim.id}\n")
-    return _notify_people(session, [assignee], f"Assigned to you: claim #{claim.id}", body, "assigned",
-                          ("verdict", verdict.id), actor)
+
+    def compose() -> tuple[str, str]:
+        who = actor.username if actor else gettext("Someone")
+        return gettext("Assigned to you: claim #%(id)s", id=claim.id), (
+            gettext("%(who)s assigned you the verdict on claim #%(id)s:", who=who, id=claim.id)
+            + f"\n\n{_claim_line(claim)}\n\n"
+            + gettext("Open it: %(link)s", link=f"{SITE}/editor/claims/{claim.id}") + "\n")
+    return _notify_people(session, [assignee], compose, "assigned", ("verdict", verdict.id), actor)
 
 
 def requests_answered(session: Session, claim_id: int) -> int:
@@ -142,13 +166,14 @@ def requests_answered(session: Session, claim_id: int) -> int:
         .where(RequestGroup.claim_id == claim_id, CheckRequest.email.is_not(None), ~already)
         .order_by(CheckRequest.id)).all()
     for request in readers:
-        body = ("You asked us to check this:\n\n"
-                f"“{request.text if len(request.text) <= 300 else request.text[:299] + '…'}”\n\n"
-                f"We have published our check. Read it here: {TRACKING_LINK}\n\n"
-                "You get this message because you left your e-mail address with the request; we do not write "
-                "again about it.\n")
-        enqueue(session, request.email, "Your fact-check request was answered", body, "request_answered",
-                related=("check_request", request.id))
+        with in_language(request.ui_language):   # the language the reader asked in
+            body = (gettext("You asked us to check this:") + "\n\n"
+                    f"“{request.text if len(request.text) <= 300 else request.text[:299] + '…'}”\n\n"
+                    + gettext("We have published our check. Read it here: %(link)s", link=TRACKING_LINK) + "\n\n"
+                    + gettext("You get this message because you left your e-mail address with the request; we do "
+                              "not write again about it.") + "\n")
+            subject = gettext("Your fact-check request was answered")
+        enqueue(session, request.email, subject, body, "request_answered", related=("check_request", request.id))
     return len(readers)
 
 
@@ -171,11 +196,15 @@ def _alert_lines(alerts: Sequence[Alert], slack: bool) -> list[str]:
         where = alert.appearance.article.url if alert.appearance and alert.appearance.article else None
         if slack:  # Slack's mrkdwn: <url|text>; &, < and > escaped in text
             text = _claim_line(alert.claim).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            lines.append(f"• <{SITE}/editor/claims/{alert.claim_id}|claim #{alert.claim_id}> {text} repeated"
-                         + (f" in <{where}>" if where else "") + f" (score {round(alert.score)})")
+            claim = f"<{SITE}/editor/claims/{alert.claim_id}|" + gettext("claim #%(id)s", id=alert.claim_id) + ">"
+            place = f"<{where}>" if where else None
         else:
-            lines.append(f"- claim #{alert.claim_id} {_claim_line(alert.claim)} repeated"
-                         + (f" in {where}" if where else "") + f" (score {round(alert.score)})")
+            claim, text, place = gettext("claim #%(id)s", id=alert.claim_id), _claim_line(alert.claim), where
+        line = (gettext("%(claim)s %(text)s repeated in %(place)s (score %(score)s)", claim=claim, text=text,
+                        place=place, score=round(alert.score)) if place else
+                gettext("%(claim)s %(text)s repeated (score %(score)s)", claim=claim, text=text,
+                        score=round(alert.score)))
+        lines.append(("• " if slack else "- ") + line)
     return lines
 
 
@@ -213,19 +242,21 @@ def alert_digests(session: Session, now: datetime | None = None, limit: int = 50
             continue
         if not chosen:
             continue
-        heading = f"{len(chosen)} new alert(s): monitored articles repeat published claims."
-        if person.email:
-            body = (heading + "\n\n" + "\n".join(_alert_lines(chosen, slack=False))
-                    + f"\n\nConfirm or dismiss them: {SITE}/editor/alerts\n")
-            enqueue(session, person.email, f"{len(chosen)} new alert(s)", body, "alert_digest", person,
-                    ("alert", chosen[-1].id))
-            count += 1
-        if person.webhook_url:
-            text = (heading + "\n" + "\n".join(_alert_lines(chosen, slack=True))
-                    + f"\n<{SITE}/editor/alerts|Confirm or dismiss them>")
-            enqueue(session, person.webhook_url, f"{len(chosen)} new alert(s)", json.dumps({"text": text}),
-                    "alert_webhook", person, ("alert", chosen[-1].id))
-            count += 1
+        with in_language(person.ui_language):
+            subject = ngettext("%(num)d new alert(s)", "%(num)d new alert(s)", len(chosen))
+            heading = ngettext("%(num)d new alert(s): monitored articles repeat published claims.",
+                               "%(num)d new alert(s): monitored articles repeat published claims.", len(chosen))
+            if person.email:
+                body = (heading + "\n\n" + "\n".join(_alert_lines(chosen, slack=False)) + "\n\n"
+                        + gettext("Confirm or dismiss them: %(link)s", link=f"{SITE}/editor/alerts") + "\n")
+                enqueue(session, person.email, subject, body, "alert_digest", person, ("alert", chosen[-1].id))
+                count += 1
+            if person.webhook_url:
+                text = (heading + "\n" + "\n".join(_alert_lines(chosen, slack=True))
+                        + f"\n<{SITE}/editor/alerts|" + gettext("Confirm or dismiss them") + ">")
+                enqueue(session, person.webhook_url, subject, json.dumps({"text": text}), "alert_webhook", person,
+                        ("alert", chosen[-1].id))
+                count += 1
     session.flush()
     return count
 

@@ -116,6 +116,7 @@ class RequestInput:
     text: str
     seen_where: str | None = None
     email: str | None = None
+    ui_language: str | None = None  # the interface language the reader asked in: their "answered" e-mail's
 
 
 def clean_request(text: str | None, seen_where: str | None = None, email: str | None = None,
@@ -383,7 +384,8 @@ def submit_request(session: Session, data: RequestInput, settings: MatchSettings
         if match is not None:
             group, score = session.get(RequestGroup, match.group_id), match.score
     request = CheckRequest(text=data.text, search_terms=" ".join(tokens(data.text)) or None,
-                           seen_where=data.seen_where, email=data.email, token_hash=token_hash, token_nonce=nonce,
+                           seen_where=data.seen_where, email=data.email, ui_language=data.ui_language,
+                           token_hash=token_hash, token_nonce=nonce,
                            match_score=score, created_at=now)
     _add_to_group(session, group, request, now)
     return request, token
