@@ -217,3 +217,32 @@ def test_a_title_resolves_to_the_person_of_that_department_only():
             "\"Es falso\", declaró ayer el ministro de Sanidad Juan Pérez.\n\n"
             "\"Mentira\", añadió el ministro de Sanidad.")
     assert [speaker for speaker, _ in who(text, "es").values()] == ["ministra de Economía", "Juan Pérez", "Juan Pérez"]
+
+
+def test_a_generic_reference_is_the_person_named_before():
+    text = ("El secretario de Comercio, Ramón Ibarra, aseguró que las exportaciones crecieron un 12 por ciento.\n\n"
+            "\"No habrá devaluación este año\", sostuvo el funcionario.\n\n"
+            "El ex diputado nacional señaló que el déficit se redujo a la mitad.")
+    assert [s for s, _ in who(text, "es").values()] == ["Ramón Ibarra"] * 3
+    assert {kind for _, kind in who(text, "es").values()} == {"person"}
+
+
+def test_a_title_with_its_department_finds_the_person_introduced_with_it():
+    text = ("La ministra de Salud, Carla Ruiz, dijo que faltan 300 médicos rurales.\n\n"
+            "El ministro de Economía, Tomás Vidal, aseguró que el presupuesto crecerá un 4 por ciento.\n\n"
+            "La ministra de Salud expresó: \"Vamos a contratar a 300 médicos antes de marzo\".")
+    speakers = [s for s, _ in who(text, "es").values()]
+    assert speakers == ["Carla Ruiz", "Tomás Vidal", "Carla Ruiz"]
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    # an elided article before the department, and a surname holding a title's word ("Le Maire")
+    ("« Les prix vont baisser », a assuré jeudi le ministre de l’Économie Paul Le Maire, à Lyon.", "Paul Le Maire"),
+    # the appositive name after a conjunction
+    ("Les syndicats ont protesté, et la ministre du Travail, Anne Morel, a estimé qu’il fallait « tout revoir ».",
+     "Anne Morel"),
+    # a title with nobody named: the title as written, a person
+    ("Le ministre de l'Économie a rappelé que la dette atteint 110 % du PIB.", "ministre de l'Économie"),
+])
+def test_french_titles_departments_and_names(text, speaker):
+    assert list(who(text, "fr").values()) == [(speaker, "person")]

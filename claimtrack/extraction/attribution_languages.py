@@ -82,7 +82,7 @@ SPANISH = Lexicon(
         advirtió advierte advierten subrayó subraya destacó recalcó remarcó apuntó recordó insistió insiste admitió
         reconoció reconoce comentó precisó aclaró denunció criticó opinó considera consideró estimó sentenció
         expresó anunció anuncia informó informa confirmó confirma negó niega alertó respondió replicó contestó
-        concluyó prometió escribió tuiteó detalló enfatizó reiteró aseveró argumentó planteó puntualizó
+        concluyó prometió escribió tuiteó detalló enfatizó reiteró reafirmó reafirma aseveró argumentó planteó puntualizó
         dicho afirmado asegurado declarado explicado señalado indicado añadido agregado advertido subrayado
         destacado reconocido insistido manifestado anunciado informado confirmado negado denunciado"""),
     according=r"(?:^\s*[Pp]ara\s+(?=el\b|la\b|los\b|las\b|[A-ZÁÉÍÓÚÑ])|\b(?:seg[uú]n|de\s+acuerdo\s+con|conforme\s+a|a\s+juicio\s+de|en\s+palabras\s+de|a\s+decir\s+de)\s+)",
@@ -114,7 +114,7 @@ PORTUGUESE = Lexicon(
         explicou explica explicaram assegurou garantiu garante garantem ressaltou destacou destaca salientou
         sublinhou acrescentou completou observou argumentou defendeu alertou advertiu avaliou avalia ponderou
         comentou informou informa anunciou anuncia confirmou confirma negou nega admitiu reconheceu criticou
-        escreveu respondeu insistiu prometeu lembrou apontou frisou reiterou enfatizou considerou opinou afirmara
+        escreveu respondeu insistiu prometeu lembrou apontou frisou reiterou reafirmou reafirma enfatizou considerou opinou afirmara
         declarara disseram relatou contou"""),
     according=r"(?:^\s*[Pp]ara\s+(?=o\b|a\b|os\b|as\b|[A-ZÁÉÍÓÚÂÊÔÃÕ])|\b(?:segundo|de\s+acordo\s+com|conforme|na\s+opini[aã]o\s+de|nas\s+palavras\s+de)\s+)",
     pronouns={"ele": "person", "ela": "person", "eles": "any", "elas": "any"},
@@ -146,7 +146,7 @@ FRENCH = Lexicon(
         avertit averti prévient prévenu reconnaît reconnu admet admis annonce annoncé confie confié déplore
         déploré dénonce dénoncé juge jugé soutient soutenu lance lancé répond répondu réagi commente commenté
         écrit tweeté confirme confirmé promet promis observe observé note noté poursuit poursuivi conclut conclu
-        répète répété insistait expliquait martelait prévenait assurait estimait"""),
+        répète répété réaffirme réaffirmé réitère réitéré insistait expliquait martelait prévenait assurait estimait"""),
     according=r"(?:\b[Ss]elon|\b[Dd]['\u2019]apr[eè]s|\b[Dd]e\s+l['\u2019]avis\s+(?:de|du|des)|\b[Aa]ux\s+yeux\s+(?:de|du|des)|"
               r"^\s*Pour)\s+",
     pronouns={"il": "person", "elle": "person", "ils": "any", "elles": "any", "lui": "person", "eux": "any"},
@@ -390,8 +390,11 @@ class LanguageRules:
             parts = [p.strip() for p in clause.rstrip().rstrip(",").split(",")]
             if len(parts) >= 2:
                 last, prev = parts[-1], parts[-2]
-                if self._name_like(last) and prev and (_low(prev.split()[0]) in lex.articles or
-                                                       _is_title(prev.split()[-1], lex) or _is_title(prev.split()[0], lex)):
+                ptoks = prev.split()
+                while ptoks and _low(ptoks[0]) in lex.conjunctions:
+                    ptoks = ptoks[1:]           # "..., et le ministre du Commerce, Renaud Dutreil, a estimé"
+                if self._name_like(last) and ptoks and (_low(ptoks[0]) in lex.articles or
+                                                        _is_title(ptoks[-1], lex) or _is_title(ptoks[0], lex)):
                     return last                   # "El ministro de Economía, Luis Caputo, dijo"
                 words = last.split()
                 if words and (not _is_cap(words[0]) or _low(words[0]) in lex.articles or _is_title(words[0], lex)) and (
@@ -647,9 +650,10 @@ class LanguageRules:
             if kind == "person" or last_speaker is None:
                 return (last_person, "person") if last_person else (None, "person")
             return last_speaker
-        toks = _ELIDED.sub("", normalise_name(phrase)).split()
+        shown = normalise_name(phrase).split()
+        toks = [_ELIDED.sub("", t) for t in shown]   # read "de l’Économie" as "de Économie", shown as written
         while toks and _low(toks[0]) in lex.articles:
-            toks = toks[1:]
+            toks, shown = toks[1:], shown[1:]
         if not toks:
             return None, "person"
         name, title = self._strip_titles(toks)
@@ -663,11 +667,17 @@ class LanguageRules:
             # "la ministra de Economía" is the person introduced with that title and department, not any minister
             after = toks[next(i for i, t in enumerate(toks) if t == title) + 1:]
             complement = next((_low(t) for t in after if _is_cap(t)), None)
-            key = title_key(title, lex)
-            named = registry.by_title(f"{key} {complement}" if complement else key)
+            named = registry.by_title(title_key(title, lex), complement)
             if named:
                 return named, "person"
-        cleaned = " ".join(toks)
+        head = next((_low(t) for t in toks if _low(t) not in ("ex", "ex-", "ancien", "ancienne", "former")), "")
+        if not any(_is_cap(t) for t in toks) and (title is not None or head in _PERSON_NOUNS.get(lex.code, ())):
+            # "el funcionario", "el ex diputado nacional", "la ministra" with nobody introduced by that title:
+            # the person the article is about, named last
+            return (last_person, "person") if last_person else (" ".join(shown), "person")
+        cleaned = " ".join(shown)
+        if title is not None:
+            return cleaned, "person"            # "ministre de l'Économie": a title names a person, whatever follows
         kind = self.kind_of(cleaned, publisher)
         return cleaned, kind if kind != "person" or any(_is_cap(t) for t in toks) else "organisation"
 
@@ -681,8 +691,9 @@ class LanguageRules:
                     i == last_title + 2 and title is not None and _low(title) in _HONORIFICS
                     and _low(toks[i - 1]) in _CONNECTORS):
                 break                           # "M. Le Maire", "Herr Richter": a name after an honorific
-            if _is_title(tok, lex):
-                last_title, title = i, tok
+            if _is_title(tok, lex) and not (i > 0 and _is_cap(tok) and _is_cap(toks[i - 1])
+                                            and not _is_title(toks[i - 1], lex)):
+                last_title, title = i, tok      # not "Maire" in "Bruno Le Maire": a name's own word
         rest = toks[last_title + 1:]
         if title is not None and _low(title) in _HONORIFICS and rest and all(
                 _is_cap(t) or _low(t) in _CONNECTORS for t in rest):
@@ -742,7 +753,21 @@ def _mask(text: str, quotes: Sequence[tuple[int, int]]) -> str:
 # What follows "minister of" / "ministra de": a department, never the first word of a name.
 _DEPARTMENTS = frozenset("""economía hacienda interior exteriores justicia sanidad defensa salud trabajo educación
 cultura igualdad educação fazenda economia justiça saúde trabalho cultura défense santé justice intérieur finances
-travail culture éducation gobierno governo gouvernement salute giustizia difesa esteri lavoro istruzione""".split())
+travail culture éducation économie economie agriculture gobierno governo gouvernement salute giustizia difesa esteri lavoro istruzione""".split())
+
+# Nouns that refer back to a person already named without being a title of their own.
+_PERSON_NOUNS = {
+    "es": frozenset("""funcionario funcionaria integrante político política legislador legisladora exdiputado
+        exdiputada exsenador exsenadora exfuncionario exfuncionaria empresario empresaria activista""".split()),
+    "pt": frozenset("""funcionário funcionária integrante político política parlamentar legislador empresário
+        empresária ativista""".split()),
+    "fr": frozenset("""fonctionnaire élu élue homme femme politique parlementaire militant militante
+        entrepreneur""".split()),
+    "de": frozenset("""politiker politikerin abgeordnete beamte beamtin unternehmer unternehmerin
+        aktivist aktivistin""".split()),
+    "it": frozenset("""funzionario funzionaria politico politica parlamentare esponente imprenditore
+        imprenditrice attivista""".split()),
+}
 
 _NAME_RUN = re.compile(r"[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+(?:(?:de|del|da|do|dos|das|di|van|von|der|la|le|du)\s+)?"
                        r"[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*)*")
@@ -754,6 +779,8 @@ class LanguageRegistry(NameRegistry):
     ("la ministra de Economía, Nadia Calviño" -> ministr: Nadia Calviño)."""
 
     rules: LanguageRules | None = field(default=None)
+    # the department each titled person was introduced with ("ministro de Economía, X" -> X: "economía")
+    complements: dict[str, str] = field(default_factory=dict)
 
     def scan(self, text: str) -> None:
         assert self.rules is not None
@@ -779,7 +806,7 @@ class LanguageRegistry(NameRegistry):
             if self.rules.kind_of(full, None) != "person":
                 continue
             if title is None:
-                title = self._title_before(text[max(0, m.start() - 60):m.start()])
+                title, complement = self._title_before(text[max(0, m.start() - 60):m.start()], complement)
             self.counter += 1
             self.people.append((self.counter, full))
             self._by_last.setdefault(full.split()[-1].casefold(), []).append((self.counter, full))
@@ -788,23 +815,32 @@ class LanguageRegistry(NameRegistry):
                 self.titles.setdefault(key, []).append((self.counter, full))
                 if complement:
                     self.titles.setdefault(f"{key} {complement}", []).append((self.counter, full))
+                    self.complements[full] = complement
 
     @property
     def _skip(self) -> frozenset[str]:
         assert self.rules is not None
         return self.rules.cues.calendar
 
-    def _title_before(self, text: str) -> str | None:
-        """"el presidente del Gobierno, " before a name -> "presidente"."""
+    def _title_before(self, text: str, complement: str | None = None) -> tuple[str | None, str | None]:
+        """"el ministro de Economía, " before a name -> ("ministro", "economía"): the title and its department
+        (the first capitalised word after it), or ``complement`` when the name's own run began with it."""
         assert self.rules is not None
         toks = text.replace(",", " ").split()[-5:]
-        for tok in reversed(toks):
-            if _is_title(tok, self.rules.lex):
-                return tok
-        return None
+        for i in range(len(toks) - 1, -1, -1):
+            if _is_title(toks[i], self.rules.lex):
+                after = [t for t in toks[i + 1:] if _is_cap(t)]
+                return toks[i], complement or (_low(after[0]) if after else None)
+        return None, complement
 
-    def by_title(self, title: str) -> str | None:
-        entries = self.titles.get(title)
+    def by_title(self, title: str, complement: str | None = None) -> str | None:
+        """The person last introduced with this title: with a department, one introduced with that department or
+        with none; without, anyone with the title."""
+        if complement:
+            entries = self.titles.get(f"{title} {complement}") or [
+                e for e in self.titles.get(title, []) if e[1] not in self.complements]
+        else:
+            entries = self.titles.get(title)
         return entries[-1][1] if entries else None
 
 
