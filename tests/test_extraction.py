@@ -659,3 +659,16 @@ def test_ingest_answers_without_the_parser(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Linda Park"
     assert "requirements-parse.txt" in done.stderr
+
+
+def test_an_appositive_names_the_person_it_follows():
+    """"X, the foreign minister of France, said": the title is X's, not that of another minister named before."""
+    text = ("Australian Foreign Minister Julie Bishop arrived first.\n\n"
+            "Jean Dupont, the foreign minister of France, said the talks had failed and the sanctions would stay.")
+    assert extract_candidates(text, "Gazette")[-1].speaker == "Jean Dupont"
+
+
+def test_the_president_is_not_the_vice_president():
+    text = ("President Barack Obama spoke at noon. Vice President Joe Biden spoke after him.\n\n"
+            "\u201cWe will not give up on this law,\u201d the president said.")
+    assert extract_candidates(text, "Gazette")[-1].speaker == "Barack Obama"

@@ -121,6 +121,7 @@ _ADVERBS = re.compile(
     r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|[a-z]+ly))+\s*$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'\u2019.&-]*|\d[\w.-]*")
+_SECOND_IN_COMMAND = frozenset("vice deputy assistant associate lieutenant".split())
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 
 
@@ -394,6 +395,8 @@ class NameRegistry:
         self._by_last.setdefault(full.split()[-1].casefold(), []).append((self.counter, full))
         if titles:
             key = titles[-1].casefold().rstrip(".")
+            if len(titles) >= 2 and titles[-2].casefold() in _SECOND_IN_COMMAND:
+                key = f"{titles[-2].casefold()} {key}"     # "Vice President Biden" is not "the president"
             self.titles.setdefault(key, []).append((self.counter, full))
 
     def resolve(self, name: str) -> str:

@@ -303,7 +303,7 @@ def _parse_features(m: Mention, v: UnitView) -> list[str]:
     """What the parse says of a possible source: its relation to its head word ("nsubj" of "said", "dobj" of
     "dismissed", "pobj" of "to" in "according to"), whether that head is a cue, and whether the head governs
     the unit's quotation."""
-    parsed, idx, cues, quote_heads = v.syntax
+    parsed, idx, cues, quote_heads, quote_subjects = v.syntax
     k = m.kind
     if k in ("prev", "none"):
         root = next((i for i, a in enumerate(parsed.arcs) if a.dep == "ROOT" and i in set(idx)), None)
@@ -332,6 +332,10 @@ def _parse_features(m: Mention, v: UnitView) -> list[str]:
         out.append(f"k={k}|pobj={gov.low}_{up.low if up.low in cues or up.low == 'according' else up.pos}")
     if gov.low in cues and cues[gov.low] >= 0.1:
         out.append(f"k={k}|dep={dep}|g={gov.low}")
+    elif gov.pos in ("VERB", "AUX"):
+        out.append(f"k={k}|dep={dep}|gw={gov.low}")     # verbs of acts and feelings: "imposed", "exhorted"
+    if quote_subjects:
+        out.append(f"k={k}|qsubj={head in quote_subjects}")
     return out
 
 
@@ -461,9 +465,28 @@ def unit_view(tokens: Sequence[Token], model: SpeakerModel, new_paragraph: bool,
                     j = parsed.arcs[j].head
                     quote_heads.add(j)
                     seen += 1
-        syntax = (parsed, idx, model.cues, frozenset(quote_heads))
+        syntax = (parsed, idx, model.cues, frozenset(quote_heads), _quote_subjects(parsed, tokens, idx))
     return UnitView(tokens, model.cue_positions(tokens), share, starts, new_paragraph, prev_kind, prev_quoted,
                     syntax)
+
+
+def _quote_subjects(parsed, tokens: Sequence[Token], idx: Sequence[int | None]) -> frozenset[int]:
+    """The subjects of the verbs that govern the unit's quotation: for each quoted word, its first ancestor
+    outside the quotation; when that is a verb, its nominal subjects ("Cruz exhorted Republicans to "vote ...""
+    -> Cruz)."""
+    inside = {i for t, i in zip(tokens, idx, strict=True) if t.in_quote and i is not None}
+    if not inside:
+        return frozenset()
+    verbs: set[int] = set()
+    for i in inside:
+        j, seen = i, 0
+        while j in inside and parsed.arcs[j].head != j and seen < 20:
+            j = parsed.arcs[j].head
+            seen += 1
+        if j not in inside and parsed.arcs[j].pos in ("VERB", "AUX"):
+            verbs.add(j)
+    return frozenset(n for n, a in enumerate(parsed.arcs) if a.head in verbs and a.dep in ("nsubj", "nsubjpass")
+                     and n != a.head)
 
 
 def relational(mentions: Sequence[Mention], view: UnitView) -> list[list[str]]:
@@ -883,6 +906,11 @@ def _resolve(m: Mention, tokens: Sequence[Token], carry: Attribution | None, nam
             return before[0][1]
         return named[-1] if named else (None, None)
     if m.kind == "nom":
+        # "Jean-Marc Ayrault, the foreign minister of France, said": an appositive names who it follows
+        apposed = next((who for x, who in local if x.last == m.first - 2 and tokens[m.first - 1].text == ","
+                        and who[0] and who[1] == "person"), None)
+        if apposed is not None:
+            return apposed
         words = m.text.split()
         det, rest = words[0].casefold(), words[1:]
         head = rest[-1].casefold().rstrip(".") if rest else ""
