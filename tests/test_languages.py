@@ -39,6 +39,19 @@ def test_arabic_is_normalised():
     assert written == plain
 
 
+def test_arabic_prefixes_come_off_before_the_stemmer():
+    # "li-" (to) on a word without the article: "لرسول" (to a messenger) meets "رسول" and "الرسول" (the messenger).
+    assert tokens("لرسول", "ar") == tokens("رسول", "ar") == tokens("الرسول", "ar")
+    # A four-letter word keeps its first lam: "لقاح" (vaccine) is no "li-" word, and meets "اللقاح".
+    assert tokens("لقاح", "ar") == tokens("اللقاح", "ar")
+    assert tokens("لقاح", "ar")[0].startswith("ل")
+
+
+def test_arabic_dialect_particles_are_stop_words():
+    # Egyptian "ده" (this), "مش" (not) and "عشان" (because) are function words like "في" (in); "مصر" is not.
+    assert tokens("ده مش في مصر عشان", "ar") == tokens("مصر", "ar") != []
+
+
 def test_unspaced_scripts_give_character_bigrams():
     assert tokens("疫苗含有芯片") == ["疫苗", "苗含", "含有", "有芯", "芯片"]
     assert "チッ" in tokens("ワクチンにはチップが含まれている")

@@ -211,7 +211,7 @@ def _features(q: _Query, cand: Candidate, stats: CorpusStats) -> tuple[list[floa
 
 # Linear weights over FEATURES, fitted with a listwise softmax loss on the top-200 pools of the snopes-tweets
 # and politifact-debates *train* splits, then Platt-scaled so 100*sigmoid(score) estimates P(top-1 is the
-# same claim). Refit with /tmp/matchproto/dump.py + fit.py after changing any feature.
+# same claim). Refit with `python bench/fit_ranker.py dump|fit` after changing any feature.
 WEIGHTS = (-0.2356, 8.3642, -3.3626, 1.0161, -0.5433, -1.8128, 1.2155, 5.0995, 0.0785, -0.7193, -0.0094, 0.0627,
            0.5285, 2.0906, 2.0698)
 BIAS = -19.3461
