@@ -223,7 +223,7 @@ def main() -> None:
             last_print = time.time()
             while time.time() < deadline:
                 began, began_cpu = time.perf_counter(), time.process_time()
-                reports = run_due(app, session)
+                reports = run_due(app, session, limit=10)     # a `flask worker` round, ten sources at a time
                 if reports:
                     busy += time.perf_counter() - began
                     cpu += time.process_time() - began_cpu
