@@ -124,6 +124,8 @@ IMPORT_COMMIT_ROWS = 50_000
 CLAIMS_PER_PAGE = 50
 # Events on one page of the admin's audit log (/admin/audit).
 AUDIT_EVENTS_PER_PAGE = 50
+# Sources, and outbox messages, on one page of the admin's jobs page (/admin/jobs).
+JOBS_PER_PAGE = 25
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -135,11 +135,22 @@ def run_feed(session: Session, feed: MonitoredFeed, fetcher: PoliteFetcher, sett
     committing item by item; finish the run (lease released, next poll scheduled) and commit."""
     report = RunReport(feed_id=feed.id)
     page = None
+    child_failures: list[str] = []
     try:
         if feed.kind != FeedKind.URLS:
             page = fetcher(feed.url, content_types=XML_FEED_TYPES, etag=feed.etag, last_modified=feed.last_modified)
             report.not_modified = page.status == 304
-        addresses = monitoring.item_addresses(feed, page)
+        children = monitoring.child_sitemaps(feed, page)
+        child_pages = []
+        for child in children:   # a sitemap index: its newest child sitemaps, through the same fetcher
+            try:
+                child_pages.append(fetcher(child, content_types=XML_FEED_TYPES))
+            except FetchError as error:
+                child_failures.append(f"{child}: {error}")
+        if children and not child_pages:
+            raise FetchError(f"None of the sitemap index's {len(children)} sitemap(s) could be fetched, for example "
+                             f"{child_failures[0]}")
+        addresses = monitoring.item_addresses(feed, page, child_pages)
     except FetchError as error:
         report.error = str(error)
         monitoring.finish_run(session, feed, report.error, page=None)
@@ -184,9 +195,16 @@ def run_feed(session: Session, feed: MonitoredFeed, fetcher: PoliteFetcher, sett
                 report.alerts += raised
         monitoring.renew_lease(feed, settings.lease_seconds)
         session.commit()
-    problem = (f"{report.failed} item(s) could not be fetched, for example {first_failure}; they are tried again."
-               if report.failed else None)
-    monitoring.finish_run(session, feed, problem, page=page, keep_validators=not left_over)
+    problems = []
+    if child_failures:
+        problems.append(f"{len(child_failures)} sitemap(s) of the index could not be fetched, for example "
+                        f"{child_failures[0]}.")
+    if report.failed:
+        problems.append(f"{report.failed} item(s) could not be fetched, for example {first_failure}; they are tried "
+                        "again.")
+    # An index's own validators are not kept: its child sitemaps change while it stays the same.
+    monitoring.finish_run(session, feed, " ".join(problems) or None, page=page,
+                          keep_validators=not left_over and not children)
     session.commit()
     return report
 

@@ -198,3 +198,11 @@ class FeedServer:
         xml = (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
                f' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')
         self.pages[path] = (xml.encode("utf-8"), "application/xml")
+
+    def sitemap_index(self, path: str, children: list[tuple[str, str | None]]) -> None:
+        """Serve a sitemap index at ``path`` listing the child sitemaps ``(path, lastmod or None)``."""
+        entries = "".join(f"<sitemap><loc>{self.url(p)}</loc>{f'<lastmod>{m}</lastmod>' if m else ''}</sitemap>"
+                          for p, m in children)
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex '
+               f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>')
+        self.pages[path] = (xml.encode("utf-8"), "application/xml")

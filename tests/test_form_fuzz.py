@@ -119,6 +119,8 @@ FORM_FIELDS: dict[str, dict[str, list[str]]] = {
                                          "interval_minutes": ["60"]},
     "/editor/feeds/<int:feed_id>/pause": {"paused": ["yes", "no"]},
     "/editor/alerts/<int:alert_id>/confirm": {},
+    "/admin/jobs/feeds/<int:feed_id>/run": {"back": ["/admin/jobs?sources=2", "https://evil.example/", "//x", ""]},
+    "/admin/jobs/outbox/<int:message_id>/retry": {"back": ["/admin/jobs", "/admin/jobs?outbox=99999999999999"]},
     "/editor/alerts/<int:alert_id>/dismiss": {},
     "/editor/claims/<int:claim_id>/verdict": {
         "version": ["{version}"], "rating": ["false", "true", "mostly-false"], "summary": ["It is not so."],
@@ -229,7 +231,9 @@ def test_no_form_field_value_gives_a_500(app, rule):
         target = "ed2"
         real_ids = [str(ids[k]) for k in ("ed2", "editor", "rita")]
     if "<int:feed_id>" in rule:
-        target = "feed"
+        target = "job_feed" if rule.startswith("/admin/jobs") else "feed"
+    if "<int:message_id>" in rule:
+        target = "message"
     path_id = st.one_of(st.just(str(ids[target] if target else ids["article"])), st.sampled_from(real_ids),
                         st.sampled_from(EDGE_IDS))
     token = st.sampled_from(["valid"] * 12 + ["", "x", "\x00", "a" * 5000])

@@ -208,6 +208,64 @@ def test_a_sitemap_and_a_page_that_is_no_feed(news, runner):
         assert "not a news feed or sitemap" in db.session.get(MonitoredFeed, bad).last_error
 
 
+def test_a_sitemap_index_is_followed_to_its_newest_child_sitemaps(news, runner):
+    """A news sitemap source whose address gives a <sitemapindex>: the worker fetches its child sitemaps (the
+    newest <lastmod> first, at most MAX_CHILD_SITEMAPS, one level only) through the same fetcher, ingests what
+    they list, and says which child could not be fetched."""
+    app, server, claim_id = news
+    server.article("/news/other.html", "Harbour report", OTHER)
+    server.sitemap("/sitemaps/today.xml", ["/news/budget.html"])
+    server.sitemap("/sitemaps/yesterday.xml", ["/news/fair.html", "/news/budget.html"])
+    server.sitemap("/sitemaps/undated.xml", ["/news/other.html"])
+    server.sitemap_index("/sitemaps/deeper.xml", [("/sitemaps/today.xml", None)])
+    server.sitemap_index("/sitemap-index.xml", [
+        ("/sitemaps/yesterday.xml", "2026-12-02"), ("/sitemaps/undated.xml", None),
+        ("/sitemaps/today.xml", "2026-12-03T06:00:00+00:00"), ("/sitemaps/missing.xml", "2026-12-01"),
+        ("/sitemaps/deeper.xml", "2026-11-30")])
+    feed_id = add_feed(app, "sitemap", server.url("/sitemap-index.xml"), name="Index")
+
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "3 listed, 3 new article(s)" in result.output and "1 alert(s)" in result.output
+    # each child asked once (the 404 too); the index inside the index is read but not followed
+    assert {child: server.hits.get(f"/sitemaps/{child}.xml") for child in
+            ("today", "yesterday", "undated", "missing", "deeper")} == dict.fromkeys(
+        ("today", "yesterday", "undated", "missing", "deeper"), 1)
+    with app.app_context():
+        feed = db.session.get(MonitoredFeed, feed_id)
+        assert "1 sitemap(s) of the index could not be fetched" in feed.last_error
+        assert "/sitemaps/missing.xml" in feed.last_error and feed.etag is None
+        urls = set(db.session.scalars(select(FeedItem.url).where(FeedItem.feed_id == feed_id)))
+        assert urls == {server.url(p) for p in ("/news/budget.html", "/news/fair.html", "/news/other.html")}
+        alert = db.session.scalars(select(Alert)).one()
+        assert alert.claim_id == claim_id and alert.feed_id == feed_id
+    # the next poll asks for the index in full again (its children change while it does not)
+    make_due(app, feed_id)
+    runner.invoke(args=["worker", "--once"])
+    assert "If-None-Match" not in server.last_headers["/sitemap-index.xml"]
+    assert server.hits["/sitemaps/today.xml"] == 2
+
+
+def test_child_sitemaps_newest_first_and_bounded():
+    from claimtrack.models import FeedKind
+    from claimtrack.webpage import Page
+
+    feed = MonitoredFeed(kind=FeedKind.SITEMAP, url="https://news.example.org/sitemap-index.xml")
+    entries = "".join(f"<sitemap><loc>/day-{day:02d}.xml</loc><lastmod>2026-11-{day:02d}</lastmod></sitemap>"
+                      for day in range(1, 31))
+    xml = (f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           f"<sitemap><loc>/undated.xml</loc></sitemap>{entries}</sitemapindex>")
+    page = Page(url=feed.url, content_type="application/xml", body=xml.encode())
+    children = monitoring.child_sitemaps(feed, page)
+    assert len(children) == monitoring.MAX_CHILD_SITEMAPS == 10
+    assert children[:2] == ["https://news.example.org/day-30.xml", "https://news.example.org/day-29.xml"]
+    assert monitoring.child_sitemaps(feed, page, limit=31)[-1] == "https://news.example.org/undated.xml"
+    urlset = Page(url=feed.url, content_type="application/xml",
+                  body=b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/a</loc></url></urlset>')
+    assert monitoring.child_sitemaps(feed, urlset) == []
+    assert monitoring.item_addresses(feed, urlset) == ["https://news.example.org/a"]
+
+
 def test_robots_txt_is_respected(news, runner):
     app, server, _ = news
     server.pages["/robots.txt"] = (b"User-agent: *\nDisallow: /private/\n", "text/plain")

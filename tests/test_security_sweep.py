@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from urllib.parse import quote_plus
 from xml.etree import ElementTree
@@ -113,6 +114,9 @@ ROUTES: dict[str, dict[str, str]] = {
     "/admin/accounts/<int:user_id>/role": {"POST": ADMINS},
     "/admin/accounts/<int:user_id>/active": {"POST": ADMINS},
     "/admin/accounts/<int:user_id>/end-sessions": {"POST": ADMINS},
+    "/admin/jobs": {"GET": ADMINS},
+    "/admin/jobs/feeds/<int:feed_id>/run": {"POST": ADMINS},
+    "/admin/jobs/outbox/<int:message_id>/retry": {"POST": ADMINS},
 }
 
 # Public GETs that do not answer 200 with real ids, by design.
@@ -199,7 +203,7 @@ def build_newsroom(app) -> dict:
     reader-request groups and a tracking token, all through the services; returns their ids."""
     from claimtrack.services import ingest as ingest_service
     from claimtrack.services import merge as merge_service
-    from claimtrack.services import monitoring
+    from claimtrack.services import monitoring, notifications
     from claimtrack.services import requests as requests_service
     from claimtrack.services import verdicts as workflow
     from claimtrack.services.claims import open_claim
@@ -264,6 +268,16 @@ def build_newsroom(app) -> dict:
         wired_appearances = ingest_service.article_appearances(session, wired.id)
         monitoring.raise_alerts(session, wired_appearances, ingest_service.matches_for(
             session, wired_appearances, app.extensions["ingest_match_settings"], 3), feed, same)
+        # the worker's jobs: a source that waits for its next run, and an e-mail that failed and waits to be retried
+        waiting = monitoring.create_feed(session, monitoring.FeedInput(
+            name="County wire", kind="feed", url="https://example.org/county.xml"), editor)
+        waiting.next_run_at = datetime.now(timezone.utc) + timedelta(hours=1)
+        ids["job_feed"] = waiting.id
+        failed = notifications.enqueue(session, "ed2@example.org", "Review requested", "Body", "review_requested")
+        failed.attempts, failed.last_error = 1, "ConnectionRefusedError: [Errno 111] Connection refused"
+        failed.next_attempt_at = datetime.now(timezone.utc) + timedelta(hours=1)
+        session.flush()
+        ids["message"] = failed.id
         alerts = list(session.scalars(select(Alert.id).order_by(Alert.id)))
         assert len(alerts) >= 2, f"the article raised {len(alerts)} alert(s)"
         ids["alert"], ids["alert_confirm"], ids["alert_dismiss"] = alerts[0], alerts[0], alerts[1]
@@ -309,7 +323,7 @@ def concrete_url(rule: str, ids: dict, slugs: dict) -> str:
         "claim_id": ids["published"], "speaker_id": ids["speaker"], "topic_id": ids["topic"],
         "article_id": ids["article"], "group_id": ids["group_claim"], "block": 0, "token": ids["token"],
         "rest": "no-such-endpoint", "slug": slugs.get(kind, ""), "user_id": ids["ed2"],
-        "feed_id": ids["feed"], "alert_id": ids["alert"],
+        "feed_id": ids["feed"], "alert_id": ids["alert"], "message_id": ids["message"],
     }
 
     def value(match: re.Match) -> str:
@@ -428,6 +442,8 @@ POST_CASES = {
     "/editor/feeds/<int:feed_id>/pause": ({"admin", "editor"}, lambda app, ids: {"paused": "yes"}),
     "/editor/alerts/<int:alert_id>/confirm": ({"admin", "editor"}, lambda app, ids: {}),
     "/editor/alerts/<int:alert_id>/dismiss": ({"admin", "editor"}, lambda app, ids: {}),
+    "/admin/jobs/feeds/<int:feed_id>/run": ({"admin"}, lambda app, ids: {"back": "/admin/jobs"}),
+    "/admin/jobs/outbox/<int:message_id>/retry": ({"admin"}, lambda app, ids: {"back": "/admin/jobs"}),
 }
 
 # Which object each POST route acts on (the claim or group key in the newsroom's ids).
@@ -440,6 +456,8 @@ POST_TARGET = {
     "/editor/requests/<int:group_id>/dismiss": "group_dismiss",
     "/editor/alerts/<int:alert_id>/confirm": "alert_confirm", "/editor/alerts/<int:alert_id>/dismiss": "alert_dismiss",
 }
+# The feed a POST route acts on, where it is not the newsroom's "feed" (paused and edited by the routes above).
+FEED_TARGET = {"/admin/jobs/feeds/<int:feed_id>/run": "job_feed"}
 
 
 def test_post_routes_refuse_anonymous_and_underprivileged_users_and_change_nothing(sapp, newsroom):
@@ -457,6 +475,8 @@ def test_post_routes_refuse_anonymous_and_underprivileged_users_and_change_nothi
         if rule in POST_TARGET:
             key = POST_TARGET[rule]
             ids["published"] = ids["group_claim"] = ids["alert"] = newsroom[key]  # what concrete_url fills in
+        if rule in FEED_TARGET:
+            ids["feed"] = newsroom[FEED_TARGET[rule]]
         url = concrete_url(rule, ids, slugs)
         for role in (None, *ROLES):
             if role in allowed:

@@ -106,3 +106,19 @@ class ActiveForm(FlaskForm):
 
 class EndSessionsForm(FlaskForm):
     """An empty form: ending an account's sessions is a POST with a CSRF token."""
+
+
+class JobActionForm(FlaskForm):
+    """An empty form: "run now" and "retry now" on the jobs page are POSTs with a CSRF token."""
+
+
+class JobsPageForm(Form):
+    """The jobs page's two pagers: which page of the sources and which of the outbox (GET: nothing is changed)."""
+
+    sources = PageField(_l("Page of the sources"), default=1)
+    outbox = PageField(_l("Page of the outbox"), default=1)
+
+    def args(self, **changes: int) -> dict[str, int]:
+        """The pages as query arguments (page 1 left out), with ``changes`` applied (for the pagers' links)."""
+        values = {"sources": self.sources.data or 1, "outbox": self.outbox.data or 1, **changes}
+        return {k: v for k, v in values.items() if v != 1}

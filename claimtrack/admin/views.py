@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
@@ -9,11 +11,13 @@ from flask_login import current_user, logout_user
 from ..i18n import role_word
 from ..auth import roles_required
 from ..db import db
-from ..models import Role, User
+from ..models import MonitoredFeed, OutboxMessage, Role, User
 from ..paging import pager_links
 from ..services import accounts
 from ..services import audit as audit_service
-from .forms import ActiveForm, AuditFilterForm, CreateAccountForm, EndSessionsForm, RoleForm
+from ..services import jobs as jobs_service
+from ..services.notifications import smtp_configured
+from .forms import ActiveForm, AuditFilterForm, CreateAccountForm, EndSessionsForm, JobActionForm, JobsPageForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 MAX_PAGE = 10_000
@@ -142,3 +146,80 @@ def end_sessions(user_id: int):
         return redirect(url_for("auth.login"), 303)
     flash(gettext("%(name)s is logged out everywhere.", name=user.username), "info")
     return redirect(url_for("admin.account_list"), 303)
+
+
+@bp.route("/jobs")
+@roles_required(Role.ADMIN)
+def jobs():
+    """The worker's jobs: every monitored source and the outbox's unsent messages, the newest errors first, each
+    list paged on its own (``?sources=2&outbox=3``); 400 with the reason on a bad page number."""
+    session = db.session
+    form = JobsPageForm(request.args)
+    if not form.validate():
+        return render_template("admin/jobs.html", form=form, invalid=True), 400
+    per_page = current_app.config["JOBS_PER_PAGE"]
+    sources_page, outbox_page = min(form.sources.data or 1, MAX_PAGE), min(form.outbox.data or 1, MAX_PAGE)
+    feeds, more_feeds = jobs_service.feed_jobs(session, sources_page, per_page)
+    messages, more_messages = jobs_service.outbox_jobs(session, outbox_page, per_page)
+
+    def link(**change: int) -> str:
+        return url_for("admin.jobs", **form.args(**change))
+
+    pagers = {
+        "sources": {"prev_url": link(sources=sources_page - 1) if sources_page > 1 else None,
+                    "next_url": link(sources=sources_page + 1) if more_feeds else None, "page": sources_page},
+        "outbox": {"prev_url": link(outbox=outbox_page - 1) if outbox_page > 1 else None,
+                   "next_url": link(outbox=outbox_page + 1) if more_messages else None, "page": outbox_page},
+    }
+    return render_template("admin/jobs.html", form=form, invalid=False, feeds=feeds, messages=messages,
+                           counts=jobs_service.job_counts(session), pagers=pagers, action_form=JobActionForm(),
+                           smtp=smtp_configured(current_app.config), back=url_for("admin.jobs", **form.args()))
+
+
+# Where "run now" and "retry now" may send the admin back to: the jobs page and its pages, nothing else.
+_JOBS_PAGE = re.compile(r"/admin/jobs(\?(sources|outbox)=[0-9]{1,12}(&(sources|outbox)=[0-9]{1,12})?)?")
+
+
+def _job_refusal(reason: str) -> str:
+    """Why "run now" or "retry now" was refused, in the admin's language."""
+    return {
+        "paused": gettext("This source is paused: resume it on the Sources page."),
+        "running": gettext("A worker is running this source now."),
+        "due": gettext("It is due already: the worker takes it on its next round."),
+        "sent": gettext("This message was sent already."),
+        "not_failed": gettext("This message has not failed: it waits for its turn."),
+    }.get(reason, gettext("This cannot be done now."))
+
+
+def _job_action(change, success: str):
+    """Run "run now" or "retry now": commit and say so, or roll back and say why; then back to the jobs (PRG)."""
+    if not JobActionForm().validate_on_submit():
+        abort(400)
+    try:
+        change()
+    except jobs_service.JobActionError as error:
+        db.session.rollback()
+        flash(_job_refusal(error.reason), "error")
+    else:
+        db.session.commit()
+        flash(success, "info")
+    back = request.form.get("back", "")
+    return redirect(back if _JOBS_PAGE.fullmatch(back) else url_for("admin.jobs"), 303)
+
+
+@bp.route("/jobs/feeds/<int:feed_id>/run", methods=["POST"])
+@roles_required(Role.ADMIN)
+def run_feed_now(feed_id: int):
+    """Make a monitored source due now (not while paused or held by a worker)."""
+    feed = db.session.get(MonitoredFeed, feed_id) or abort(404)
+    return _job_action(lambda: jobs_service.run_feed_now(db.session, feed, current_user),
+                       gettext("%(name)s is due now: the worker takes it on its next round.", name=feed.name))
+
+
+@bp.route("/jobs/outbox/<int:message_id>/retry", methods=["POST"])
+@roles_required(Role.ADMIN)
+def retry_message_now(message_id: int):
+    """Make a failed outbox message due now (its attempts and last error are kept)."""
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    return _job_action(lambda: jobs_service.retry_message_now(db.session, message, current_user),
+                       gettext("Message #%(id)s is due now: the worker tries it on its next round.", id=message.id))

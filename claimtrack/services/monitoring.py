@@ -35,6 +35,8 @@ from . import ingest as ingest_service
 MAX_ITEM_ATTEMPTS = 3
 # Addresses one source may list (a list of URLs, a sitemap); the rest are ignored.
 MAX_LISTED = 5000
+# Child sitemaps of a sitemap index fetched on one poll (the most recently modified first).
+MAX_CHILD_SITEMAPS = 10
 MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES = 5, 7 * 24 * 60
 KIND_LABELS = {FeedKind.FEED: "RSS or Atom feed", FeedKind.SITEMAP: "News sitemap", FeedKind.URLS: "List of URLs"}
 
@@ -218,9 +220,10 @@ def finish_run(session: Session, feed: MonitoredFeed, error: str | None, page: P
     session.flush()
 
 
-def item_addresses(feed: MonitoredFeed, page: Page | None) -> list[str]:
+def item_addresses(feed: MonitoredFeed, page: Page | None, child_pages: Sequence[Page] = ()) -> list[str]:
     """The article addresses a source lists now, newest first as the source gives them; raise FetchError when
-    its document is not a feed or sitemap."""
+    its document is not a feed or sitemap.  For a sitemap index (``child_sitemaps``), ``child_pages`` are the
+    child sitemaps the worker fetched: their addresses, in the order of the children."""
     if feed.kind == FeedKind.URLS:
         return listed_urls(feed.urls)
     if page is None or page.status == 304:
@@ -232,18 +235,52 @@ def item_addresses(feed: MonitoredFeed, page: Page | None) -> list[str]:
         parsed = feedparser.parse(page.body, response_headers={"content-location": base})
         if not parsed.entries and (parsed.bozo or not parsed.version):
             raise FetchError("The address does not give an RSS or Atom feed.")
-        links = [entry.get("link") or "" for entry in parsed.entries]
+        pairs = [(entry.get("link") or "", base) for entry in parsed.entries]
     else:
-        links = _sitemap_links(page)
+        tag, locs = _sitemap_locs(page)
+        if tag == "sitemapindex":
+            pairs = []
+            for child in child_pages:
+                child_tag, child_locs = _sitemap_locs(child)
+                if child_tag != "urlset":   # an index of indexes: one level is followed, no more
+                    continue
+                pairs.extend((loc, child.url or base) for loc, _ in child_locs)
+        else:
+            pairs = [(loc, base) for loc, _ in locs]
     seen: dict[str, None] = {}
-    for link in links:
-        address = web_address(link, base)
+    for link, link_base in pairs:
+        address = web_address(link, link_base)
         if address is not None:
             seen.setdefault(address, None)
     return list(seen)[:MAX_LISTED]
 
 
-def _sitemap_links(page: Page) -> list[str]:
+def child_sitemaps(feed: MonitoredFeed, page: Page | None, limit: int = MAX_CHILD_SITEMAPS) -> list[str]:
+    """When a sitemap source's document is a sitemap index (``<sitemapindex>``), the addresses of the child
+    sitemaps the worker should fetch: at most ``limit``, those with the latest ``<lastmod>`` first (news sitemaps
+    are usually one a day), then in the index's order; an empty list for anything else.  Raise FetchError when the
+    document is not a sitemap."""
+    if feed.kind != FeedKind.SITEMAP or page is None or page.status == 304:
+        return []
+    tag, locs = _sitemap_locs(page)
+    if tag != "sitemapindex":
+        return []
+    base = page.url or feed.url
+    children: dict[str, str] = {}
+    for loc, lastmod in locs:
+        address = web_address(loc, base)
+        if address is not None:
+            children.setdefault(address, lastmod)
+    # ISO 8601 dates sort as text (a stable sort keeps the index's order among equals); undated children last
+    dated = [address for address, _ in sorted(((a, m) for a, m in children.items() if m), key=lambda p: p[1],
+                                              reverse=True)]
+    undated = [address for address, lastmod in children.items() if not lastmod]
+    return (dated + undated)[:limit]
+
+
+def _sitemap_locs(page: Page) -> tuple[str, list[tuple[str, str]]]:
+    """The root element's name (``urlset`` or ``sitemapindex``) and each entry's ``<loc>`` with its ``<lastmod>``
+    (empty when it has none); raise FetchError when the document is not an XML sitemap."""
     text = decode_text(page.body, page.charset)
     if "<!DOCTYPE" in text[:4096].upper() or "<!ENTITY" in text.upper():
         raise FetchError("The sitemap declares a DTD or entities; claimtrack does not read those.")
@@ -252,11 +289,20 @@ def _sitemap_links(page: Page) -> list[str]:
     except ElementTree.ParseError:
         raise FetchError("The address does not give an XML sitemap.") from None
     tag = root.tag.rsplit("}", 1)[-1]
-    if tag == "sitemapindex":
-        raise FetchError("This is a sitemap index: add the news sitemaps it lists, one source each.")
-    if tag != "urlset":
-        raise FetchError("The address does not give an XML sitemap (no <urlset>).")
-    return [(element.text or "") for element in root.iter() if element.tag.rsplit("}", 1)[-1] == "loc"]
+    if tag not in ("urlset", "sitemapindex"):
+        raise FetchError("The address does not give an XML sitemap (no <urlset> or <sitemapindex>).")
+    entries = []
+    for entry in root:
+        loc = lastmod = ""
+        for element in entry:    # the entry's own <loc>, not an <image:loc> inside it
+            name = element.tag.rsplit("}", 1)[-1]
+            if name == "loc" and not loc:
+                loc = (element.text or "").strip()
+            elif name == "lastmod" and not lastmod:
+                lastmod = (element.text or "").strip()
+        if loc:
+            entries.append((loc, lastmod))
+    return tag, entries
 
 
 def items_to_fetch(session: Session, feed: MonitoredFeed, addresses: Sequence[str]) -> list[str]:
