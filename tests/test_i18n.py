@@ -328,8 +328,12 @@ def test_service_errors_are_shown_in_the_page_language(demo):
     said = {}
     for locale in ("es", "en"):
         client = demo.test_client()
-        AuthActions(client).login("ed")
         client.set_cookie(LANG_COOKIE, locale)
+        # Flask-Login's prompt on the way to the login page is flashed in the page's language too
+        prompt = html.unescape(_text(client.get("/editor/", follow_redirects=True).get_data(as_text=True)))
+        assert ("Inicie sesión para abrir el área de edición." if locale == "es"
+                else "Please log in to open the editor area.") in prompt
+        AuthActions(client).login("ed")
         review = client.get(f"/editor/articles/{article_id}").get_data(as_text=True)
         decision = client.post(f"/editor/articles/{article_id}/decisions", data={
             "csrf_token": csrf_token_in(review), "candidates-0-appearance_id": str(appearance_id),

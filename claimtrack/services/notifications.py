@@ -39,7 +39,7 @@ from ..models import (
     User,
     Verdict,
 )
-from ..translatable import Text as _l, english
+from ..translatable import Text, Text as _l, english
 
 SITE = "[[site]]"
 TRACKING_LINK = "[[tracking-link]]"
@@ -297,7 +297,8 @@ def subscribe(session: Session, user: User, field: str, text: str, scale) -> Ale
     if session.scalar(select(AlertSubscription.id).where(AlertSubscription.user_id == user.id,
                                                          AlertSubscription.field == field,
                                                          AlertSubscription.value == value)) is not None:
-        raise SubscriptionError(_FOLLOWED[field](label))
+        # a verdict's label is a word of the scale: said in the page's language
+        raise SubscriptionError(_FOLLOWED[field](Text(label) if field == "verdict" else label))
     subscription = AlertSubscription(user_id=user.id, field=field, value=value, label=label[:200])
     session.add(subscription)
     session.flush()
