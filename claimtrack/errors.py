@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask, g, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+from .translatable import english
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -66,12 +69,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError):
-        return _render(400, "The form expired or was not sent from this site. Reload the page and try again.")
+        return _render(400, gettext("The form expired or was not sent from this site. Reload the page and try "
+                                     "again."))
 
     @app.errorhandler(RecursionError)
     def _too_deep(_error: RecursionError):
         # JSON (or any input) nested deeper than the interpreter's recursion limit: the sender's doing
-        return _render(400, "What you sent is nested too deeply.")
+        return _render(400, gettext("What you sent is nested too deeply."))
 
     @app.errorhandler(OverflowError)
     def _too_big(_error: OverflowError):
@@ -80,7 +84,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(PermissionError)
     def _forbidden(error: PermissionError):
-        return _render(403, str(error) or None)
+        # a service's refusal, in the page's language; the API's answers stay English
+        text = english(error) if request.path.startswith("/api/") else str(error)
+        return _render(403, text or None)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -52,6 +52,8 @@ SERVICE_WORDS = [
     _l("hedging"), _l("a question"), _l("money"),
     # services/scorecard.py scorecard
     _l("Other ratings"),
+    # auth/__init__.py: what Flask-Login flashes on the way to the login page
+    _l("Please log in to open the editor area."),
 ]
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import certifi
 import urllib3
+from .translatable import Text, Text as _l
 
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 # A partner's ClaimReview feed or a claims:search answer, besides fact-check pages.
@@ -103,17 +104,16 @@ def resolve_public(host: str, port: int, allowed_networks: Iterable[str] = ()) -
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise FetchError(f"The address {host!r} could not be found.") from None
+        raise FetchError(_l("The address %(host)s could not be found.", host=repr(host))) from None
     addresses = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if not _allowed(address, networks):
-            raise FetchError(
-                f"{host} points to a private or local network address ({address}); claimtrack does not fetch those."
-            )
+            raise FetchError(_l("%(host)s points to a private or local network address (%(address)s); claimtrack "
+                                "does not fetch those.", host=host, address=str(address)))
         addresses.append(str(address))
     if not addresses:
-        raise FetchError(f"The address {host!r} could not be found.")
+        raise FetchError(_l("The address %(host)s could not be found.", host=repr(host)))
     return addresses[0]
 
 
@@ -183,14 +183,14 @@ def fetch(
         page = _fetch(url.strip(), allowed, max_bytes, timeout, max_redirects, deadline, watchdog,
                       tuple(content_types), conditional)
         if watchdog.fired:      # what arrived before the cut is a truncated page, not the page
-            raise FetchError("The page took too long to load.")
+            raise FetchError(_l("The page took too long to load."))
         return page
     except (urllib3.exceptions.HTTPError, OSError, FetchError) as error:
         if watchdog.fired:
-            raise FetchError("The page took too long to load.") from None
+            raise FetchError(_l("The page took too long to load.")) from None
         if isinstance(error, FetchError):
             raise
-        raise FetchError("The page could not be reached.") from None
+        raise FetchError(_l("The page could not be reached.")) from None
     finally:
         watchdog.cancel()
 
@@ -210,56 +210,66 @@ def _fetch(current: str, allowed: list, max_bytes: int, timeout: float, max_redi
                 redirect=False, preload_content=False, assert_same_host=False,
             )
         except urllib3.exceptions.TimeoutError:
-            raise FetchError("The page did not answer in time.") from None
+            raise FetchError(_l("The page did not answer in time.")) from None
         except urllib3.exceptions.SSLError:
-            raise FetchError("The page's secure connection (TLS certificate) could not be verified.") from None
+            raise FetchError(_l("The page's secure connection (TLS certificate) could not be verified.")) from None
         except urllib3.exceptions.HTTPError:
-            raise FetchError("The page could not be reached.") from None
+            raise FetchError(_l("The page could not be reached.")) from None
         try:
             if response.status in REDIRECTS:
                 location = response.headers.get("Location")
                 if not location:
-                    raise FetchError("The page redirects without saying where.")
+                    raise FetchError(_l("The page redirects without saying where."))
                 try:
                     current = urljoin(current, location)
                 except ValueError:
-                    raise FetchError("The page redirects to an address that is not valid.") from None
+                    raise FetchError(_l("The page redirects to an address that is not valid.")) from None
                 continue
             validators = {"etag": _header_value(response.headers.get("ETag")) or None,
                           "last_modified": _header_value(response.headers.get("Last-Modified")) or None}
             if response.status == 304 and conditional:
                 return Page(url=current, content_type="", body=b"", status=304, **validators)
             if response.status >= 400 or response.status == 304:
-                raise FetchError(f"The page answered with an error (HTTP {response.status}).")
+                raise FetchError(_l("The page answered with an error (HTTP %(status)s).", status=response.status))
             content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if content_type not in content_types:
-                kinds = ("an HTML or text page" if content_types == TEXT_TYPES
-                         else "a news feed or sitemap" if content_types == XML_FEED_TYPES
-                         else "an HTML page or a JSON feed")
-                raise FetchError(f"The page is not {kinds} (it is {content_type or 'of unknown type'}).")
+                raise FetchError(_wrong_type(content_types, content_type))
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise FetchError(f"The page is larger than {max_bytes // (1024 * 1024)} MB.")
+                raise FetchError(_l("The page is larger than %(size)s MB.", size=max_bytes // (1024 * 1024)))
             body = bytearray()
             try:
                 # read1 returns what has arrived, so a page that trickles bytes still meets the deadline.
                 while chunk := response.read1(65536):
                     body.extend(chunk)
                     if len(body) > max_bytes:
-                        raise FetchError(f"The page is larger than {max_bytes // (1024 * 1024)} MB.")
+                        raise FetchError(_l("The page is larger than %(size)s MB.", size=max_bytes // (1024 * 1024)))
                     if time.monotonic() > deadline:
-                        raise FetchError("The page took too long to load.")
+                        raise FetchError(_l("The page took too long to load."))
             except urllib3.exceptions.TimeoutError:
-                raise FetchError("The page did not answer in time.") from None
+                raise FetchError(_l("The page did not answer in time.")) from None
             except urllib3.exceptions.HTTPError:
-                raise FetchError("The page could not be read completely.") from None
+                raise FetchError(_l("The page could not be read completely.")) from None
             return Page(url=current, content_type=content_type, body=bytes(body), charset=_charset(response),
                         **validators)
         finally:
             # close() rather than release_conn(): releasing would first drain what a hostile page still sends.
             response.close()
             pool.close()
-    raise FetchError(f"The page redirects more than {max_redirects} times.")
+    raise FetchError(_l("The page redirects more than %(count)s times.", count=max_redirects))
+
+
+def _wrong_type(expected: tuple[str, ...], found: str) -> Text:
+    """Why a page of another type is refused, naming what was expected."""
+    if not found:
+        return (_l("The page is not an HTML or text page (it is of unknown type).") if expected == TEXT_TYPES
+                else _l("The page is not a news feed or sitemap (it is of unknown type).")
+                if expected == XML_FEED_TYPES
+                else _l("The page is not an HTML page or a JSON feed (it is of unknown type)."))
+    return (_l("The page is not an HTML or text page (it is %(type)s).", type=found) if expected == TEXT_TYPES
+            else _l("The page is not a news feed or sitemap (it is %(type)s).", type=found)
+            if expected == XML_FEED_TYPES
+            else _l("The page is not an HTML page or a JSON feed (it is %(type)s).", type=found))
 
 
 def _checked_target(url: str, allowed: list, verb: str = "fetched") -> tuple:
@@ -269,15 +279,17 @@ def _checked_target(url: str, allowed: list, verb: str = "fetched") -> tuple:
         parts = urlsplit(url)
         hostname = parts.hostname
     except ValueError:  # "http://[::1/" and the like: urlsplit refuses them
-        raise FetchError("The address is not a valid web address.") from None
+        raise FetchError(_l("The address is not a valid web address.")) from None
     if parts.scheme not in ("http", "https") or not hostname:
-        raise FetchError(f"Only http:// and https:// addresses can be {verb}.")
+        raise FetchError(_l("Only http:// and https:// addresses can be fetched.") if verb == "fetched"
+                         else _l("Only http:// and https:// addresses can be used."))
     if parts.username or parts.password:
-        raise FetchError(f"Addresses with a user name or password are not {verb}.")
+        raise FetchError(_l("Addresses with a user name or password are not fetched.") if verb == "fetched"
+                         else _l("Addresses with a user name or password are not used."))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise FetchError("The address has an invalid port.") from None
+        raise FetchError(_l("The address has an invalid port.")) from None
     return parts, port, resolve_public(hostname, port, allowed)
 
 
@@ -318,14 +330,14 @@ def post_json(url: str, body: bytes, *, allowed_networks: Iterable[str] = (), ti
         finally:
             pool.close()
         if watchdog.fired:
-            raise FetchError("The webhook took too long to answer.")
+            raise FetchError(_l("The webhook took too long to answer."))
         if response.status >= 300:
-            raise FetchError(f"The webhook answered with HTTP {response.status}.")
+            raise FetchError(_l("The webhook answered with HTTP %(status)s.", status=response.status))
         return response.status
     except (urllib3.exceptions.HTTPError, OSError) as error:
         if watchdog.fired or isinstance(error, urllib3.exceptions.TimeoutError):
-            raise FetchError("The webhook took too long to answer.") from None
-        raise FetchError("The webhook could not be reached.") from None
+            raise FetchError(_l("The webhook took too long to answer.")) from None
+        raise FetchError(_l("The webhook could not be reached.")) from None
     finally:
         watchdog.cancel()
 
@@ -368,10 +380,10 @@ def _web_charset(charset: str | None) -> str | None:
 def decode_text(body: bytes, charset: str | None = None) -> str:
     """Bytes to text: the declared charset, else UTF-8, else the detected one; binary data is refused."""
     if not body.strip():
-        raise FetchError("The text is empty.")
+        raise FetchError(_l("The text is empty."))
     sample = body[:8192]
     if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
-        raise FetchError("This is not a text or HTML file (it looks like binary data).")
+        raise FetchError(_l("This is not a text or HTML file (it looks like binary data)."))
     for encoding in filter(None, (_web_charset(charset), "utf-8")):
         try:
             return body.decode(encoding).lstrip("\ufeff")
@@ -381,7 +393,7 @@ def decode_text(body: bytes, charset: str | None = None) -> str:
 
     best = from_bytes(body).best()
     if best is None:
-        raise FetchError("The text's character encoding could not be recognised.")
+        raise FetchError(_l("The text's character encoding could not be recognised."))
     return str(best)
 
 
@@ -401,11 +413,11 @@ def article_from_html(html: str, url: str | None = None) -> ArticleText:
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, include_images=False,
     )
     if document is None:
-        raise FetchError("No article text was found on this page.")
+        raise FetchError(_l("No article text was found on this page."))
     data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
     text = (data.get("text") or "").strip()
     if len(text.split()) < 5:
-        raise FetchError("No article text was found on this page.")
+        raise FetchError(_l("No article text was found on this page."))
     # trafilatura repeats the headline as the first line of the text: keep it once, as the title.
     title = (data.get("title") or "").strip() or None
     lines = text.split("\n")
@@ -433,7 +445,7 @@ def article_from_text(text: str, url: str | None = None, title: str | None = Non
     """Pasted or plain-text articles: the first short line without final punctuation is taken as the title."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
-        raise FetchError("The text is empty.")
+        raise FetchError(_l("The text is empty."))
     if title is None:
         first, _, rest = text.partition("\n")
         first = first.strip()

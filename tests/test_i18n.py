@@ -7,6 +7,7 @@ fails ``test_catalogues_are_complete``; a catalogue changed without being compil
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from io import BytesIO
@@ -21,7 +22,9 @@ from claimtrack import create_app
 from claimtrack.db import db
 from claimtrack.services.demo import load_demo
 
-from .helpers import AuthActions, config_for, make_user
+from claimtrack.i18n import LANG_COOKIE
+
+from .helpers import AuthActions, config_for, csrf_token_in, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "claimtrack"
@@ -304,3 +307,68 @@ def test_public_page_cache_varies_by_locale(demo, tmp_path, store):
     client.set_cookie("lang", "ar")
     arabic = client.get(path, headers={"Accept-Language": "es"})
     assert '<html lang="ar" dir="rtl">' in arabic.get_data(as_text=True)
+
+
+def _first_open_candidate(app) -> tuple[int, int]:
+    from sqlalchemy import select
+
+    from claimtrack.models import Appearance
+
+    with app.app_context():
+        row = db.session.execute(select(Appearance.article_id, Appearance.id)
+                                 .order_by(Appearance.checkworthiness.desc(), Appearance.id)).first()
+    return row.article_id, row.id
+
+
+def test_service_errors_are_shown_in_the_page_language(demo):
+    """What a service refuses is said in the editor's language on the page (a decision on the article review
+    screen, a claim edit that lost a race), and in English to another editor on the same pages."""
+    article_id, appearance_id = _first_open_candidate(demo)
+    claim_id = int(re.search(r"/claims/(\d+)-", _claim_path(demo.test_client())).group(1))
+    said = {}
+    for locale in ("es", "en"):
+        client = demo.test_client()
+        client.set_cookie(LANG_COOKIE, locale)
+        # Flask-Login's prompt on the way to the login page is flashed in the page's language too
+        prompt = html.unescape(_text(client.get("/editor/", follow_redirects=True).get_data(as_text=True)))
+        assert ("Inicie sesión para abrir el área de edición." if locale == "es"
+                else "Please log in to open the editor area.") in prompt
+        AuthActions(client).login("ed")
+        review = client.get(f"/editor/articles/{article_id}").get_data(as_text=True)
+        decision = client.post(f"/editor/articles/{article_id}/decisions", data={
+            "csrf_token": csrf_token_in(review), "candidates-0-appearance_id": str(appearance_id),
+            "candidates-0-action": "link", "candidates-0-claim_id": "999999"})
+        page = client.get(f"/editor/claims/{claim_id}").get_data(as_text=True)
+        edit = client.post(f"/editor/claims/{claim_id}/edit", data={
+            "csrf_token": csrf_token_in(page), "text": "A wording someone else has since replaced.",
+            "speaker": "", "topics": "", "original": "The wording this editor started from, long gone."})
+        assert (decision.status_code, edit.status_code) == (422, 409)
+        assert f'<html lang="{locale}"' in edit.get_data(as_text=True)
+        said[locale] = html.unescape(_text(decision.get_data(as_text=True)) + _text(edit.get_data(as_text=True)))
+    assert "La afirmación n.º 999999 no existe." in said["es"]
+    assert ("Otra persona cambió la redacción de la afirmación desde que la abrió: no se guardó nada."
+            in said["es"])
+    assert "Claim #999999 does not exist." not in said["es"] and "nothing was saved" not in said["es"]
+    assert "Claim #999999 does not exist." in said["en"]
+    assert "The claim's wording was changed by someone else since you opened it: nothing was saved." in said["en"]
+
+
+def test_service_messages_stay_english_outside_the_interface(demo):
+    """The CLI, the API and what is stored read the English text, whatever language a request asked for."""
+    from claimtrack.services.accounts import AccountError, create_user
+    from claimtrack.services.ingest import DecisionError
+    from claimtrack.translatable import Text, english
+
+    error = DecisionError(Text("Claim #%(id)s does not exist.", id=7))
+    assert str(error) == "Claim #7 does not exist."                  # no request: the CLI, the worker
+    spanish = {"Accept-Language": "es", "Cookie": f"{LANG_COOKIE}=es"}
+    with demo.test_request_context("/editor/", headers=spanish):
+        assert str(error) == "La afirmación n.º 7 no existe."
+        assert english(error) == "Claim #7 does not exist."          # what is stored or logged
+    with demo.test_request_context("/api/v1/claims", headers=spanish):
+        assert str(error) == "Claim #7 does not exist."              # the API's answers stay English
+    with demo.app_context(), pytest.raises(AccountError, match=r"^A username is 2-64 characters"):
+        create_user(db.session, "-", "x" * 12, "editor")
+    cli = demo.test_cli_runner().invoke(args=["users", "create", "-", "--role", "editor", "--password-stdin"],
+                                        input="a long enough password\n", env={"LANG": "es_ES.UTF-8"})
+    assert cli.exit_code != 0 and "A username is 2-64 characters" in cli.output

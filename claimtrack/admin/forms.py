@@ -45,12 +45,14 @@ class AuditFilterForm(Form):
     def validate_person(self, field):
         field.data = _clean(field.data)
         if field.data and field.data.lower() not in self._usernames:
-            raise ValidationError(f"There is no account {field.data[:64]!r}: choose one from the list.")
+            raise ValidationError(gettext("There is no account %(name)s: choose one from the list.",
+                                          name=repr(field.data[:64])))
 
     def validate_action(self, field):
         field.data = _clean(field.data)
         if field.data and field.data not in self._actions:
-            raise ValidationError(f"No event has the action {field.data[:64]!r}: choose one from the list.")
+            raise ValidationError(gettext("No event has the action %(action)s: choose one from the list.",
+                                          action=repr(field.data[:64])))
 
     def validate_claim(self, field):
         field.data = _clean(field.data).lstrip("#")

@@ -6,6 +6,7 @@ from functools import wraps
 from typing import Callable
 
 from flask import Flask, abort
+from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -16,7 +17,8 @@ from ..models import Role
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to open the editor area."
+login_manager.login_message = "Please log in to open the editor area."   # listed in i18n.SERVICE_WORDS
+login_manager.localize_callback = gettext                                   # flashed in the page's language
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 

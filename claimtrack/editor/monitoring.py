@@ -18,6 +18,7 @@ from ..models import Alert, MonitoredFeed
 from ..paging import pager_links
 from ..services import monitoring
 from ..services.ingest import DecisionError
+from ..translatable import english
 from .forms import AlertDecisionForm, FeedForm, FeedPauseForm
 from .views import ANY_ROLE, EDITORS, bp
 
@@ -48,8 +49,9 @@ def _save(form: FeedForm, feed: MonitoredFeed | None):
                 monitoring.update_feed(db.session, feed, _feed_input(form), current_user)
         except monitoring.FeedInputError as error:
             db.session.rollback()
-            field = form.urls if form.kind.data == "urls" and "address" in str(error) else \
-                form.url if "address" in str(error) else form.interval_minutes if "interval" in str(error) \
+            said = english(error)  # the field is told by the English words, whatever the page's language
+            field = form.urls if form.kind.data == "urls" and "address" in said else \
+                form.url if "address" in said else form.interval_minutes if "interval" in said \
                 else form.name
             field.errors = list(field.errors) + [str(error)]
         else:

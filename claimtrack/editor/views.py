@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,6 +19,7 @@ from ..services import claim_list
 from ..services import claims as claims_service
 from ..services import ingest as ingest_service
 from ..services.matching import MatchSettings
+from ..translatable import english
 from ..webpage import FetchError, article_from_page, article_from_text, article_from_upload, fetch
 from .forms import (
     AcceptSuggestionsForm, ClaimFilterForm, IngestForm, MatchAgainForm, NewClaimForm, ReviewForm, claim_number,
@@ -88,8 +89,9 @@ def claims():
         return render_template("editor/claims.html", **context), 400
     page = form.page.data or 1
     if page > claim_list.MAX_PAGE:
-        context["errors"] = [f"There is no page {page:,}: the list stops at page {claim_list.MAX_PAGE}. "
-                             "Narrow it with the search or the filters."]
+        context["errors"] = [gettext("There is no page %(page)s: the list stops at page %(last)s. "
+                                     "Narrow it with the search or the filters.", page=format_number(page),
+                                     last=format_number(claim_list.MAX_PAGE))]
         return render_template("editor/claims.html", **context), 400
     filters = _claim_filters(form)
     sort = form.sort.data or ("score" if filters.text else "newest")
@@ -106,7 +108,7 @@ def claims():
                    pager=pager_links("editor.claims", page, listing.has_next,
                                      **{k: v for k, v in args.items() if k != "page"}))
     if page > 1 and not listing.rows:
-        context["errors"] = [f"There is no page {page:,} of this list."]
+        context["errors"] = [gettext("There is no page %(page)s of this list.", page=format_number(page))]
         return render_template("editor/claims.html", **context), 404
     return render_template("editor/claims.html", **context)
 
@@ -125,7 +127,7 @@ def new_claim():
             claim, new_speaker = claims_service.create_claim(db.session, data, current_user)
         except claims_service.ClaimInputError as error:
             db.session.rollback()
-            field = form.url if "address" in str(error) else form.text
+            field = form.url if "address" in english(error) else form.text
             field.errors = list(field.errors) + [str(error)]
             return render_template("editor/new_claim.html", form=form), 422
         db.session.commit()
@@ -160,12 +162,14 @@ def _article_from_form(form: IngestForm):
         upload = form.file.data
         body = upload.read(config["ARTICLE_MAX_BYTES"] + 1)
         if len(body) > config["ARTICLE_MAX_BYTES"]:
-            raise FetchError(f"The file is larger than {config['ARTICLE_MAX_BYTES'] // (1024 * 1024)} MB.")
+            raise FetchError(gettext("The file is larger than %(size)s MB.",
+                                     size=config["ARTICLE_MAX_BYTES"] // (1024 * 1024)))
         return article_from_upload(upload.filename or "", body), "file"
     limit = config["ARTICLE_MAX_BYTES"]
     if len(form.text.data.encode("utf-8", "surrogatepass")) > limit:
         size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} kB"
-        raise FetchError(f"The pasted text is larger than {size}: paste the article alone, or split it.")
+        raise FetchError(gettext("The pasted text is larger than %(size)s: paste the article alone, or split it.",
+                                 size=size))
     return article_from_text(form.text.data, title=form.title.data or None), "text"
 
 

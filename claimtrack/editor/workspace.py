@@ -190,7 +190,7 @@ def _conflict(claim: Claim, form: VerdictForm, changed_by: str | None, changed_a
                 summary=form.summary.data, explanation=form.explanation.data)
     form.version.data = str(verdict.version)
     conflict = {
-        "changed_by": changed_by or "another editor",
+        "changed_by": changed_by or gettext("another editor"),
         "changed_at": changed_at,
         "theirs": theirs,
         "mine": mine,
@@ -294,7 +294,7 @@ def comment(claim_id: int):
         abort(409)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _render(found, status=422, errors=["A comment needs some text (at most 10,000 characters)."])
+        return _render(found, status=422, errors=[gettext("A comment needs some text (at most 10,000 characters).")])
     workflow.add_comment(db.session, found, form.body.data, current_user)
     db.session.commit()
     return redirect(url_for("editor.claim", claim_id=found.id) + "#comments")
@@ -368,10 +368,10 @@ def decide_merge_proposal(claim_id: int):
     form = MergeDecisionForm()
     if not form.validate_on_submit() or not (form.approve.data or form.decline.data):
         return _render(found, status=422, errors=[e for errs in form.errors.values() for e in errs]
-                       or ["Choose to approve or to decline the merge."])
+                       or [gettext("Choose to approve or to decline the merge.")])
     proposal = db.session.get(MergeProposal, claim_number(form.proposal.data))
     if proposal is None or proposal.source_id != found.id:
-        return _render(found, status=422, errors=["This merge proposal does not exist."])
+        return _render(found, status=422, errors=[gettext("This merge proposal does not exist.")])
     try:
         final = decide_merge(db.session, proposal, current_user, bool(form.approve.data), form.note.data)
         db.session.commit()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Role, User
 from . import audit
+from ..translatable import Text, Text as _l
 
 
 @lru_cache(maxsize=8)
@@ -62,17 +63,19 @@ def validate_new_user(session: Session, username: str, password: str, role: str)
     """Check a new account's name, password and role; return the role or raise AccountError."""
     if not USERNAME_RE.match(username or ""):
         raise AccountError(
-            "A username is 2-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit.",
+            _l("A username is 2-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."),
             "username")
     try:
         role_value = Role(role)
     except ValueError:
-        raise AccountError(f"Unknown role {role!r}: choose admin, editor or reviewer.", "role") from None
+        raise AccountError(_l("Unknown role %(role)s: choose admin, editor or reviewer.", role=repr(role)),
+                           "role") from None
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", "password")
+        raise AccountError(_l("A password needs at least %(length)s characters.", length=MIN_PASSWORD_LENGTH),
+                           "password")
     taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if taken is not None:
-        raise AccountError(f"The username {username!r} is already taken.", "username")
+        raise AccountError(_l("The username %(name)s is already taken.", name=repr(username)), "username")
     return role_value
 
 
@@ -96,9 +99,9 @@ def set_password(session: Session, username: str, password: str, by: User | None
     """Give the account a new password and log it out everywhere; raise AccountError on bad input."""
     user = session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
     if user is None:
-        raise AccountError(f"There is no account {username!r}.")
+        raise AccountError(_l("There is no account %(name)s.", name=repr(username)))
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(_l("A password needs at least %(length)s characters.", length=MIN_PASSWORD_LENGTH))
     user.password_hash = _hasher_and_dummy()[0].hash(password)
     user.session_token = secrets.token_hex(16)
     audit.record(session, by, "user.set_password", "user", user.id)
@@ -150,7 +153,7 @@ def set_notifications(session: Session, user: User, email: str | None, notify: b
     webhook their alert digests also go to (empty: none); raise AccountError."""
     email = (email or "").replace("\x00", "").strip() or None
     if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
-        raise AccountError("That e-mail address does not look right (like name@example.org); or leave it empty.",
+        raise AccountError(_l("That e-mail address does not look right (like name@example.org); or leave it empty."),
                            "email")
     webhook_url = (webhook_url or "").replace("\x00", "").strip() or None
     if webhook_url is not None:
@@ -160,7 +163,7 @@ def set_notifications(session: Session, user: User, email: str | None, notify: b
         except ValueError:
             valid = False
         if not valid or len(webhook_url) > 2048 or any(c.isspace() for c in webhook_url):
-            raise AccountError("Give the webhook's full https:// address; or leave it empty.", "webhook_url")
+            raise AccountError(_l("Give the webhook's full https:// address; or leave it empty."), "webhook_url")
     before = {"email": user.email, "notify": user.notify, "webhook": bool(user.webhook_url)}
     user.email, user.notify, user.webhook_url = email, bool(notify), webhook_url
     _audit_change(session, user, "user.notifications", user, before,
@@ -199,10 +202,9 @@ def _other_active_admins(session: Session, user: User) -> int:
     return len([i for i in ids if i != user.id])
 
 
-def _keep_an_admin(session: Session, user: User, what: str) -> None:
+def _keep_an_admin(session: Session, user: User, refusal: Text) -> None:
     if user.role == Role.ADMIN and user.active and _other_active_admins(session, user) == 0:
-        raise AccountError(f"{user.username} is the last active admin: make another account an admin before you "
-                           f"{what}.")
+        raise AccountError(refusal)
 
 
 def _an_admin_remains(session: Session, user: User) -> None:
@@ -212,8 +214,8 @@ def _an_admin_remains(session: Session, user: User) -> None:
     left = session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN,
                                                                        User.active.is_(True)))
     if not left:
-        raise AccountError(f"{user.username} is the last active admin (another admin changed a moment ago): "
-                           "nothing was changed.")
+        raise AccountError(_l("%(name)s is the last active admin (another admin changed a moment ago): "
+                              "nothing was changed.", name=user.username))
 
 
 def change_role(session: Session, user: User, role: str, by: User | None = None) -> User:
@@ -221,11 +223,13 @@ def change_role(session: Session, user: User, role: str, by: User | None = None)
     try:
         new = Role(role)
     except ValueError:
-        raise AccountError(f"Unknown role {str(role)[:40]!r}: choose admin, editor or reviewer.") from None
+        raise AccountError(_l("Unknown role %(role)s: choose admin, editor or reviewer.",
+                              role=repr(str(role)[:40]))) from None
     if new == user.role:
-        raise AccountError(f"{user.username} already has the role {new.value}.")
+        raise AccountError(_l("%(name)s already has the role %(role)s.", name=user.username, role=Text(new.value)))
     if new != Role.ADMIN:
-        _keep_an_admin(session, user, "change this role")
+        _keep_an_admin(session, user, _l("%(name)s is the last active admin: make another account an admin before "
+                                          "you change this role.", name=user.username))
     before = user.role.value
     user.role = new
     _audit_change(session, by, "user.role_change", user, {"role": before}, {"role": new.value})
@@ -238,9 +242,11 @@ def change_role(session: Session, user: User, role: str, by: User | None = None)
 def set_active(session: Session, user: User, active: bool, by: User | None = None) -> User:
     """Deactivate (logged out everywhere, cannot log in) or reactivate an account; never the last active admin."""
     if user.active == active:
-        raise AccountError(f"{user.username} is already {'active' if active else 'deactivated'}.")
+        raise AccountError(_l("%(name)s is already active.", name=user.username) if active
+                           else _l("%(name)s is already deactivated.", name=user.username))
     if not active:
-        _keep_an_admin(session, user, "deactivate it")
+        _keep_an_admin(session, user, _l("%(name)s is the last active admin: make another account an admin before "
+                                          "you deactivate it.", name=user.username))
         # a reactivated account must not come back with the sessions it had
         user.session_token = secrets.token_hex(16)
     user.active = active

@@ -16,6 +16,7 @@ from ..models import Claim, Role, Topic, User, Verdict, VerdictStatus
 from ..search_index import set_claim_terms
 from . import audit
 from .speakers import get_or_create_speaker, resolve_speaker
+from ..translatable import Text as _l
 
 
 class ClaimInputError(ValueError):
@@ -26,9 +27,9 @@ def clean_wording(text: str | None) -> str:
     """A claim's canonical words with white space folded; raise ClaimInputError when empty or too long."""
     text = " ".join((text or "").split())
     if len(text) < 3:
-        raise ClaimInputError("A new claim needs its wording.")
+        raise ClaimInputError(_l("A new claim needs its wording."))
     if len(text) > 2000:
-        raise ClaimInputError("A claim's wording is at most 2,000 characters.")
+        raise ClaimInputError(_l("A claim's wording is at most 2,000 characters."))
     return text
 
 
@@ -99,12 +100,12 @@ def create_claim(session: Session, data: NewClaim, user: User | None) -> tuple[C
     ClaimInputError."""
 
     if user is None or user.role not in (Role.ADMIN, Role.EDITOR):
-        raise PermissionError("Only editors and admins can open claims.")
+        raise PermissionError(_l("Only editors and admins can open claims."))
     url = (data.url or "").strip() or None
     if url is not None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
-            raise ClaimInputError("Where it was said must be an http(s) address.")
+            raise ClaimInputError(_l("Where it was said must be an http(s) address."))
     speaker_name = " ".join((data.speaker or "").split())[:200] or None
     new_speaker = speaker_name is not None and resolve_speaker(session, speaker_name) is None
     claim = open_claim(session, data.text, speaker_name, data.claim_date, data.lang)

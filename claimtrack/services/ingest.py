@@ -35,6 +35,7 @@ from .articles import store_article
 from .claims import ClaimInputError, open_claim
 from .matching import DEFAULT_SETTINGS, MatchSettings, match
 from .speakers import resolve_speaker
+from ..translatable import Text as _l, message
 
 
 class DecisionError(ValueError):
@@ -182,7 +183,7 @@ EDITING_ROLES = ("admin", "editor")
 def require_editor(user: User | None) -> None:
     """Only editors and admins decide on candidates and ingest articles; raise PermissionError otherwise."""
     if user is None or getattr(user.role, "value", user.role) not in EDITING_ROLES:
-        raise PermissionError("Only editors and admins can do this.")
+        raise PermissionError(_l("Only editors and admins can do this."))
 
 
 def _decide(appearance: Appearance, user: User, status: AppearanceStatus) -> None:
@@ -201,7 +202,7 @@ def link_appearance(session: Session, appearance: Appearance, claim_id: int, use
         seen.add(claim.id)
         claim = session.get(Claim, claim.merged_into_id)
     if claim is None:
-        raise DecisionError(f"Claim #{claim_id} does not exist.")
+        raise DecisionError(_l("Claim #%(id)s does not exist.", id=claim_id))
     appearance.claim_id = claim.id
     appearance.dismiss_reason = None
     appearance.stance = Stance(stance)
@@ -222,7 +223,7 @@ def create_claim_from_appearance(
         claim = open_claim(session, text, speaker_name, appearance.article.published_on,
                            lang=_wording_language(text, appearance.article))
     except ClaimInputError as error:
-        raise DecisionError(str(error)) from None
+        raise DecisionError(message(error)) from None
     speaker = claim.speaker
     appearance.claim_id = claim.id
     if speaker is not None and appearance.speaker_id is None:

@@ -15,6 +15,7 @@ from ..models import Appearance, Claim, Comment, Correction, MergeProposal, User
 from ..search_index import set_claim_terms
 from . import audit
 from .claims import lock_claims
+from ..translatable import Text as _l
 
 MERGING_ROLES = ("admin", "editor")
 DECIDING_ROLES = ("admin", "reviewer")     # who approves an editor's merge of a published check (not its proposer)
@@ -67,11 +68,11 @@ def merge_claims(session: Session, source: Claim, target: Claim, user: User, not
     an admin's is done at once and recorded as an override.
     """
     if _role(user) not in MERGING_ROLES:
-        raise PermissionError("Only editors and admins can merge claims.")
+        raise PermissionError(_l("Only editors and admins can merge claims."))
     lock_claims(session, [source.id, target.id])
     if _published(source) and _role(user) != "admin":
-        raise MergeError(f"Claim #{source.id} has a published check: an editor's merge of it waits for a reviewer "
-                         "(propose it with a public correction note).")
+        raise MergeError(_l("Claim #%(id)s has a published check: an editor's merge of it waits for a reviewer "
+                            "(propose it with a public correction note).", id=source.id))
     return _merge(session, source, target, user, note)
 
 
@@ -79,21 +80,25 @@ def _checked(session: Session, source: Claim, target: Claim, note: str | None) -
     """The merge's preconditions, on claims already taken for the transaction: the claim it really goes into
     (merges followed) and the cleaned note; MergeError when it cannot be done."""
     if source.merged_into_id is not None:
-        raise MergeError(f"Claim #{source.id} was already merged into claim #{source.merged_into_id}.")
+        raise MergeError(_l("Claim #%(id)s was already merged into claim #%(target)s.", id=source.id,
+                            target=source.merged_into_id))
     requested = target
     target = _final(session, target)
     if target.id == source.id:
         if requested.id == source.id:
-            raise MergeError("A claim cannot be merged into itself.")
-        raise MergeError(f"Claim #{requested.id} was merged into claim #{source.id}: it cannot take it back.")
+            raise MergeError(_l("A claim cannot be merged into itself."))
+        raise MergeError(_l("Claim #%(id)s was merged into claim #%(source)s: it cannot take it back.", id=requested.id,
+                            source=source.id))
     note = " ".join((note or "").split())[:2000]
     if _published(source):
         if target.verdict is not None and not _published(target):
-            raise MergeError(f"Claim #{source.id} has a published check and claim #{target.id} has none: merge "
-                             f"claim #{target.id} into claim #{source.id} instead, so the check stays on the site.")
+            raise MergeError(_l("Claim #%(id)s has a published check and claim #%(target)s has none: merge "
+                                "claim #%(target)s into claim #%(id)s instead, so the check stays on the site.",
+                                id=source.id, target=target.id))
         if not note:
-            raise MergeError(f"Claim #{source.id} has a published check: say in the public correction note why it "
-                             f"is merged into claim #{target.id} (readers of both pages will see it).")
+            raise MergeError(_l("Claim #%(id)s has a published check: say in the public correction note why it "
+                                "is merged into claim #%(target)s (readers of both pages will see it).",
+                                id=source.id, target=target.id))
     return requested, target, note
 
 
@@ -122,13 +127,13 @@ def propose_merge(session: Session, source: Claim, target: Claim, user: User, no
     """Keep an editor's merge of a published check aside for a reviewer. Nothing public changes; the same checks
     as a merge are made now (and again when it is approved), and a claim has one waiting proposal at a time."""
     if _role(user) not in MERGING_ROLES:
-        raise PermissionError("Only editors and admins can merge claims.")
+        raise PermissionError(_l("Only editors and admins can merge claims."))
     lock_claims(session, [source.id, target.id])
     requested, final, note = _checked(session, source, target, note)
     existing = waiting_proposal(session, source.id)
     if existing is not None:
-        raise MergeError(f"A merge of claim #{source.id} into claim #{existing.target_id} is already waiting for a "
-                         "reviewer: it is decided first.")
+        raise MergeError(_l("A merge of claim #%(id)s into claim #%(target)s is already waiting for a "
+                            "reviewer: it is decided first.", id=source.id, target=existing.target_id))
     proposal = MergeProposal(source_id=source.id, target_id=final.id, note=note, source_version=source.version,
                              proposed_by_id=user.id, status="waiting")
     session.add(proposal)
@@ -156,16 +161,17 @@ def decide_merge(session: Session, proposal: MergeProposal, user: User, approve:
     withdraw it (decline). Raise PermissionError or MergeError before changing anything."""
     proposer = proposal.proposed_by_id == user.id
     if approve and not may_approve(proposal, user):
-        raise PermissionError("A merge of a published check is approved by a reviewer or an admin who did not "
-                              "propose it.")
+        raise PermissionError(_l("A merge of a published check is approved by a reviewer or an admin who did not "
+                                 "propose it."))
     if not approve and not may_decline(proposal, user):
-        raise PermissionError("Only a reviewer, an admin or the person who proposed it can decline a merge.")
+        raise PermissionError(_l("Only a reviewer, an admin or the person who proposed it can decline a merge."))
     source = session.get(Claim, proposal.source_id)
     target = session.get(Claim, proposal.target_id)
     lock_claims(session, [proposal.source_id, proposal.target_id])
     session.refresh(proposal)
     if proposal.status != "waiting":
-        raise MergeError(f"This merge was already {proposal.status}.")
+        raise MergeError(_l("This merge was already approved.") if proposal.status == "approved" else
+                         _l("This merge was already declined."))
     note = " ".join((note or "").split())[:2000] or None
     proposal.decided_by_id, proposal.decided_at, proposal.decision_note = user.id, utcnow(), note
     if not approve:
@@ -175,8 +181,8 @@ def decide_merge(session: Session, proposal: MergeProposal, user: User, approve:
         session.flush()
         return None
     if source.version != proposal.source_version:
-        raise MergeError(f"Claim #{source.id} was changed after this merge was proposed: decline it, and propose "
-                         "it again if it still holds.")
+        raise MergeError(_l("Claim #%(id)s was changed after this merge was proposed: decline it, and propose "
+                            "it again if it still holds.", id=source.id))
     proposal.status = "approved"
     return _merge(session, source, target, user, proposal.note, proposal=proposal)
 

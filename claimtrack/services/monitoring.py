@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..webpage import ArticleText, FetchError, Page, decode_text
 from . import ingest as ingest_service
+from ..translatable import Text as _l
 
 # An item whose fetch failed is tried again on later polls, this many times in all.
 MAX_ITEM_ATTEMPTS = 3
@@ -96,7 +97,7 @@ def listed_urls(text: str | None) -> list[str]:
         if line and not line.startswith("#"):
             address = web_address(line)
             if address is None:
-                raise FeedInputError(f"{line[:100]!r} is not an http:// or https:// address.")
+                raise FeedInputError(_l("%(line)s is not an http:// or https:// address.", line=repr(line[:100])))
             seen.setdefault(address, None)
     return list(seen)[:MAX_LISTED]
 
@@ -104,24 +105,25 @@ def listed_urls(text: str | None) -> list[str]:
 def _clean(data: FeedInput) -> dict:
     name = " ".join((data.name or "").split())[:200]
     if not name:
-        raise FeedInputError("Give the source a name.")
+        raise FeedInputError(_l("Give the source a name."))
     try:
         kind = FeedKind(data.kind)
     except ValueError:
-        raise FeedInputError("Choose a feed, a sitemap or a list of URLs.") from None
+        raise FeedInputError(_l("Choose a feed, a sitemap or a list of URLs.")) from None
     interval = int(data.interval_minutes)
     if not MIN_INTERVAL_MINUTES <= interval <= MAX_INTERVAL_MINUTES:
-        raise FeedInputError(f"The interval must be between {MIN_INTERVAL_MINUTES} minutes and 7 days.")
+        raise FeedInputError(_l("The interval must be between %(minimum)s minutes and 7 days.",
+                                 minimum=MIN_INTERVAL_MINUTES))
     url = urls = None
     if kind == FeedKind.URLS:
         addresses = listed_urls(data.urls)
         if not addresses:
-            raise FeedInputError("Give at least one article address, one a line.")
+            raise FeedInputError(_l("Give at least one article address, one a line."))
         urls = "\n".join(addresses)
     else:
         url = web_address(data.url or "")
         if url is None:
-            raise FeedInputError("Give the feed's or sitemap's full http:// or https:// address.")
+            raise FeedInputError(_l("Give the feed's or sitemap's full http:// or https:// address."))
     publisher = " ".join((data.publisher or "").split())[:200] or None
     return {"name": name, "kind": kind, "url": url, "urls": urls, "publisher": publisher,
             "interval_minutes": interval}
@@ -234,7 +236,7 @@ def item_addresses(feed: MonitoredFeed, page: Page | None, child_pages: Sequence
 
         parsed = feedparser.parse(page.body, response_headers={"content-location": base})
         if not parsed.entries and (parsed.bozo or not parsed.version):
-            raise FetchError("The address does not give an RSS or Atom feed.")
+            raise FetchError(_l("The address does not give an RSS or Atom feed."))
         pairs = [(entry.get("link") or "", base) for entry in parsed.entries]
     else:
         tag, locs = _sitemap_locs(page)
@@ -283,14 +285,14 @@ def _sitemap_locs(page: Page) -> tuple[str, list[tuple[str, str]]]:
     (empty when it has none); raise FetchError when the document is not an XML sitemap."""
     text = decode_text(page.body, page.charset)
     if "<!DOCTYPE" in text[:4096].upper() or "<!ENTITY" in text.upper():
-        raise FetchError("The sitemap declares a DTD or entities; claimtrack does not read those.")
+        raise FetchError(_l("The sitemap declares a DTD or entities; claimtrack does not read those."))
     try:
         root = ElementTree.fromstring(text.encode("utf-8"))
     except ElementTree.ParseError:
-        raise FetchError("The address does not give an XML sitemap.") from None
+        raise FetchError(_l("The address does not give an XML sitemap.")) from None
     tag = root.tag.rsplit("}", 1)[-1]
     if tag not in ("urlset", "sitemapindex"):
-        raise FetchError("The address does not give an XML sitemap (no <urlset> or <sitemapindex>).")
+        raise FetchError(_l("The address does not give an XML sitemap (no <urlset> or <sitemapindex>)."))
     entries = []
     for entry in root:
         loc = lastmod = ""
@@ -416,7 +418,8 @@ def count_open_alerts(session: Session) -> int:
 
 def _decide(alert: Alert, user: User, status: AlertStatus) -> None:
     if alert.status != AlertStatus.OPEN:
-        raise ingest_service.DecisionError(f"This alert was already {alert.status.value}.")
+        raise ingest_service.DecisionError(_l("This alert was already confirmed.") if alert.status == AlertStatus.CONFIRMED
+                                           else _l("This alert was already dismissed."))
     alert.status = status
     alert.decided_by_id = user.id
     alert.decided_at = _now()

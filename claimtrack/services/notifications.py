@@ -41,6 +41,7 @@ from ..models import (
     User,
     Verdict,
 )
+from ..translatable import Text, Text as _l, english
 
 SITE = "[[site]]"
 TRACKING_LINK = "[[tracking-link]]"
@@ -270,6 +271,21 @@ class SubscriptionError(ValueError):
     """A subscription that cannot be made; the message is for the person."""
 
 
+# One whole sentence per field, so that each language words it its own way.
+_NO_SUCH = {
+    "speaker": lambda name: _l("There is no speaker called “%(name)s”.", name=name),
+    "topic": lambda name: _l("There is no topic called “%(name)s”.", name=name),
+    "verdict": lambda name: _l("There is no verdict called “%(name)s”.", name=name),
+    "source": lambda name: _l("There is no source called “%(name)s”.", name=name),
+}
+_FOLLOWED = {
+    "speaker": lambda name: _l("You follow the speaker “%(name)s” already.", name=name),
+    "topic": lambda name: _l("You follow the topic “%(name)s” already.", name=name),
+    "verdict": lambda name: _l("You follow the verdict “%(name)s” already.", name=name),
+    "source": lambda name: _l("You follow the source “%(name)s” already.", name=name),
+}
+
+
 def subscriptions_of(session: Session, user: User) -> list[AlertSubscription]:
     """A person's alert subscriptions, oldest first."""
     return list(session.scalars(select(AlertSubscription).where(AlertSubscription.user_id == user.id)
@@ -286,9 +302,9 @@ def subscribe(session: Session, user: User, field: str, text: str, scale) -> Ale
 
     text = (text or "").replace("\x00", " ").strip()[:200]
     if field not in SUBSCRIPTION_FIELDS:
-        raise SubscriptionError("Choose a speaker, topic, verdict or source.")
+        raise SubscriptionError(_l("Choose a speaker, topic, verdict or source."))
     if not text:
-        raise SubscriptionError("Type the name of the speaker, topic, verdict or source to follow.")
+        raise SubscriptionError(_l("Type the name of the speaker, topic, verdict or source to follow."))
     value = label = None
     if field == "speaker":
         speaker = session.scalar(select(Speaker).where(Speaker.name_key == name_key(text)))
@@ -308,11 +324,12 @@ def subscribe(session: Session, user: User, field: str, text: str, scale) -> Ale
         if feed is not None:
             value, label = str(feed.id), feed.name
     if value is None:
-        raise SubscriptionError(f"There is no {field} called “{text}”.")
+        raise SubscriptionError(_NO_SUCH[field](text))
     if session.scalar(select(AlertSubscription.id).where(AlertSubscription.user_id == user.id,
                                                          AlertSubscription.field == field,
                                                          AlertSubscription.value == value)) is not None:
-        raise SubscriptionError(f"You follow the {field} “{label}” already.")
+        # a verdict's label is a word of the scale: said in the page's language
+        raise SubscriptionError(_FOLLOWED[field](Text(label) if field == "verdict" else label))
     subscription = AlertSubscription(user_id=user.id, field=field, value=value, label=label[:200])
     session.add(subscription)
     session.flush()
@@ -323,7 +340,7 @@ def unsubscribe(session: Session, user: User, subscription_id: int) -> None:
     """Stop following one of one's own subscriptions (another person's id is refused as unknown)."""
     subscription = session.get(AlertSubscription, subscription_id)
     if subscription is None or subscription.user_id != user.id:
-        raise SubscriptionError("There is no such subscription; reload the page.")
+        raise SubscriptionError(_l("There is no such subscription; reload the page."))
     session.delete(subscription)
     session.flush()
 
@@ -497,7 +514,7 @@ def _post_webhook(message: OutboxMessage, settings: SmtpSettings) -> None:
         post_json(message.recipient, body.encode("utf-8"), allowed_networks=settings.allowed_networks,
                   timeout=settings.webhook_timeout)
     except FetchError as error:
-        raise _WebhookFailed(str(error)) from None
+        raise _WebhookFailed(english(error)) from None
 
 
 def deliver_due(session: Session, settings: SmtpSettings, now: Callable[[], datetime] = _now) -> DeliveryReport:

@@ -52,6 +52,7 @@ from . import audit, notifications
 from . import public as public_service
 from .matching import MatchSettings, match
 from .public import ClaimCard, as_utc, clean_text
+from ..translatable import Number, Text as _l, message
 
 MAX_TEXT_CHARS = defaults.REQUESTS_MAX_TEXT_CHARS
 MIN_TEXT_WORDS = 3
@@ -124,12 +125,13 @@ def clean_request(text: str | None, seen_where: str | None = None, email: str | 
     """Validate and clean what a reader typed; RequestError says what is wrong."""
     text = clean_text(text)
     if not text:
-        raise RequestError("Type the claim you want us to check.")
+        raise RequestError(_l("Type the claim you want us to check."))
     if len(text) > max_chars:
-        raise RequestError(f"The claim is {len(text):,} characters long; the limit is {max_chars:,}. "
-                           "Paste the claim itself, not the whole article.")
+        raise RequestError(_l("The claim is %(length)s characters long; the limit is %(limit)s. "
+                              "Paste the claim itself, not the whole article.", length=Number(len(text)),
+                              limit=Number(max_chars)))
     if len(tokens(text)) < MIN_TEXT_WORDS and len(text.split()) < MIN_TEXT_WORDS:
-        raise RequestError("Write the claim in a few words, as you saw it.")
+        raise RequestError(_l("Write the claim in a few words, as you saw it."))
     return RequestInput(text=text, seen_where=clean_seen_where(seen_where), email=clean_email(email))
 
 
@@ -139,13 +141,14 @@ def clean_seen_where(value: str | None) -> str | None:
     if not value:
         return None
     if len(value) > MAX_SEEN_CHARS:
-        raise RequestError(f"Where you saw it is at most {MAX_SEEN_CHARS} characters: the address or a few words.")
+        raise RequestError(_l("Where you saw it is at most %(limit)s characters: the address or a few words.",
+                               limit=MAX_SEEN_CHARS))
     if _SCHEME.match(value) and not value.lower().startswith(("http://", "https://")):
-        raise RequestError("Give a web address starting with http:// or https://, or describe where you saw it.")
+        raise RequestError(_l("Give a web address starting with http:// or https://, or describe where you saw it."))
     if value.lower().startswith(("http://", "https://")):
         parts = urlsplit(value)
         if not parts.netloc or " " in value:
-            raise RequestError("That web address is not complete: copy it from your browser's address bar.")
+            raise RequestError(_l("That web address is not complete: copy it from your browser's address bar."))
     return value
 
 
@@ -155,7 +158,7 @@ def clean_email(value: str | None) -> str | None:
     if not value:
         return None
     if len(value) > MAX_EMAIL_CHARS or not _EMAIL.fullmatch(value):
-        raise RequestError("That e-mail address does not look right (like name@example.org); or leave it empty.")
+        raise RequestError(_l("That e-mail address does not look right (like name@example.org); or leave it empty."))
     return value
 
 
@@ -545,7 +548,7 @@ def group_requests(session: Session, group_id: int, limit: int = 200) -> list[Ch
 
 def _require_editor(user: User | None) -> None:
     if user is None or user.role not in (Role.ADMIN, Role.EDITOR):
-        raise PermissionError("Only admins and editors can decide on reader requests.")
+        raise PermissionError(_l("Only admins and editors can decide on reader requests."))
 
 
 def _decide(session: Session, group: RequestGroup, user: User, status: RequestGroupStatus, action: str,
@@ -560,12 +563,12 @@ def _open(session: Session, group: RequestGroup) -> None:
     """Take the group for this decision: a conditional write that only an open group passes, so of two editors
     deciding at once (two "new claim" clicks, say) exactly one gets it and the other is told, never two claims."""
     if group.status != RequestGroupStatus.OPEN:
-        raise RequestError("This group was decided already; reload the triage list.")
+        raise RequestError(_l("This group was decided already; reload the triage list."))
     taken = session.execute(
         update(RequestGroup).where(RequestGroup.id == group.id, RequestGroup.status == RequestGroupStatus.OPEN)
         .values(status=RequestGroupStatus.OPEN).execution_options(synchronize_session=False))
     if taken.rowcount != 1:
-        raise RequestError("Another editor decided this group a moment ago; reload the triage list.")
+        raise RequestError(_l("Another editor decided this group a moment ago; reload the triage list."))
 
 
 def turn_into_claim(session: Session, group: RequestGroup, text: str, speaker_name: str | None,
@@ -578,7 +581,7 @@ def turn_into_claim(session: Session, group: RequestGroup, text: str, speaker_na
     try:
         claim = open_claim(session, text, speaker_name)
     except ClaimInputError as error:
-        raise RequestError(str(error)) from None
+        raise RequestError(message(error)) from None
     group.claim_id = claim.id
     _decide(session, group, user, RequestGroupStatus.CLAIM, "requests.claim", claim_id=claim.id)
     audit.record(session, user, "claim.create", "claim", claim.id, from_request_group=group.id)
@@ -594,7 +597,7 @@ def attach_to_claim(session: Session, group: RequestGroup, claim_id: int, user: 
     _open(session, group)
     claim, _ = resolve_claim(session, claim_id)
     if claim is None or claim.merged_into_id is not None:
-        raise RequestError(f"There is no claim {claim_id}.")
+        raise RequestError(_l("There is no claim %(id)s.", id=claim_id))
     group.claim_id = claim.id
     _decide(session, group, user, RequestGroupStatus.CLAIM, "requests.attach", claim_id=claim.id)
     session.flush()
@@ -610,7 +613,7 @@ def dismiss_group(session: Session, group: RequestGroup, reason: str, user: User
     _open(session, group)
     reason = clean_text(reason)
     if not reason:
-        raise RequestError("Say why the requests cannot be checked.")
+        raise RequestError(_l("Say why the requests cannot be checked."))
     group.dismiss_reason = reason[:MAX_REASON_CHARS]
     _decide(session, group, user, RequestGroupStatus.DISMISSED, "requests.dismiss", reason=group.dismiss_reason)
     session.flush()

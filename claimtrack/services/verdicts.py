@@ -39,6 +39,7 @@ from ..verdicts import VerdictScale
 from . import audit, notifications
 from .claims import ClaimInputError, clean_wording, lock_claims, set_topics
 from .speakers import get_or_create_speaker
+from ..translatable import Lower, Text, Text as _l, message
 
 WRITERS = (Role.ADMIN, Role.EDITOR)
 APPROVERS = (Role.ADMIN, Role.REVIEWER)
@@ -53,7 +54,7 @@ class StaleVerdict(Exception):
     """The verdict changed since the editor opened it: nothing was saved."""
 
     def __init__(self, verdict: Verdict, changed_by: str | None, changed_at: datetime | None):
-        super().__init__("The verdict was changed since you opened it.")
+        super().__init__(_l("The verdict was changed since you opened it."))
         self.verdict = verdict
         self.changed_by = changed_by
         self.changed_at = changed_at
@@ -80,11 +81,15 @@ class VerdictInput:
     correction_note: str | None = None
 
 
-def _require(user: User | None, roles: Sequence[Role], what: str) -> None:
+def _require(user: User | None, roles: Sequence[Role], refusal: Text) -> None:
     if user is None or user.role not in roles:
-        names = " and ".join(sorted(r.value + "s" for r in roles))
-        raise PermissionError(f"Only {names} can {what}.")
+        raise PermissionError(refusal)
 
+
+
+def _status_word(status: VerdictStatus) -> Lower:
+    """A status inside a sentence ("in review"), translated with the statuses of claimtrack/i18n.py."""
+    return Lower(Text(status.value.replace("_", " ").capitalize()))
 
 
 def snapshot(verdict: Verdict) -> dict[str, Any]:
@@ -123,20 +128,20 @@ def _clean_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
-        raise WorkflowError(f"A source must be an http(s) address: {url[:80]!r} is not.")
+        raise WorkflowError(_l("A source must be an http(s) address: %(url)s is not.", url=repr(url[:80])))
     return url
 
 
 def validate_input(data: VerdictInput, scale: VerdictScale) -> None:
     """Refuse a rating that is not on the scale, bad sources and oversized text."""
     if data.rating and scale.get(data.rating) is None:
-        raise WorkflowError("Choose a rating from the verdict scale.")
+        raise WorkflowError(_l("Choose a rating from the verdict scale."))
     if data.summary and len(data.summary) > 500:
-        raise WorkflowError("The summary is one line: at most 500 characters.")
+        raise WorkflowError(_l("The summary is one line: at most 500 characters."))
     if data.explanation and len(data.explanation) > 100_000:
-        raise WorkflowError("The explanation is longer than 100,000 characters.")
+        raise WorkflowError(_l("The explanation is longer than 100,000 characters."))
     if len(data.sources) > MAX_SOURCES:
-        raise WorkflowError(f"At most {MAX_SOURCES} sources.")
+        raise WorkflowError(_l("At most %(limit)s sources.", limit=MAX_SOURCES))
     for source in data.sources:
         _clean_url(source.url)
 
@@ -170,15 +175,15 @@ def save_verdict(
 
     An editor's change to a published verdict is kept aside as a correction for a reviewer (None is returned);
     an admin's goes live at once, recorded as an override."""
-    _require(user, WRITERS, "write verdicts")
+    _require(user, WRITERS, _l("Only admins and editors can write verdicts."))
     _check_version(verdict, expected_version)
     validate_input(data, scale)
     note = (data.correction_note or "").strip()
     if verdict.status == VerdictStatus.IN_REVIEW:
-        raise WorkflowError("This verdict is in review: a reviewer sends it back before anyone changes it, so the "
-                            "approval is of exactly what the reviewer read.")
+        raise WorkflowError(_l("This verdict is in review: a reviewer sends it back before anyone changes it, so the "
+                               "approval is of exactly what the reviewer read."))
     if verdict.status == VerdictStatus.PUBLISHED and not note:
-        raise WorkflowError("This verdict is published: say what changed in a public correction note.")
+        raise WorkflowError(_l("This verdict is published: say what changed in a public correction note."))
     if verdict.status == VerdictStatus.PUBLISHED and user.role != Role.ADMIN:
         return _propose_correction(session, verdict, data, user, note, scale)
     before = snapshot(verdict)
@@ -286,15 +291,19 @@ def _apply_correction(session: Session, verdict: Verdict, user: User, override: 
 
 
 # action -> (allowed from, new status, who may, what it is called for a message)
-ACTIONS: dict[str, tuple[tuple[VerdictStatus, ...], VerdictStatus, tuple[Role, ...], str]] = {
-    "research": ((VerdictStatus.NEW,), VerdictStatus.RESEARCHING, WRITERS, "start research"),
+ACTIONS: dict[str, tuple[tuple[VerdictStatus, ...], VerdictStatus, tuple[Role, ...], Text]] = {
+    "research": ((VerdictStatus.NEW,), VerdictStatus.RESEARCHING, WRITERS, _l("Only admins and editors can start research.")),
     "submit": ((VerdictStatus.RESEARCHING, VerdictStatus.DRAFT, VerdictStatus.UNPUBLISHED), VerdictStatus.IN_REVIEW,
-               WRITERS, "submit verdicts for review"),
-    "send_back": ((VerdictStatus.IN_REVIEW,), VerdictStatus.DRAFT, APPROVERS, "send verdicts back"),
-    "approve": ((VerdictStatus.IN_REVIEW,), VerdictStatus.PUBLISHED, APPROVERS, "approve and publish verdicts"),
-    "unpublish": ((VerdictStatus.PUBLISHED,), VerdictStatus.UNPUBLISHED, APPROVERS, "unpublish verdicts"),
-    "approve_correction": ((VerdictStatus.PUBLISHED,), VerdictStatus.PUBLISHED, APPROVERS, "approve corrections"),
-    "reject_correction": ((VerdictStatus.PUBLISHED,), VerdictStatus.PUBLISHED, APPROVERS, "turn down corrections"),
+               WRITERS, _l("Only admins and editors can submit verdicts for review.")),
+    "send_back": ((VerdictStatus.IN_REVIEW,), VerdictStatus.DRAFT, APPROVERS, _l("Only admins and reviewers can send verdicts back.")),
+    "approve": ((VerdictStatus.IN_REVIEW,), VerdictStatus.PUBLISHED, APPROVERS,
+                _l("Only admins and reviewers can approve and publish verdicts.")),
+    "unpublish": ((VerdictStatus.PUBLISHED,), VerdictStatus.UNPUBLISHED, APPROVERS,
+                  _l("Only admins and reviewers can unpublish verdicts.")),
+    "approve_correction": ((VerdictStatus.PUBLISHED,), VerdictStatus.PUBLISHED, APPROVERS,
+                           _l("Only admins and reviewers can approve corrections.")),
+    "reject_correction": ((VerdictStatus.PUBLISHED,), VerdictStatus.PUBLISHED, APPROVERS,
+                          _l("Only admins and reviewers can turn down corrections.")),
 }
 CORRECTION_ACTIONS = ("approve_correction", "reject_correction")
 
@@ -334,29 +343,29 @@ def change_status(
     ``expected_version``, and the claim as it was when review was requested (and as the approver's page showed
     it, ``expected_claim_version``); a claim reworded since is refused."""
     if action not in ACTIONS:
-        raise WorkflowError(f"Unknown action {action!r}.")
+        raise WorkflowError(_l("Unknown action %(action)s.", action=repr(action)))
     sources, target, roles, what = ACTIONS[action]
     _require(user, roles, what)
     _check_version(verdict, expected_version)
     if verdict.status not in sources:
-        raise WorkflowError(f"A verdict that is {verdict.status.value.replace('_', ' ')} cannot be sent to "
-                            f"{target.value.replace('_', ' ')}.")
+        raise WorkflowError(_l("A verdict that is %(status)s cannot be sent to %(target)s.",
+                               status=_status_word(verdict.status), target=_status_word(target)))
     if action in CORRECTION_ACTIONS:
         _decide_correction(session, verdict, action, user, note)
         return
     override = False
     if action in ("submit", "approve"):
         if not verdict.rating or not verdict.summary:
-            raise WorkflowError("A verdict needs a rating and a summary before review.")
+            raise WorkflowError(_l("A verdict needs a rating and a summary before review."))
         if require_sources and (not verdict.explanation or not verdict.sources):
-            raise WorkflowError("A verdict needs an explanation and at least one source before it is reviewed "
-                                "and published.")
+            raise WorkflowError(_l("A verdict needs an explanation and at least one source before it is reviewed "
+                                   "and published."))
     if action == "approve" and user.id in (verdict.author_id, verdict.updated_by_id):
         if user.role != Role.ADMIN:
-            raise PermissionError("Nobody approves a verdict they wrote or last changed: ask another reviewer.")
+            raise PermissionError(_l("Nobody approves a verdict they wrote or last changed: ask another reviewer."))
         override = True
     if action == "unpublish" and not (note or "").strip():
-        raise WorkflowError("Say why the verdict is unpublished: the note is public.")
+        raise WorkflowError(_l("Say why the verdict is unpublished: the note is public."))
     claim = verdict.claim
     if action == "approve":
         _check_claim_version(session, verdict, claim, expected_claim_version)
@@ -397,18 +406,18 @@ def _check_claim_version(session: Session, verdict: Verdict, claim: Claim, expec
 
     lock_claims(session, [claim.id])
     if verdict.reviewed_claim_version is not None and verdict.reviewed_claim_version != claim.version:
-        raise WorkflowError("The claim's wording, speaker or topics changed after review was requested, so this "
-                            "approval would publish something nobody reviewed. Send the verdict back; the editor "
-                            "submits it again with the claim as it is now.")
+        raise WorkflowError(_l("The claim's wording, speaker or topics changed after review was requested, so this "
+                               "approval would publish something nobody reviewed. Send the verdict back; the editor "
+                               "submits it again with the claim as it is now."))
     if expected is not None and expected != claim.version:
-        raise WorkflowError("The claim's wording, speaker or topics changed since you opened this page: read the "
-                            "claim as it is now, then approve again.")
+        raise WorkflowError(_l("The claim's wording, speaker or topics changed since you opened this page: read the "
+                               "claim as it is now, then approve again."))
 
 
 def _decide_correction(session: Session, verdict: Verdict, action: str, user: User, note: str | None) -> None:
     proposal = verdict.pending_correction
     if not proposal:
-        raise WorkflowError("There is no correction waiting for review.")
+        raise WorkflowError(_l("There is no correction waiting for review."))
     if action == "reject_correction":
         verdict.pending_correction = None
         verdict.updated_at = datetime.now(timezone.utc)
@@ -419,7 +428,7 @@ def _decide_correction(session: Session, verdict: Verdict, action: str, user: Us
         return
     override = user.id == proposal.get("proposed_by")
     if override and user.role != Role.ADMIN:
-        raise PermissionError("Nobody approves a correction they proposed: ask another reviewer.")
+        raise PermissionError(_l("Nobody approves a correction they proposed: ask another reviewer."))
     _apply_correction(session, verdict, user, override)
     session.flush()
 
@@ -427,9 +436,9 @@ def _decide_correction(session: Session, verdict: Verdict, action: str, user: Us
 def assign(session: Session, verdict: Verdict, assignee: User | None, user: User) -> None:
     """Assign the verdict to an editor (or nobody); editors, reviewers and admins may."""
     if user is None or user.role not in (Role.ADMIN, Role.EDITOR, Role.REVIEWER):
-        raise PermissionError("Log in to assign verdicts.")
+        raise PermissionError(_l("Log in to assign verdicts."))
     if assignee is not None and assignee.role not in WRITERS:
-        raise WorkflowError("Verdicts are assigned to editors or admins.")
+        raise WorkflowError(_l("Verdicts are assigned to editors or admins."))
     before = verdict.assignee_id
     verdict.assignee_id = assignee.id if assignee else None
     audit.record(session, user, "verdict.assign", "verdict", verdict.id,
@@ -442,12 +451,12 @@ def assign(session: Session, verdict: Verdict, assignee: User | None, user: User
 def add_comment(session: Session, claim: Claim, body: str, user: User) -> Comment:
     """A newsroom note on the claim (never public)."""
     if user is None:
-        raise PermissionError("Log in to comment.")
+        raise PermissionError(_l("Log in to comment."))
     body = (body or "").strip()
     if not body:
-        raise WorkflowError("A comment needs some text.")
+        raise WorkflowError(_l("A comment needs some text."))
     if len(body) > 10_000:
-        raise WorkflowError("A comment is at most 10,000 characters.")
+        raise WorkflowError(_l("A comment is at most 10,000 characters."))
     comment = Comment(claim_id=claim.id, author_id=user.id, body=body)
     session.add(comment)
     session.flush()
@@ -470,18 +479,18 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
     ``lang``: the claim's language code; None keeps it, or detects it again when the wording changed.
     The claim is taken for this transaction first, so two edits at once cannot both subtract its old terms."""
 
-    _require(user, WRITERS, "edit claims")
+    _require(user, WRITERS, _l("Only admins and editors can edit claims."))
     text = " ".join((text or "").split())
     if len(text) < 3:
-        raise WorkflowError("A claim needs its wording.")  # an edit keeps its own message: nothing new is opened
+        raise WorkflowError(_l("A claim needs its wording."))  # an edit keeps its own message: nothing new is opened
     try:
         text = clean_wording(text)
     except ClaimInputError as error:
-        raise WorkflowError(str(error)) from None
+        raise WorkflowError(message(error)) from None
     lock_claims(session, [claim.id])
     if expected_text is not None and " ".join(expected_text.split()) != claim.text:
-        raise StaleClaim("The claim's wording was changed by someone else since you opened it: nothing was saved. "
-                         "Check the new wording and edit again.")
+        raise StaleClaim(_l("The claim's wording was changed by someone else since you opened it: nothing was saved. "
+                            "Check the new wording and edit again."))
     speaker_name = " ".join((speaker_name or "").split())
     current_speaker = claim.speaker.name if claim.speaker else ""
     public_change = text != claim.text or speaker_name.casefold() != current_speaker.casefold()
@@ -489,7 +498,7 @@ def update_claim(session: Session, claim: Claim, text: str, speaker_name: str | 
     if public_change and verdict is not None and verdict.status == VerdictStatus.PUBLISHED:
         note = (note or "").strip()
         if not note:
-            raise WorkflowError("This claim is published: say what changed in a public correction note.")
+            raise WorkflowError(_l("This claim is published: say what changed in a public correction note."))
         if user.role != Role.ADMIN:
             topics_before = [t.name for t in claim.topics]
             set_topics(session, claim, topics)
