@@ -167,6 +167,21 @@ def test_logged_in_copies_are_private_and_editor_pages_no_store(app, client, new
     assert "Log out" not in visitor.get(path).get_data(as_text=True)
 
 
+def test_a_full_page_cache_frees_a_quarter_of_its_room_at_once(app, client, newsroom, tmp_path):
+    # Every public change leaves the old pages behind, so the store is full on any busy day. cachelib's own
+    # pruning then freed one place per stored page, reading every file each time (at 20,000 entries, seconds of
+    # a worker per cache miss); a prune must free room for many pages.
+    folder = tmp_path / "pages"
+    app.config.update(PUBLIC_PAGE_CACHE_DIR=str(folder), PUBLIC_PAGE_CACHE_MAX_ENTRIES=8)
+    app.extensions.pop("public_page_cache", None)
+    paths = [f"/?q=moon+{i}" for i in range(10)]
+    for path in paths:
+        assert client.get(path).headers["X-Page-Cache"] == "miss", path
+    entries = len(list(folder.iterdir())) - 1  # cachelib's count of entries is a file of its own
+    assert entries <= 7, entries  # 9 stored, over 8: the 10th store removed the oldest until 6 were left
+    assert client.get(paths[-1]).headers["X-Page-Cache"] == "hit"  # the newest pages stay
+    assert client.get(paths[0]).headers["X-Page-Cache"] == "miss"  # the oldest went first
+
 @pytest.mark.parametrize("page,limit", [("claim", 6), ("home", 4), ("speaker", 6), ("topic", 5), ("search", 6)])
 def test_statements_per_page_are_bounded(app, newsroom, page, limit):
     app.config["PUBLIC_PAGE_CACHE"] = "off"
