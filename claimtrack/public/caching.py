@@ -117,20 +117,23 @@ class PagesOnDisk(FileSystemCache):
         if not self._over_threshold():
             return
         now = time.time()
-        entries: list[tuple[int, str]] = []
+        entries: list[tuple[int, int, str]] = []
         for name in self._list_dir():
             try:
                 with open(name, "rb") as handle:
+                    written = os.fstat(handle.fileno()).st_mtime_ns
                     expires = struct.unpack("I", handle.read(4))[0]
             except FileNotFoundError:
                 continue  # another worker removed it
             except (OSError, struct.error):
-                expires = 1  # unreadable or cut short: first to go
-            entries.append((expires, name))
-        entries.sort()  # expired and soonest to expire (the oldest: one timeout for all) first
+                expires, written = 1, 0  # unreadable or cut short: first to go
+            entries.append((expires, written, name))
+        # expired and soonest to expire (the oldest: one timeout for all) first; within one second (expiry is in
+        # whole seconds), the first written
+        entries.sort()
         keep = int(self._threshold * (1 - self.FREE_AFTER_PRUNE))
         removed = 0
-        for expires, name in entries:
+        for expires, _written, name in entries:
             if len(entries) - removed <= keep and not (0 < expires < now):
                 break
             try:
